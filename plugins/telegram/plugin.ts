@@ -1,0 +1,227 @@
+/**
+ * The Telegram channel: a grammY bot that receives updates (long polling via the runner,
+ * or a webhook), hands them to the core as {@link InboundMessage}s, and sends what the
+ * core gives it within Telegram's flood limits.
+ */
+import { join } from "node:path";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type Context } from "grammy";
+import type { Update } from "grammy/types";
+import {
+  maskSecret,
+  type ChannelContext,
+  type ChannelPlugin,
+  type InboundMessage,
+  type OutboundMessage,
+  type OutboundTarget,
+  type SentMessage,
+} from "../../src/plugin-api.js";
+import { apiSignal, type ApiSignal } from "./api-signal.js";
+import { CallbackDataCodec } from "./callback-data.js";
+import { syncCommandMenu } from "./command-menu.js";
+import { describeError, toSendError } from "./errors.js";
+import type { UpdateIntake } from "./intake.js";
+import { normalizeCallbackQuery, normalizeMessage, conversationKey, type BotIdentity } from "./normalize.js";
+import { TelegramOutbound } from "./outbound.js";
+import { OutboundLimiter, TELEGRAM_OUTBOUND_LIMITS, type OutboundLimits } from "./outbound-limiter.js";
+import { startPolling } from "./polling.js";
+import { UpdateOffsetStore } from "./update-offset.js";
+import { startWebhookServer } from "./webhook.js";
+
+export interface TelegramPluginOptions {
+  accountId: string;
+  /** Outbound flood limits; each defaults to Telegram's published one. */
+  limits?: Partial<OutboundLimits>;
+  /** A 429 asking to wait longer than this (seconds) fails the send instead. Default 60. */
+  maxRetryAfterSeconds?: number;
+  /** getUpdates long-poll timeout in seconds. Default 30. */
+  pollTimeoutSeconds?: number;
+  /** How long stop() waits for update handlers already running. Default 2000 ms. */
+  stopGraceMs?: number;
+}
+
+/** The part of `channels.telegram` the plugin reads (validated by the core's schema). */
+interface TelegramSection {
+  botToken?: string;
+  apiRoot?: string;
+  webhook?: { url: string; secret: string; host: string; port: number; path: string };
+  commands?: { menu?: boolean };
+}
+
+const ALLOWED_UPDATES = ["message", "callback_query"] as const satisfies ReadonlyArray<Exclude<keyof Update, "update_id">>;
+
+interface Running {
+  outbound: TelegramOutbound;
+  stop(): Promise<void>;
+}
+
+/**
+ * @example
+ * const telegram = createTelegramPlugin({ accountId: "default" });
+ * await telegram.start(ctx); // ctx.config = channels.telegram
+ * await telegram.send({ chatId: "42" }, { text: "<b>hi</b>", plainText: "hi" });
+ */
+export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlugin {
+  let running: Running | undefined;
+  let starting: Promise<Running> | undefined;
+
+  const current = (): Running => {
+    if (!running) throw new Error("telegram plugin is not running");
+    return running;
+  };
+
+  return {
+    id: "telegram",
+    limits: { maxMessageLength: 4096, canEdit: true, nativeCommands: true, format: "telegram-html" },
+    async start(ctx) {
+      if (running || starting) throw new Error("telegram plugin already started");
+      starting = startTelegram(ctx, options, () => {
+        running = undefined;
+      });
+      try {
+        running = await starting;
+      } finally {
+        starting = undefined;
+      }
+    },
+    async stop() {
+      const instance = running ?? (await starting?.catch(() => undefined));
+      running = undefined;
+      await instance?.stop();
+    },
+    send: (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => current().outbound.send(target, message),
+    edit: (target: OutboundTarget, messageId: string, message: OutboundMessage) => current().outbound.edit(target, messageId, message),
+    typing: (target: OutboundTarget) => current().outbound.typing(target),
+  };
+}
+
+async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions, onStopped: () => void): Promise<Running> {
+  const config = ctx.config as TelegramSection;
+  const log = ctx.log;
+  const token = config.botToken ?? ctx.env.TELEGRAM_BOT_TOKEN;
+  if (!token) throw new Error("Telegram bot token missing: set channels.telegram.botToken or TELEGRAM_BOT_TOKEN");
+  if (ctx.signal.aborted) throw new Error("telegram plugin: the gateway is already stopping");
+  const graceMs = options.stopGraceMs ?? 2000;
+  // Aborts every API call, retry wait and background task of this run.
+  const lifetime = new AbortController();
+  const signal = apiSignal(lifetime.signal);
+  let intake: UpdateIntake | undefined;
+  let offsets: UpdateOffsetStore | undefined;
+  let limiter: OutboundLimiter | undefined;
+  let menu: Promise<void> | undefined;
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  const stop = () =>
+    (stopping ??= (async () => {
+      ctx.signal.removeEventListener("abort", onAbort);
+      await intake?.stop(graceMs);
+      await offsets?.flush();
+      lifetime.abort();
+      await limiter?.stop();
+      await menu;
+      onStopped();
+    })());
+  // While starting, an abort only cancels the pending calls; start() then cleans up and throws.
+  const onAbort = () => (started ? void stop() : lifetime.abort());
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+
+  try {
+    const apiRoot = config.apiRoot?.replace(/\/+$/, "");
+    const bot = new Bot(token, { client: apiRoot ? { apiRoot } : {} });
+    bot.api.config.use(
+      autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: options.maxRetryAfterSeconds ?? 60, rethrowHttpErrors: true }),
+    );
+    try {
+      await bot.init(signal);
+    } catch (err) {
+      throw new Error(`Telegram getMe failed (token ${maskSecret(token)}): ${toSendError(err, token).message}`);
+    }
+    const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
+
+    limiter = new OutboundLimiter({ ...TELEGRAM_OUTBOUND_LIMITS, ...options.limits });
+    const codec = new CallbackDataCodec();
+    const outbound = new TelegramOutbound({ api: bot.api, limiter, codec, signal, log, token });
+    installHandlers(bot, { ctx, identity, codec, accountId: options.accountId, signal, token });
+
+    if (config.webhook) {
+      const hook = config.webhook;
+      const server = await startWebhookServer({ bot, host: hook.host, port: hook.port, path: hook.path, secret: hook.secret, log, token });
+      intake = server;
+      await bot.api.setWebhook(hook.url, { secret_token: hook.secret, allowed_updates: ALLOWED_UPDATES }, signal);
+      log.info("telegram: receiving updates by webhook", { bot: `@${identity.username}`, port: server.port, path: hook.path });
+    } else {
+      // A webhook left from webhook mode would make every getUpdates answer 409.
+      await bot.api.deleteWebhook({}, signal);
+      offsets = new UpdateOffsetStore(join(ctx.stateDir, "offset.json"), log);
+      await offsets.load();
+      if (lifetime.signal.aborted) throw new Error("telegram plugin stopped while starting");
+      intake = startPolling({ bot, offsets, allowedUpdates: ALLOWED_UPDATES, timeoutSeconds: options.pollTimeoutSeconds ?? 30, log, token });
+      log.info("telegram: receiving updates by long polling", { bot: `@${identity.username}`, token: maskSecret(token) });
+    }
+
+    if (config.commands?.menu !== false) {
+      // In the background: a slow or rate-limited setMyCommands must not hold up replies.
+      menu = syncCommandMenu({
+        api: bot.api,
+        botId: identity.id,
+        specs: ctx.commands(),
+        stateFile: join(ctx.stateDir, "commands.json"),
+        signal: lifetime.signal,
+        log,
+      }).then(
+        (result) => log.debug("telegram: command menu", { result }),
+        (err: unknown) => {
+          if (!lifetime.signal.aborted) log.warn("telegram: could not set the command menu", { error: describeError(err, token) });
+        },
+      );
+    }
+    started = true;
+    if (ctx.signal.aborted) throw new Error("telegram plugin stopped while starting");
+    return { outbound, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function installHandlers(
+  bot: Bot,
+  deps: { ctx: ChannelContext; identity: BotIdentity; codec: CallbackDataCodec; accountId: string; signal: ApiSignal; token: string },
+): void {
+  const { ctx, identity, codec, accountId, signal, token } = deps;
+  const dispatch = async (message: InboundMessage) => {
+    try {
+      await ctx.dispatch(message);
+    } catch (err) {
+      ctx.log.error("telegram: dispatch failed", { chatId: message.chatId, error: describeError(err, token) });
+    }
+  };
+
+  // One chat (or forum topic) at a time, in order; different chats in parallel. Handlers
+  // only dispatch (resolves once the core has queued the message), so a busy chat never
+  // holds up another one, nor its own /stop.
+  bot.use(sequentialize((c: Context) => conversationKey(c.chat?.id, c.msg)));
+
+  bot.on("message", async (c) => {
+    const message = normalizeMessage(c.message, identity, accountId);
+    if (message) await dispatch(message);
+  });
+
+  bot.on("callback_query:data", async (c) => {
+    const command = codec.decode(c.callbackQuery.data);
+    try {
+      await c.answerCallbackQuery(command === undefined ? { text: "This button has expired." } : {}, signal);
+    } catch (err) {
+      ctx.log.warn("telegram: answerCallbackQuery failed", { error: describeError(err, token) });
+    }
+    if (command === undefined) return;
+    const message = normalizeCallbackQuery(c.callbackQuery, command, accountId);
+    if (message) await dispatch(message);
+  });
+
+  bot.catch((err) => {
+    ctx.log.error("telegram: update handler failed", { error: describeError(err.error, token) });
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * A stand-in for the core in Telegram plugin tests: a {@link ChannelContext} that records
+ * what the plugin dispatches and logs, and can react to each dispatch (e.g. echo a reply).
+ */
+import { EventEmitter } from "node:events";
+import type { ChannelContext, CommandSpec, InboundMessage, Logger } from "../../src/plugin-api.js";
+
+export interface LogEntry {
+  level: "debug" | "info" | "warn" | "error";
+  msg: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface Harness {
+  ctx: ChannelContext;
+  dispatched: InboundMessage[];
+  logs: LogEntry[];
+  /** Replaced freely by tests; the commands `ctx.commands()` returns. */
+  commands: CommandSpec[];
+  /** Called for each dispatch; `ctx.dispatch` resolves when this does (the core "accepting" the message). */
+  onDispatch?: (message: InboundMessage) => void | Promise<void>;
+  waitForDispatch(predicate: (m: InboundMessage) => boolean, timeoutMs?: number): Promise<InboundMessage>;
+  waitForLog(predicate: (e: LogEntry) => boolean, timeoutMs?: number): Promise<LogEntry>;
+  /** Everything logged, as one string (for "no secret leaked" checks). */
+  logText(): string;
+  /** Aborts `ctx.signal`, as the gateway does when it stops. */
+  abort(): void;
+}
+
+export function createHarness(options: {
+  config: Record<string, unknown>;
+  stateDir: string;
+  env?: Record<string, string | undefined>;
+  commands?: CommandSpec[];
+}): Harness {
+  const events = new EventEmitter();
+  const controller = new AbortController();
+  const logs: LogEntry[] = [];
+  const record = (level: LogEntry["level"]) => (msg: string, fields?: Record<string, unknown>) => {
+    logs.push({ level, msg, fields });
+    events.emit("change");
+  };
+  const log: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+
+  const waitFor = <T>(find: () => T | undefined, timeoutMs: number, what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const found = find();
+        if (found === undefined) return;
+        events.off("change", check);
+        clearTimeout(timer);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        events.off("change", check);
+        reject(new Error(`harness: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      events.on("change", check);
+      check();
+    });
+
+  const harness: Harness = {
+    dispatched: [],
+    logs,
+    commands: options.commands ?? [],
+    ctx: {
+      config: options.config,
+      env: options.env ?? {},
+      stateDir: options.stateDir,
+      signal: controller.signal,
+      log,
+      async dispatch(message) {
+        harness.dispatched.push(message);
+        events.emit("change");
+        await harness.onDispatch?.(message);
+      },
+      commands: () => harness.commands,
+      complete: async () => [],
+    },
+    waitForDispatch: (predicate, timeoutMs = 10_000) =>
+      waitFor(() => harness.dispatched.find(predicate), timeoutMs, "a dispatched message"),
+    waitForLog: (predicate, timeoutMs = 10_000) => waitFor(() => logs.find(predicate), timeoutMs, "a log entry"),
+    logText: () => logs.map((e) => `${e.level} ${e.msg} ${JSON.stringify(e.fields ?? {})}`).join("\n"),
+    abort: () => controller.abort(),
+  };
+  return harness;
+}

@@ -1,0 +1,68 @@
+import { DEFAULT_AGENT_ID, DEFAULT_MODEL, type BatonConfig } from "../config/schema.js";
+import type { InboundMessage } from "../plugin-api.js";
+import { parseModelRef } from "./catalog.js";
+
+/** What a turn needs to know about an agent: its config merged over `agents.defaults`. Pure. */
+export interface AgentSettings {
+  id: string;
+  name: string;
+  primary: string;
+  fallbacks: string[];
+  systemPrompt?: string;
+  maxTokens: number;
+  history: { maxMessages: number; maxTokens: number };
+  /** `agents.defaults.models` (the allowlist when non-empty), keys normalized to provider/model. */
+  models: Record<string, { alias?: string; params?: { cacheControlTtl?: "5m" | "1h"; maxTokens?: number; temperature?: number } }>;
+}
+
+export const DEFAULT_SYSTEM_PROMPT = "You are Baton, a helpful assistant answering in a chat. Be concise.";
+
+export function agentIds(config: BatonConfig): string[] {
+  const ids = (config.agents?.list ?? []).map((a) => a.id);
+  return ids.length ? ids : [DEFAULT_AGENT_ID];
+}
+
+export function defaultAgentId(config: BatonConfig): string {
+  const list = config.agents?.list ?? [];
+  return list.find((a) => a.default)?.id ?? list[0]?.id ?? DEFAULT_AGENT_ID;
+}
+
+function normalizeRef(ref: string): string {
+  const { provider, model } = parseModelRef(ref);
+  return `${provider}/${model}`;
+}
+
+export function agentSettings(config: BatonConfig, agentId: string): AgentSettings {
+  const defaults = config.agents?.defaults ?? {};
+  const entry = config.agents?.list?.find((a) => a.id === agentId);
+  const model = entry?.model ?? defaults.model;
+  return {
+    id: agentId,
+    name: entry?.name ?? agentId,
+    primary: normalizeRef(model?.primary ?? DEFAULT_MODEL),
+    fallbacks: (model?.fallbacks ?? []).map(normalizeRef),
+    systemPrompt: entry?.systemPrompt ?? defaults.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+    maxTokens: entry?.maxTokens ?? defaults.maxTokens ?? 4096,
+    history: { maxMessages: defaults.history?.maxMessages ?? 40, maxTokens: defaults.history?.maxTokens ?? 24_000 },
+    models: Object.fromEntries(Object.entries(defaults.models ?? {}).map(([ref, value]) => [normalizeRef(ref), value])),
+  };
+}
+
+/**
+ * The agent a message goes to: the most specific matching binding (peer > chat > guild >
+ * account > channel), else the default agent.
+ */
+export function agentForMessage(config: BatonConfig, message: Pick<InboundMessage, "channel" | "accountId" | "guildId" | "chatId" | "parentChatId" | "senderId">): string {
+  let best: { agentId: string; score: number } | undefined;
+  for (const binding of config.bindings ?? []) {
+    const m = binding.match;
+    if (m.channel !== message.channel) continue;
+    if (m.accountId && m.accountId !== message.accountId) continue;
+    if (m.guildId && m.guildId !== message.guildId) continue;
+    if (m.chatId && m.chatId !== message.chatId && m.chatId !== message.parentChatId) continue;
+    if (m.peer && m.peer !== message.senderId) continue;
+    const score = (m.peer ? 16 : 0) + (m.chatId ? 8 : 0) + (m.guildId ? 4 : 0) + (m.accountId ? 2 : 0) + 1;
+    if (!best || score > best.score) best = { agentId: binding.agentId, score };
+  }
+  return best?.agentId ?? defaultAgentId(config);
+}

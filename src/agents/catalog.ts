@@ -1,0 +1,30 @@
+/** Models Baton knows without configuration, with their default aliases. */
+export interface CatalogModel {
+  ref: string;
+  alias?: string;
+  name: string;
+}
+
+export const MODEL_CATALOG: readonly CatalogModel[] = [
+  { ref: "anthropic/claude-opus-4-5", alias: "opus", name: "Claude Opus 4.5" },
+  { ref: "anthropic/claude-sonnet-4-5", alias: "sonnet", name: "Claude Sonnet 4.5" },
+  { ref: "anthropic/claude-haiku-4-5", alias: "haiku", name: "Claude Haiku 4.5" },
+  { ref: "anthropic/claude-opus-4-1", name: "Claude Opus 4.1" },
+  { ref: "anthropic/claude-sonnet-4", name: "Claude Sonnet 4" },
+];
+
+export interface ModelRef {
+  provider: string;
+  model: string;
+}
+
+/** `anthropic/claude-opus-4-5` -> { provider, model }; a bare id is taken as anthropic's. */
+export function parseModelRef(ref: string): ModelRef {
+  const slash = ref.indexOf("/");
+  if (slash <= 0) return { provider: "anthropic", model: ref };
+  return { provider: ref.slice(0, slash), model: ref.slice(slash + 1) };
+}
+
+export function formatModelRef(ref: ModelRef): string {
+  return `${ref.provider}/${ref.model}`;
+}

@@ -1,0 +1,60 @@
+import { closestMatch } from "../config/schema-walk.js";
+import { MODEL_CATALOG, parseModelRef } from "./catalog.js";
+
+/** A model the user may pick, with its alias. */
+export interface AllowedModel {
+  ref: string;
+  alias?: string;
+}
+
+export type ModelLookup =
+  | { kind: "found"; model: AllowedModel }
+  | { kind: "ambiguous"; candidates: AllowedModel[] }
+  | { kind: "unknown"; suggestions: AllowedModel[] };
+
+/**
+ * The models `/model` offers: `agents.defaults.models` when non-empty (it is then the allowlist,
+ * aliases from its entries), else the built-in catalog with its aliases.
+ */
+export function allowedModels(configured: Record<string, { alias?: string }> | undefined): AllowedModel[] {
+  const entries = Object.entries(configured ?? {});
+  if (entries.length) return entries.map(([ref, entry]) => ({ ref: normalizeRef(ref), alias: entry.alias }));
+  return MODEL_CATALOG.map(({ ref, alias }) => ({ ref, alias }));
+}
+
+function normalizeRef(ref: string): string {
+  const { provider, model } = parseModelRef(ref);
+  return `${provider}/${model}`;
+}
+
+/**
+ * Finds what the user meant: exact ref, alias, bare model id, a unique prefix or substring,
+ * or a close misspelling. Several equally good matches are ambiguous, never a guess. Pure.
+ */
+export function lookupModel(input: string, allowed: readonly AllowedModel[]): ModelLookup {
+  const wanted = input.trim().toLowerCase();
+  if (!wanted) return { kind: "unknown", suggestions: [] };
+  const exact = allowed.filter(
+    (m) => m.ref.toLowerCase() === wanted || m.alias?.toLowerCase() === wanted || parseModelRef(m.ref).model.toLowerCase() === wanted,
+  );
+  if (exact.length === 1) return { kind: "found", model: exact[0] };
+  if (exact.length > 1) return { kind: "ambiguous", candidates: exact };
+
+  const partial = allowed.filter((m) => [m.ref, m.alias ?? "", parseModelRef(m.ref).model].some((name) => name && name.toLowerCase().includes(wanted)));
+  if (partial.length === 1) return { kind: "found", model: partial[0] };
+  if (partial.length > 1) return { kind: "ambiguous", candidates: partial };
+
+  const names = new Map<string, AllowedModel>();
+  for (const m of allowed) {
+    names.set(m.ref, m);
+    names.set(parseModelRef(m.ref).model, m);
+    if (m.alias) names.set(m.alias, m);
+  }
+  const close = closestMatch(wanted, [...names.keys()]);
+  if (close) return { kind: "found", model: names.get(close)! };
+  return { kind: "unknown", suggestions: allowed.slice(0, 5) };
+}
+
+export function describeModel(m: AllowedModel): string {
+  return m.alias ? `${m.alias} (${m.ref})` : m.ref;
+}

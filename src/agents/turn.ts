@@ -1,0 +1,149 @@
+import type { FailureClass, ResolvedCredential } from "../auth/types.js";
+import { ProviderError, type ChatTurnMessage, type Provider, type Usage } from "../providers/types.js";
+import { parseModelRef } from "./catalog.js";
+import { failureAdvice } from "./failure-messages.js";
+
+/** The resolver surface a turn needs (implemented by src/auth/resolver.ts). */
+export interface CredentialSource {
+  next(request: { provider: string; model: string; pinnedProfileId?: string; exclude?: ReadonlySet<string> }): Promise<ResolvedCredential | { unavailable: true; message: string }>;
+  reportSuccess(profileId: string, model: string): Promise<void>;
+  reportFailure(
+    profileId: string,
+    model: string,
+    failure: { failureClass: FailureClass; retryAfterMs?: number; message?: string },
+    attempt: number,
+  ): Promise<{ action: "retry"; delayMs: number } | { action: "next" } | { action: "stop" }>;
+}
+
+export interface TurnRequest {
+  /** provider/model to try first. */
+  model: string;
+  /** Tried in order when no profile of the model's provider can answer (not with a pin). */
+  fallbacks: string[];
+  pinnedProfileId?: string;
+  system?: string;
+  /** The conversation, ending with the new user message. */
+  messages: ChatTurnMessage[];
+  maxTokens: number;
+  temperature?: number;
+  cacheControlTtl?: (model: string) => "5m" | "1h" | undefined;
+  signal?: AbortSignal;
+  onText?: (delta: string) => void;
+  /** A new attempt starts after a failed one: text streamed so far is void. */
+  onRestart?: () => void;
+}
+
+export interface AttemptRecord {
+  model: string;
+  profileId: string;
+  failureClass?: FailureClass;
+}
+
+export type TurnOutcome =
+  | { ok: true; text: string; usage: Usage; model: string; profileId: string; attempts: AttemptRecord[] }
+  | { ok: false; aborted: boolean; message: string; failureClass?: FailureClass; attempts: AttemptRecord[] };
+
+export interface TurnDeps {
+  resolverFor(provider: string): Promise<CredentialSource>;
+  provider(id: string): Promise<Provider | undefined>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+function isAbort(err: unknown, signal?: AbortSignal): boolean {
+  return Boolean(signal?.aborted) || (err instanceof Error && (err.name === "AbortError" || err.name === "APIUserAbortError"));
+}
+
+/**
+ * One agent turn with credential failover: the resolver hands out credentials in order and
+ * decides, per failure, whether to retry, move to the next profile, or stop. A pinned profile
+ * is the only one tried; its failure is reported, never silently replaced.
+ */
+export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnOutcome> {
+  const sleep = deps.sleep ?? defaultSleep;
+  const attempts: AttemptRecord[] = [];
+  const models = request.pinnedProfileId ? [request.model] : [request.model, ...request.fallbacks.filter((m) => m !== request.model)];
+  let lastFailure: { message: string; failureClass?: FailureClass } | undefined;
+  let unavailableMessage: string | undefined;
+  let exhaustedMessage: string | undefined;
+  const aborted = (): TurnOutcome => ({ ok: false, aborted: true, message: "Stopped.", attempts });
+
+  for (const ref of models) {
+    const { provider: providerId, model } = parseModelRef(ref);
+    const provider = await deps.provider(providerId);
+    if (!provider) {
+      lastFailure ??= { message: `Provider "${providerId}" is not supported (model ${ref}).` };
+      continue;
+    }
+    const resolver = await deps.resolverFor(providerId);
+    const exclude = new Set<string>();
+    for (;;) {
+      if (request.signal?.aborted) return aborted();
+      const credential = await resolver.next({ provider: providerId, model, pinnedProfileId: request.pinnedProfileId, exclude });
+      if ("unavailable" in credential) {
+        if (exclude.size) exhaustedMessage = credential.message;
+        else unavailableMessage ??= credential.message;
+        break;
+      }
+      const outcome = await callWithRetries(credential);
+      if (outcome === "next") {
+        if (request.pinnedProfileId) return { ok: false, aborted: false, attempts, ...lastFailure! };
+        exclude.add(credential.profileId);
+        continue;
+      }
+      if (outcome === "stop") return { ok: false, aborted: false, attempts, ...lastFailure! };
+      if (outcome === "aborted") return aborted();
+      return outcome;
+    }
+
+    async function callWithRetries(credential: ResolvedCredential): Promise<TurnOutcome | "next" | "stop" | "aborted"> {
+      for (let attempt = 0; ; attempt++) {
+        if (attempts.length) request.onRestart?.();
+        attempts.push({ model: ref, profileId: credential.profileId });
+        try {
+          const result = await provider!.complete(credential, {
+            model,
+            system: request.system,
+            messages: request.messages,
+            maxTokens: request.maxTokens,
+            temperature: request.temperature,
+            cacheControlTtl: request.cacheControlTtl?.(ref),
+            signal: request.signal,
+            onText: request.onText,
+          });
+          await resolver.reportSuccess(credential.profileId, model);
+          return { ok: true, text: result.text, usage: result.usage, model: ref, profileId: credential.profileId, attempts };
+        } catch (err) {
+          if (isAbort(err, request.signal)) return "aborted";
+          const failure =
+            err instanceof ProviderError
+              ? err
+              : new ProviderError(err instanceof Error ? err.message : String(err), "timeout");
+          attempts[attempts.length - 1].failureClass = failure.failureClass;
+          lastFailure = { failureClass: failure.failureClass, message: failureAdvice(failure.failureClass, credential.profileId, failure.message) };
+          const decision = await resolver.reportFailure(
+            credential.profileId,
+            model,
+            { failureClass: failure.failureClass, retryAfterMs: failure.details.retryAfterMs, message: failure.message },
+            attempt,
+          );
+          if (decision.action === "retry") {
+            await sleep(decision.delayMs, request.signal);
+            continue;
+          }
+          return decision.action;
+        }
+      }
+    }
+  }
+  if (lastFailure && attempts.length) {
+    const message = exhaustedMessage ? `${lastFailure.message}\n${exhaustedMessage}` : lastFailure.message;
+    return { ok: false, aborted: false, attempts, failureClass: lastFailure.failureClass, message };
+  }
+  return { ok: false, aborted: false, attempts, message: unavailableMessage ?? lastFailure?.message ?? "No model could answer." };
+}

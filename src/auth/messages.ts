@@ -1,0 +1,65 @@
+import { formatDuration } from "./duration.js";
+import type { UnusableProfile } from "./types.js";
+
+/**
+ * The user-facing troubleshooting texts of the product docs (seeds 000/001/002), in one place so
+ * the resolver, `models status` and `doctor` say exactly the same thing.
+ */
+
+export const PER_AGENT_NOTE = "Auth is per agent. New agents don't inherit the main agent's keys.";
+
+function pasteHint(provider: string): string {
+  return provider === "anthropic" ? "a setup-token / API key" : "an API key";
+}
+
+/** No profile and no env key for the provider. */
+export function noApiKeyMessage(provider: string, agentId: string): string {
+  return (
+    `No API key found for provider "${provider}". ${PER_AGENT_NOTE} ` +
+    `Re-run onboarding for that agent (\`baton onboard --agent ${agentId}\`), or paste ${pasteHint(provider)} on the gateway host ` +
+    `(\`baton models auth paste-token --provider ${provider} --agent ${agentId}\`), then verify with \`baton models status\`.`
+  );
+}
+
+/** A profile is named (pinned, ordered or configured) but nothing usable is stored for it. */
+export function noCredentialsForProfileMessage(profileId: string): string {
+  const provider = profileId.split(":")[0];
+  return (
+    `No credentials found for profile ${profileId}. Run \`baton models status\` to see which auth profile is active. ` +
+    `Re-run onboarding, or paste ${pasteHint(provider)} for that profile ` +
+    `(\`baton models auth paste-token --provider ${provider} --profile-id ${profileId}\`).`
+  );
+}
+
+/** Every profile of the provider is in cooldown, disabled or otherwise unusable. */
+export function allUnusableMessage(provider: string, unusable: readonly UnusableProfile[], now: number): string {
+  const soonest = unusable
+    .filter((u) => u.until !== null && u.until > now)
+    .sort((a, b) => (a.until as number) - (b.until as number))[0];
+  const when = soonest
+    ? `The soonest, ${soonest.profileId}, frees up in ${formatDuration((soonest.until as number) - now)} (at ${new Date(soonest.until as number).toISOString()}; ${soonest.reason}${soonest.model ? ` on ${soonest.model}` : ""}).`
+    : `None frees up by itself: ${unusable.map((u) => `${u.profileId} ${u.reason}`).join(", ") || "no profile is usable"}.`;
+  return (
+    `No available auth profile for ${provider} (all in cooldown/unavailable). ${when} ` +
+    `Check \`baton models status --json\` for auth.unusableProfiles. Add another ${provider} profile or wait for cooldown.`
+  );
+}
+
+/** A refreshable OAuth profile could not be refreshed. */
+export function oauthRefreshFailedMessage(profileId: string, reason: string): string {
+  return (
+    `OAuth token refresh failed for ${profileId}: ${reason}. ` +
+    "Re-run `claude setup-token` and paste it with `baton models auth paste-token --provider anthropic`, " +
+    "or resync Claude Code CLI OAuth on the gateway host."
+  );
+}
+
+/** A static token (e.g. a setup-token) past its expiry. */
+export function expiredTokenMessage(profileId: string): string {
+  const rerun = profileId.startsWith("anthropic:") ? " Re-run `claude setup-token` and paste it with `baton models auth paste-token --provider anthropic`." : "";
+  return `The credential of ${profileId} has expired.${rerun} Check with \`baton models status\`.`;
+}
+
+/** Anthropic refused a subscription credential outside Claude Code (seed 002). */
+export const CLAUDE_CODE_ONLY_ADVICE =
+  'Anthropic answered "This credential is only authorized for use with Claude Code and cannot be used for other API requests." Use an Anthropic API key instead (`baton onboard --auth-choice apiKey` or `baton models auth paste-token --provider anthropic`).';

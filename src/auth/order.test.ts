@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { freshStats } from "./cooldown.js";
+import { profileAvailability, resolveProfileOrder, type OrderInput } from "./order.js";
+import type { AuthProfile, AuthStoreData, ProfileUsageStats } from "./types.js";
+
+const NOW = 1_750_000_000_000;
+const key = (name: string): AuthProfile => ({ type: "api_key", provider: "anthropic", key: `sk-ant-api03-${name}-${"k".repeat(40)}` });
+const stats = (over: Partial<ProfileUsageStats>): ProfileUsageStats => ({ ...freshStats(), ...over });
+
+function store(over: Partial<AuthStoreData>): AuthStoreData {
+  return { version: 1, profiles: {}, order: {}, usageStats: {}, ...over };
+}
+
+const three = { "anthropic:a": key("a"), "anthropic:b": key("b"), "anthropic:c": key("c") };
+
+describe("resolveProfileOrder", () => {
+  const cases: { name: string; input: Partial<OrderInput> & { store: AuthStoreData }; ids: string[]; source: string }[] = [
+    {
+      name: "store order wins over config order and config profiles",
+      input: {
+        store: store({ profiles: three, order: { anthropic: ["anthropic:c", "anthropic:a"] } }),
+        auth: { order: { anthropic: ["anthropic:b"] }, profiles: { "anthropic:a": { provider: "anthropic", mode: "api_key" } } },
+      },
+      ids: ["anthropic:c", "anthropic:a"],
+      source: "store",
+    },
+    {
+      name: "config auth.order when the store has none",
+      input: { store: store({ profiles: three }), auth: { order: { anthropic: ["anthropic:b", "anthropic:a"] } } },
+      ids: ["anthropic:b", "anthropic:a"],
+      source: "config-order",
+    },
+    {
+      name: "config auth.profiles ids of the provider, then the other stored ones (least recently used first)",
+      input: {
+        store: store({ profiles: three, usageStats: { "anthropic:a": stats({ lastUsed: 50 }), "anthropic:b": stats({ lastUsed: 10 }) } }),
+        auth: { profiles: { "anthropic:c": { provider: "anthropic", mode: "api_key" }, "openrouter:x": { provider: "openrouter", mode: "api_key" } } },
+      },
+      ids: ["anthropic:c", "anthropic:b", "anthropic:a"],
+      source: "config-profiles",
+    },
+    {
+      name: "all stored profiles of the provider, least recently used first",
+      input: {
+        store: store({
+          profiles: { ...three, "openrouter:x": { type: "api_key", provider: "openrouter", key: "sk-or-v1-xxxxxxxxxxxxxxxx" } },
+          usageStats: { "anthropic:a": stats({ lastUsed: 300 }), "anthropic:b": stats({ lastUsed: 100 }), "anthropic:c": stats({ lastUsed: 200 }) },
+        }),
+      },
+      ids: ["anthropic:b", "anthropic:c", "anthropic:a"],
+      source: "stored",
+    },
+    {
+      name: "unusable profiles move to the end, soonest available first, ones needing the user last",
+      input: {
+        store: store({
+          profiles: { ...three, "anthropic:gone": { type: "token", provider: "anthropic", token: "sk-ant-oat01-x", expires: NOW - 1 } },
+          order: { anthropic: ["anthropic:gone", "anthropic:a", "anthropic:b", "anthropic:c"] },
+          usageStats: { "anthropic:a": stats({ cooldownUntil: NOW + 60_000 }), "anthropic:b": stats({ disabledUntil: NOW + 5_000 }) },
+        }),
+      },
+      ids: ["anthropic:c", "anthropic:b", "anthropic:a", "anthropic:gone"],
+      source: "store",
+    },
+    {
+      name: "an ordered id with nothing stored stays listed, as missing, at the end",
+      input: { store: store({ profiles: { "anthropic:a": key("a") }, order: { anthropic: ["anthropic:default", "anthropic:a"] } }) },
+      ids: ["anthropic:a", "anthropic:default"],
+      source: "store",
+    },
+    {
+      name: "ids of other providers in an order are ignored",
+      input: { store: store({ profiles: three }), auth: { order: { anthropic: ["openrouter:x", "anthropic:a"] } } },
+      ids: ["anthropic:a"],
+      source: "config-order",
+    },
+  ];
+
+  it.each(cases)("$name", ({ input, ids, source }) => {
+    const order = resolveProfileOrder({ provider: "anthropic", now: NOW, ...input });
+    expect(order.profiles.map((p) => p.profileId)).toEqual(ids);
+    expect(order.source).toBe(source);
+  });
+
+  it("reports usability, reason and until for each entry", () => {
+    const order = resolveProfileOrder({
+      provider: "anthropic",
+      now: NOW,
+      model: "claude-opus-4-5",
+      store: store({
+        profiles: three,
+        usageStats: {
+          "anthropic:a": stats({ lastUsed: 1, modelCooldowns: { "claude-opus-4-5": { until: NOW + 30_000, count: 1, reason: "rate_limit", lastFailureAt: NOW } } }),
+          "anthropic:b": stats({ lastUsed: 2, modelCooldowns: { "claude-haiku-4-5": { until: NOW + 30_000, count: 1, reason: "rate_limit", lastFailureAt: NOW } } }),
+        },
+      }),
+    });
+    expect(order.profiles).toEqual([
+      expect.objectContaining({ profileId: "anthropic:c", usable: true, until: null }),
+      expect.objectContaining({ profileId: "anthropic:b", usable: true }),
+      expect.objectContaining({ profileId: "anthropic:a", usable: false, reason: "rate_limit", until: NOW + 30_000, model: "claude-opus-4-5" }),
+    ]);
+  });
+});
+
+describe("profileAvailability", () => {
+  const oauth = (refresh?: string): AuthProfile => ({ type: "oauth", provider: "anthropic", access: "sk-ant-oat01-access", refresh, expires: NOW - 1000 });
+  const cases: { name: string; profile: AuthProfile | undefined; stats?: ProfileUsageStats; model?: string; expected: object }[] = [
+    { name: "no profile", profile: undefined, expected: { usable: false, reason: "missing_secret", until: null } },
+    { name: "empty secret", profile: { type: "api_key", provider: "anthropic", key: " " }, expected: { usable: false, reason: "missing_secret" } },
+    { name: "api key, no stats", profile: key("a"), expected: { usable: true, until: null } },
+    { name: "expired static token", profile: { type: "token", provider: "anthropic", token: "t", expires: NOW }, expected: { usable: false, reason: "expired", until: null } },
+    { name: "token without expiry", profile: { type: "token", provider: "anthropic", token: "t" }, expected: { usable: true } },
+    { name: "expired oauth with refresh token is usable (it gets refreshed)", profile: oauth("r"), expected: { usable: true } },
+    { name: "expired oauth without refresh token", profile: oauth(), expected: { usable: false, reason: "expired" } },
+    { name: "whole-profile cooldown", profile: key("a"), stats: stats({ cooldownUntil: NOW + 10 }), expected: { usable: false, reason: "cooldown", until: NOW + 10 } },
+    { name: "past cooldown", profile: key("a"), stats: stats({ cooldownUntil: NOW }), expected: { usable: true } },
+    {
+      name: "disabled beats a shorter cooldown",
+      profile: key("a"),
+      stats: stats({ cooldownUntil: NOW + 10, disabledUntil: NOW + 99, disabledReason: "billing" }),
+      expected: { usable: false, reason: "disabled", until: NOW + 99 },
+    },
+    {
+      name: "model cooldown only for that model",
+      profile: key("a"),
+      stats: stats({ modelCooldowns: { m1: { until: NOW + 5, count: 1, reason: "overloaded", lastFailureAt: NOW } } }),
+      model: "m2",
+      expected: { usable: true },
+    },
+    {
+      name: "model cooldown of the requested model",
+      profile: key("a"),
+      stats: stats({ modelCooldowns: { m1: { until: NOW + 5, count: 1, reason: "overloaded", lastFailureAt: NOW } } }),
+      model: "m1",
+      expected: { usable: false, reason: "overloaded", until: NOW + 5, model: "m1" },
+    },
+  ];
+  it.each(cases)("$name", ({ profile, stats: s, model, expected }) => {
+    expect(profileAvailability(profile, s, NOW, model)).toMatchObject(expected);
+  });
+});

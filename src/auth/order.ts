@@ -1,0 +1,132 @@
+import type { BatonConfig } from "../config/schema.js";
+import type { AuthProfile, AuthStoreData, ProfileUsageStats, UnusableProfile } from "./types.js";
+
+/**
+ * Which profiles an agent tries for a provider, in which order, and which of them cannot be used
+ * right now (DESIGN.md §4). Pure.
+ *
+ * Where the order comes from, first match wins:
+ *   1. the agent store's `order[provider]` (`baton models auth order set`) — exactly those ids;
+ *   2. config `auth.order[provider]` — exactly those ids;
+ *   3. config `auth.profiles` ids of the provider, then any other stored profile of the provider
+ *      (least recently used first), so a profile synced from Claude Code is not silently ignored;
+ *   4. every stored profile of the provider, least recently used first.
+ * Unusable profiles then move to the end, soonest-available first; ones that need the user
+ * (missing secret, expired static token) come last.
+ */
+
+export type OrderSource = "store" | "config-order" | "config-profiles" | "stored";
+
+export interface ProfileAvailability {
+  usable: boolean;
+  reason?: UnusableProfile["reason"];
+  /** When it becomes usable again; null when it will not by itself (or is usable now). */
+  until: number | null;
+  /** The model a cooldown is scoped to. */
+  model?: string;
+}
+
+export interface OrderedProfile extends ProfileAvailability {
+  profileId: string;
+  /** Undefined when the id is listed (order or config) but nothing is stored for it. */
+  profile?: AuthProfile;
+}
+
+export interface ProfileOrder {
+  source: OrderSource;
+  profiles: OrderedProfile[];
+}
+
+export interface OrderInput {
+  provider: string;
+  store: AuthStoreData;
+  auth?: BatonConfig["auth"];
+  now: number;
+  /** The model about to be called; model-scoped cooldowns of other models do not count. */
+  model?: string;
+}
+
+export function resolveProfileOrder(input: OrderInput): ProfileOrder {
+  const { provider, store, auth, now, model } = input;
+  const { source, ids } = candidateIds(provider, store, auth);
+  const profiles = ids.map((profileId, index) => {
+    const profile = store.profiles[profileId];
+    return { index, entry: { profileId, profile, ...profileAvailability(profile, store.usageStats[profileId], now, model) } };
+  });
+  profiles.sort((a, b) => rank(a.entry) - rank(b.entry) || a.index - b.index);
+  return { source, profiles: profiles.map((p) => p.entry) };
+}
+
+/** Usable now: 0; frees up by itself: 1 + until (soonest first); needs the user: +Infinity. */
+function rank(entry: ProfileAvailability): number {
+  if (entry.usable) return 0;
+  return entry.until === null ? Number.POSITIVE_INFINITY : 1 + entry.until;
+}
+
+function candidateIds(provider: string, store: AuthStoreData, auth: BatonConfig["auth"]): { source: OrderSource; ids: string[] } {
+  const belongs = (id: string) => {
+    const stored = store.profiles[id];
+    return stored ? stored.provider === provider : id.startsWith(`${provider}:`);
+  };
+  const storedOfProvider = leastRecentlyUsedFirst(
+    Object.keys(store.profiles).filter((id) => store.profiles[id].provider === provider),
+    store,
+  );
+  const fromStore = store.order[provider];
+  if (fromStore?.length) return { source: "store", ids: unique(fromStore.filter(belongs)) };
+  const fromConfigOrder = auth?.order?.[provider];
+  if (fromConfigOrder?.length) return { source: "config-order", ids: unique(fromConfigOrder.filter(belongs)) };
+  const configured = Object.entries(auth?.profiles ?? {})
+    .filter(([id, p]) => p.provider === provider && belongs(id))
+    .map(([id]) => id);
+  if (configured.length) return { source: "config-profiles", ids: unique([...configured, ...storedOfProvider]) };
+  return { source: "stored", ids: storedOfProvider };
+}
+
+function leastRecentlyUsedFirst(ids: string[], store: AuthStoreData): string[] {
+  const lastUsed = (id: string) => store.usageStats[id]?.lastUsed ?? 0;
+  return [...ids].sort((a, b) => lastUsed(a) - lastUsed(b) || a.localeCompare(b));
+}
+
+function unique(ids: string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** The secret a profile carries (api key, token, or OAuth access token). */
+export function profileSecret(profile: AuthProfile): string {
+  switch (profile.type) {
+    case "api_key":
+      return profile.key;
+    case "token":
+      return profile.token;
+    case "oauth":
+      return profile.access;
+  }
+}
+
+/** True when the profile's credential is past its expiry and Baton cannot renew it. */
+export function isExpiredStatic(profile: AuthProfile, now: number): boolean {
+  if (profile.type === "token") return profile.expires !== undefined && profile.expires <= now;
+  if (profile.type === "oauth") return !profile.refresh && profile.expires <= now;
+  return false;
+}
+
+/** Whether one profile can be used now (for `model`, when given), and if not why and until when. */
+export function profileAvailability(
+  profile: AuthProfile | undefined,
+  stats: ProfileUsageStats | undefined,
+  now: number,
+  model?: string,
+): ProfileAvailability {
+  if (!profile || !profileSecret(profile)?.trim()) return { usable: false, reason: "missing_secret", until: null };
+  if (isExpiredStatic(profile, now)) return { usable: false, reason: "expired", until: null };
+  const blocks: ProfileAvailability[] = [];
+  if (stats) {
+    if (stats.disabledUntil > now) blocks.push({ usable: false, reason: "disabled", until: stats.disabledUntil });
+    if (stats.cooldownUntil > now) blocks.push({ usable: false, reason: "cooldown", until: stats.cooldownUntil });
+    const scoped = model ? stats.modelCooldowns?.[model] : undefined;
+    if (scoped && scoped.until > now) blocks.push({ usable: false, reason: scoped.reason, until: scoped.until, model });
+  }
+  if (!blocks.length) return { usable: true, until: null };
+  return blocks.reduce((latest, block) => ((block.until ?? 0) > (latest.until ?? 0) ? block : latest));
+}

@@ -1,0 +1,85 @@
+import { parseModelRef } from "../../agents/catalog.js";
+import { credentialView } from "./model.js";
+import type { CommandDefinition } from "./registry.js";
+
+const never = () => false;
+
+export const helpCommand: CommandDefinition = {
+  name: "help",
+  description: "What Baton can do here",
+  args: [],
+  privileged: never,
+  async run(ctx) {
+    const lines = ctx.registry.all().map((c) => `/${c.name} — ${c.description}`);
+    const model = [
+      "",
+      "`/model` current model · `/model list` allowed models · `/model status` credentials and cooldowns",
+      "`/model <name>` switch · `/model <name>@<profileId>` switch and pin a credential · `/model default` back to the default",
+    ];
+    return { text: ["Commands:", ...lines, ...model].join("\n"), ephemeral: true };
+  },
+};
+
+export const statusCommand: CommandDefinition = {
+  name: "status",
+  description: "Model, profile and usage of this chat",
+  args: [],
+  privileged: never,
+  async run(ctx) {
+    const session = ctx.runtime.sessions(ctx.agentId).get(ctx.sessionKey);
+    const effective = ctx.runtime.effectiveModel(ctx.agentId, ctx.sessionKey, ctx.parentKey);
+    const { provider, model } = parseModelRef(effective.ref);
+    const view = await credentialView(ctx, provider, model, session.pinnedProfileId);
+    const u = session.usage;
+    const lines = [
+      `Agent: ${ctx.agentId} · Session: ${ctx.sessionKey}`,
+      `Model: ${effective.ref}${effective.source === "agent" ? " (default)" : ""}`,
+      `Profile: ${session.pinnedProfileId ? `${session.pinnedProfileId} (pinned)` : view.nextProfileId ?? "none available"}`,
+      `History: ${session.history.length} messages`,
+      `Usage: ${u.turns} turns · ${u.inputTokens} in · ${u.outputTokens} out · cache ${u.cacheReadTokens} read / ${u.cacheWriteTokens} written`,
+      ctx.queue.isBusy(ctx.sessionKey) ? "A reply is being generated (/stop to abort)." : "Idle.",
+    ];
+    return { text: lines.join("\n"), ephemeral: true };
+  },
+};
+
+export const resetCommand: CommandDefinition = {
+  name: "reset",
+  description: "Start a fresh conversation (/reset all also clears the model choice)",
+  args: [{ name: "scope", description: "all: also clear the model override and pin", choices: [{ name: "all", value: "all" }] }],
+  privileged: () => true,
+  argsFromNative: (args) => args.scope ?? "",
+  async run(ctx) {
+    const all = ctx.args.trim().toLowerCase() === "all";
+    await ctx.runtime.resetSession(ctx.agentId, ctx.sessionKey, all);
+    return { text: all ? "Fresh start: history cleared, model and pin back to the defaults." : "Fresh start: history cleared (model choice kept)." };
+  },
+};
+
+export const stopCommand: CommandDefinition = {
+  name: "stop",
+  description: "Stop the reply being generated",
+  args: [],
+  privileged: never,
+  async run(ctx) {
+    const { aborted, dropped } = ctx.queue.stop(ctx.sessionKey);
+    if (!aborted && !dropped) return { text: "Nothing to stop.", ephemeral: true };
+    const parts = [aborted ? "Stopped." : "Nothing was running."];
+    if (dropped) parts.push(`${dropped} queued message${dropped === 1 ? "" : "s"} dropped.`);
+    return { text: parts.join(" ") };
+  },
+};
+
+export const whoamiCommand: CommandDefinition = {
+  name: "whoami",
+  description: "Your sender id, as allowlists want it",
+  args: [],
+  privileged: never,
+  async run(ctx) {
+    const m = ctx.message;
+    return {
+      text: `You are ${m.senderName ? `${m.senderName} ` : ""}id \`${m.senderId}\` on ${m.channel} (use \`${m.senderId}\` in channels.${m.channel}.allowFrom, or \`${m.channel}:${m.senderId}\` in commands.allowFrom).\nChat: ${m.chatId}${m.topicId ? ` topic ${m.topicId}` : ""} · Session: ${ctx.sessionKey}`,
+      ephemeral: true,
+    };
+  },
+};

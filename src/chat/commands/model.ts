@@ -1,0 +1,201 @@
+import { parseModelRef } from "../../agents/catalog.js";
+import { allowedModels, describeModel, lookupModel, type AllowedModel } from "../../agents/model-choice.js";
+import type { CommandChoice } from "../../plugin-api.js";
+import { formatDuration } from "../../util/duration.js";
+import { canPinProfile } from "../access.js";
+import { modelArgsToText, parseModelCommand } from "./model-args.js";
+import type { CommandContext, CommandDefinition, CommandReply } from "./registry.js";
+
+/** A profile as /model shows it: never a whole secret. */
+export interface ProfileView {
+  profileId: string;
+  type: string;
+  maskedSecret: string;
+  usable: boolean;
+  reason?: string;
+  until?: number | null;
+  remainingMs?: number | null;
+}
+
+export interface CredentialView {
+  profiles: ProfileView[];
+  /** The profile the next call would use (the pin when pinned), or null when none can answer. */
+  nextProfileId: string | null;
+  /** What the resolver would tell the user when none can answer. */
+  unavailableMessage?: string;
+}
+
+export async function credentialView(ctx: Omit<CommandContext, "args">, provider: string, model: string, pinnedProfileId?: string): Promise<CredentialView> {
+  const resolver = await ctx.runtime.resolver(ctx.agentId);
+  const described = await resolver.describe(provider, model);
+  return {
+    profiles: described.profiles.map((p) => ({ profileId: p.profileId, type: p.type, maskedSecret: p.secret, usable: p.usable, reason: p.reason, until: p.until, remainingMs: p.remainingMs })),
+    nextProfileId: pinnedProfileId ?? described.next,
+    unavailableMessage: described.message,
+  };
+}
+
+function modelsFor(ctx: Omit<CommandContext, "args">): AllowedModel[] {
+  return allowedModels(ctx.runtime.settings(ctx.agentId).models);
+}
+
+function currentState(ctx: Omit<CommandContext, "args">) {
+  const session = ctx.runtime.sessions(ctx.agentId).get(ctx.sessionKey);
+  const effective = ctx.runtime.effectiveModel(ctx.agentId, ctx.sessionKey, ctx.parentKey);
+  return { session, effective };
+}
+
+function label(models: AllowedModel[], ref: string): string {
+  const known = models.find((m) => m.ref === ref);
+  return known ? describeModel(known) : ref;
+}
+
+async function show(ctx: CommandContext): Promise<CommandReply> {
+  const models = modelsFor(ctx);
+  const { session, effective } = currentState(ctx);
+  const source = effective.source === "agent" ? "agent default" : effective.source === "parent" ? "inherited from the parent chat" : "set for this chat";
+  const lines = [`Model: **${label(models, effective.ref)}** (${source})`];
+  lines.push(session.pinnedProfileId ? `Pinned profile: ${session.pinnedProfileId}` : "Profile: automatic (first available in order)");
+  lines.push("", "Switch with `/model <name>`, pin a credential with `/model <name>@<profileId>`, see `/model list` and `/model status`.");
+  const buttons = models.slice(0, 8).map((m) => [{ label: `${m.ref === effective.ref ? "✓ " : ""}${m.alias ?? parseModelRef(m.ref).model}`, command: `/model ${m.alias ?? m.ref}` }]);
+  return { text: lines.join("\n"), buttons };
+}
+
+async function list(ctx: CommandContext): Promise<CommandReply> {
+  const models = modelsFor(ctx);
+  const { effective } = currentState(ctx);
+  const lines = models.map((m) => `${m.ref === effective.ref ? "•" : " "} ${m.alias ? `**${m.alias}** — ` : ""}\`${m.ref}\`${m.ref === effective.ref ? " (current)" : ""}`);
+  return { text: ["Models:", ...lines, "", "Switch with `/model <name>`."].join("\n") };
+}
+
+function describeProfile(p: ProfileView, now: number): string {
+  if (p.usable) return `${p.profileId} (${p.type}, ${p.maskedSecret}) ok`;
+  const left = p.until ? ` for ${formatDuration(p.remainingMs ?? p.until - now)}` : "";
+  return `${p.profileId} (${p.type}, ${p.maskedSecret}) ${p.reason ?? "unusable"}${left}`;
+}
+
+async function status(ctx: CommandContext): Promise<CommandReply> {
+  const models = modelsFor(ctx);
+  const { session, effective } = currentState(ctx);
+  const settings = ctx.runtime.settings(ctx.agentId);
+  const { provider, model } = parseModelRef(effective.ref);
+  const view = await credentialView(ctx, provider, model, session.pinnedProfileId);
+  const now = Date.now();
+  const next = view.profiles.find((p) => p.profileId === view.nextProfileId);
+  const lines = [
+    `Model: ${label(models, effective.ref)} (${effective.source === "agent" ? "agent default" : effective.source === "parent" ? "inherited" : "session"})`,
+    `Default: ${label(models, settings.primary)}`,
+    `Agent: ${ctx.agentId}`,
+    `Session: ${ctx.sessionKey}`,
+    `Pinned profile: ${session.pinnedProfileId ? `${session.pinnedProfileId}${session.pinnedBy ? ` (by ${session.pinnedBy})` : ""}` : "none"}`,
+    `Next credential: ${next ? `${next.profileId} (${next.maskedSecret})` : view.nextProfileId ?? "none available"}`,
+    "Profile order:",
+    ...(view.profiles.length ? view.profiles.map((p, i) => `  ${i + 1}. ${describeProfile(p, now)}`) : ["  (no profiles)"]),
+    `Endpoint: ${ctx.runtime.endpoint(provider)}`,
+  ];
+  if (!view.nextProfileId && view.unavailableMessage) lines.push("", view.unavailableMessage);
+  return { text: lines.join("\n"), ephemeral: true };
+}
+
+async function setModel(ctx: CommandContext, requested: string | undefined, profileId: string | undefined): Promise<CommandReply | null> {
+  const models = modelsFor(ctx);
+  const { effective } = currentState(ctx);
+  let chosen: string = effective.ref;
+  if (requested) {
+    const found = lookupModel(requested, models);
+    if (found.kind === "ambiguous") {
+      return { text: `"${requested}" matches several models: ${found.candidates.map(describeModel).join(", ")}. Which one?`, ephemeral: true };
+    }
+    if (found.kind === "unknown") {
+      const hint = found.suggestions.length ? ` Allowed: ${found.suggestions.map(describeModel).join(", ")}.` : "";
+      return { text: `Unknown model "${requested}".${hint} See \`/model list\`.`, ephemeral: true };
+    }
+    chosen = found.model.ref;
+  }
+  let pin: { profileId: string; by: string } | null = null;
+  if (profileId) {
+    if (!canPinProfile(ctx.config, ctx.message, profileId)) {
+      return ctx.message.chatKind === "dm" ? { text: `You are not allowed to pin profile ${profileId}.`, ephemeral: true } : null;
+    }
+    const { provider, model } = parseModelRef(chosen);
+    const profileProvider = profileId.slice(0, profileId.indexOf(":"));
+    if (profileProvider !== provider) {
+      return { text: `Profile ${profileId} is for ${profileProvider}, but ${chosen} uses ${provider}.`, ephemeral: true };
+    }
+    const view = await credentialView(ctx, provider, model);
+    if (!view.profiles.some((p) => p.profileId === profileId)) {
+      const known = view.profiles.map((p) => p.profileId);
+      return {
+        text: `No credentials found for profile ${profileId} (agent ${ctx.agentId}).${known.length ? ` Profiles: ${known.join(", ")}.` : ""} Add it with \`baton models auth paste-token --provider ${provider}\`.`,
+        ephemeral: true,
+      };
+    }
+    pin = { profileId, by: `${ctx.message.channel}:${ctx.message.senderId}` };
+  }
+  await ctx.runtime.setSessionModel(ctx.agentId, ctx.sessionKey, { model: chosen, pin });
+  const name = label(models, chosen);
+  return { text: pin ? `Model set to ${name}, pinned to profile ${pin.profileId} for this chat.` : `Model set to ${name} for this chat.` };
+}
+
+export const modelCommand: CommandDefinition = {
+  name: "model",
+  description: "Show, list or switch the model; pin a credential with model@profile",
+  args: [
+    { name: "model", description: "Model alias or id (e.g. opus, anthropic/claude-sonnet-4-5)", autocomplete: true },
+    { name: "profile", description: "Auth profile to pin (e.g. anthropic:work)", autocomplete: true },
+    {
+      name: "view",
+      description: "Show the model list or the full status",
+      choices: [
+        { name: "list", value: "list" },
+        { name: "status", value: "status" },
+        { name: "default (clear override and pin)", value: "default" },
+      ],
+    },
+  ],
+  privileged(args) {
+    const parsed = parseModelCommand(args);
+    return parsed.kind === "set" || parsed.kind === "default";
+  },
+  argsFromNative: modelArgsToText,
+  async run(ctx) {
+    const parsed = parseModelCommand(ctx.args);
+    switch (parsed.kind) {
+      case "show":
+        return show(ctx);
+      case "list":
+        return list(ctx);
+      case "status":
+        return status(ctx);
+      case "default": {
+        await ctx.runtime.setSessionModel(ctx.agentId, ctx.sessionKey, { model: null, pin: null });
+        const { effective } = currentState(ctx);
+        return { text: `Back to the default model ${label(modelsFor(ctx), effective.ref)}; no pinned profile.` };
+      }
+      case "set":
+        return setModel(ctx, parsed.model, parsed.profileId);
+      case "invalid":
+        return { text: parsed.reason, ephemeral: true };
+    }
+  },
+  async complete(arg, value, ctx): Promise<CommandChoice[]> {
+    const typed = value.trim().toLowerCase();
+    if (arg === "model") {
+      return modelsFor(ctx)
+        .filter((m) => !typed || m.ref.toLowerCase().includes(typed) || m.alias?.toLowerCase().includes(typed))
+        .slice(0, 25)
+        .map((m) => ({ name: describeModel(m), value: m.alias ?? m.ref }));
+    }
+    if (arg === "profile") {
+      const { effective } = currentState(ctx);
+      const { provider, model } = parseModelRef(effective.ref);
+      const view = await credentialView(ctx, provider, model);
+      return view.profiles
+        .filter((p) => canPinProfile(ctx.config, ctx.message, p.profileId))
+        .filter((p) => !typed || p.profileId.toLowerCase().includes(typed))
+        .slice(0, 25)
+        .map((p) => ({ name: `${p.profileId}${p.usable ? "" : ` (${p.reason ?? "unusable"})`}`, value: p.profileId }));
+    }
+    return [];
+  },
+};

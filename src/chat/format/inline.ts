@@ -1,0 +1,440 @@
+/**
+ * Inline Markdown as Claude writes it (CommonMark emphasis rules, GFM `~~strike~~`, Discord
+ * `||spoiler||`), parsed into nodes that keep their source offsets so a chunker can find the
+ * delimiters in the original text.
+ */
+
+interface Located {
+  /** Source range of the whole node. */
+  start: number;
+  end: number;
+}
+
+interface Wrapped extends Located {
+  /** Source range of the content between the delimiters. */
+  innerStart: number;
+  innerEnd: number;
+}
+
+export type InlineNode =
+  | ({ type: "text"; text: string } & Located)
+  | ({ type: "break" } & Located)
+  | ({ type: "code"; text: string } & Wrapped)
+  | ({ type: "strong" | "em" | "strike" | "spoiler"; children: InlineNode[] } & Wrapped)
+  | ({ type: "link"; href: string; children: InlineNode[]; image: boolean; autolink: boolean } & Wrapped);
+
+export type SpanNode = Extract<InlineNode, { innerStart: number }>;
+
+interface Delimiter {
+  type: "delim";
+  char: string;
+  /** Remaining run is source [start, start + count). */
+  start: number;
+  count: number;
+  original: number;
+  canOpen: boolean;
+  canClose: boolean;
+}
+
+interface Bracket {
+  type: "bracket";
+  image: boolean;
+  start: number;
+  end: number;
+  active: boolean;
+}
+
+type Item = InlineNode | Delimiter | Bracket;
+
+const ASCII_PUNCTUATION = /^[!-/:-@[-`{-~]$/;
+const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/y;
+const AUTOLINK = /<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>/y;
+const EMAIL_AUTOLINK = /<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>/y;
+const BARE_URL = /https?:\/\/[^\s<]+/y;
+
+function isWhitespace(ch: string): boolean {
+  return ch === "" || /\s/u.test(ch);
+}
+
+function isPunctuation(ch: string): boolean {
+  return ch !== "" && /[\p{P}\p{S}]/u.test(ch);
+}
+
+/** The code point ending right before `index` ("" at the start). */
+function charBefore(src: string, index: number): string {
+  if (index <= 0) return "";
+  const low = src.charCodeAt(index - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && index >= 2) return src.slice(index - 2, index);
+  return src[index - 1];
+}
+
+/** The code point starting at `index` ("" at the end). */
+function charAt(src: string, index: number): string {
+  if (index >= src.length) return "";
+  return String.fromCodePoint(src.codePointAt(index)!);
+}
+
+function decodeEntity(m: RegExpExecArray): string {
+  if (m[3]) return NAMED_ENTITIES[m[3]];
+  const code = m[1] ? parseInt(m[1], 10) : parseInt(m[2], 16);
+  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return "\ufffd";
+  return String.fromCodePoint(code);
+}
+
+/** Drops trailing punctuation a sentence puts after a URL, keeping a `)` the URL itself opened. */
+function trimUrl(url: string): string {
+  let end = url.length;
+  for (;;) {
+    const last = url[end - 1];
+    if ("?!.,:;*_~'\"".includes(last)) {
+      end--;
+      continue;
+    }
+    if (last === ")") {
+      const part = url.slice(0, end);
+      if (part.split(")").length > part.split("(").length) {
+        end--;
+        continue;
+      }
+    }
+    return url.slice(0, end);
+  }
+}
+
+/** Parses `[...](destination "title")` from the `(`; returns the href and the index after `)`. */
+function parseDestination(src: string, open: number): { href: string; end: number } | undefined {
+  let i = open + 1;
+  const skipSpace = () => {
+    while (i < src.length && (src[i] === " " || src[i] === "\t" || src[i] === "\n")) i++;
+  };
+  skipSpace();
+  let href = "";
+  if (src[i] === "<") {
+    i++;
+    while (i < src.length && src[i] !== ">") {
+      if (src[i] === "<" || src[i] === "\n") return undefined;
+      if (src[i] === "\\" && ASCII_PUNCTUATION.test(src[i + 1] ?? "")) i++;
+      href += src[i++];
+    }
+    if (src[i] !== ">") return undefined;
+    i++;
+  } else {
+    let depth = 0;
+    while (i < src.length && !/\s/.test(src[i])) {
+      const ch = src[i];
+      if (ch === "\\" && ASCII_PUNCTUATION.test(src[i + 1] ?? "")) {
+        href += src[i + 1];
+        i += 2;
+        continue;
+      }
+      if (ch === "(") depth++;
+      if (ch === ")") {
+        if (depth === 0) break;
+        depth--;
+      }
+      href += ch;
+      i++;
+    }
+  }
+  const beforeTitle = i;
+  skipSpace();
+  const quote = src[i];
+  if (i > beforeTitle && (quote === '"' || quote === "'" || quote === "(")) {
+    const closing = quote === "(" ? ")" : quote;
+    i++;
+    while (i < src.length && src[i] !== closing) i += src[i] === "\\" ? 2 : 1;
+    if (i >= src.length) return undefined;
+    i++;
+    skipSpace();
+  }
+  if (src[i] !== ")") return undefined;
+  return { href, end: i + 1 };
+}
+
+/** Parses one paragraph (or one line) of inline Markdown. */
+export function parseInline(src: string): InlineNode[] {
+  const items: Item[] = [];
+  let buffer = "";
+  let bufferStart = 0;
+  let i = 0;
+
+  const flush = (end: number) => {
+    if (buffer) items.push({ type: "text", text: buffer, start: bufferStart, end });
+    buffer = "";
+    bufferStart = end;
+  };
+
+  while (i < src.length) {
+    const ch = src[i];
+
+    if (ch === "\\") {
+      const next = src[i + 1] ?? "";
+      if (next === "\n") {
+        flush(i);
+        items.push({ type: "break", start: i, end: i + 2 });
+        i += 2;
+        bufferStart = i;
+        continue;
+      }
+      if (ASCII_PUNCTUATION.test(next)) {
+        buffer += next;
+        i += 2;
+        continue;
+      }
+      buffer += ch;
+      i++;
+      continue;
+    }
+
+    if (ch === "\n") {
+      buffer = buffer.replace(/[ \t]+$/, "");
+      flush(i);
+      items.push({ type: "break", start: i, end: i + 1 });
+      i++;
+      while (src[i] === " " || src[i] === "\t") i++;
+      bufferStart = i;
+      continue;
+    }
+
+    if (ch === "`") {
+      let run = 1;
+      while (src[i + run] === "`") run++;
+      const close = findBacktickRun(src, i + run, run);
+      if (close < 0) {
+        buffer += src.slice(i, i + run);
+        i += run;
+        continue;
+      }
+      flush(i);
+      let text = src.slice(i + run, close).replace(/\n/g, " ");
+      if (text.length > 2 && text.startsWith(" ") && text.endsWith(" ") && text.trim()) text = text.slice(1, -1);
+      items.push({ type: "code", text, start: i, end: close + run, innerStart: i + run, innerEnd: close });
+      i = close + run;
+      bufferStart = i;
+      continue;
+    }
+
+    if (ch === "*" || ch === "_" || ch === "~" || ch === "|") {
+      let run = 1;
+      while (src[i + run] === ch) run++;
+      if ((ch === "~" || ch === "|") && run !== 2) {
+        buffer += src.slice(i, i + run);
+        i += run;
+        continue;
+      }
+      const before = charBefore(src, i);
+      const after = charAt(src, i + run);
+      const leftFlanking = !isWhitespace(after) && (!isPunctuation(after) || isWhitespace(before) || isPunctuation(before));
+      const rightFlanking = !isWhitespace(before) && (!isPunctuation(before) || isWhitespace(after) || isPunctuation(after));
+      const canOpen = ch === "_" ? leftFlanking && (!rightFlanking || isPunctuation(before)) : leftFlanking;
+      const canClose = ch === "_" ? rightFlanking && (!leftFlanking || isPunctuation(after)) : rightFlanking;
+      flush(i);
+      items.push({ type: "delim", char: ch, start: i, count: run, original: run, canOpen, canClose });
+      i += run;
+      bufferStart = i;
+      continue;
+    }
+
+    if (ch === "[" || (ch === "!" && src[i + 1] === "[")) {
+      const width = ch === "!" ? 2 : 1;
+      flush(i);
+      items.push({ type: "bracket", image: ch === "!", start: i, end: i + width, active: true });
+      i += width;
+      bufferStart = i;
+      continue;
+    }
+
+    if (ch === "]") {
+      const link = closeBracket(src, items, i, flush);
+      if (link) {
+        i = link;
+        bufferStart = i;
+      } else {
+        buffer += ch;
+        i++;
+      }
+      continue;
+    }
+
+    if (ch === "<") {
+      AUTOLINK.lastIndex = i;
+      EMAIL_AUTOLINK.lastIndex = i;
+      const m = AUTOLINK.exec(src) ?? EMAIL_AUTOLINK.exec(src);
+      if (m) {
+        flush(i);
+        const end = i + m[0].length;
+        const href = m[0] === `<${m[1]}>` && m[1].includes("@") && !m[1].includes(":") ? `mailto:${m[1]}` : m[1];
+        const text: InlineNode = { type: "text", text: m[1], start: i + 1, end: end - 1 };
+        items.push({ type: "link", href, children: [text], image: false, autolink: true, start: i, end, innerStart: i + 1, innerEnd: end - 1 });
+        i = end;
+        bufferStart = i;
+        continue;
+      }
+    }
+
+    if (ch === "&") {
+      ENTITY.lastIndex = i;
+      const m = ENTITY.exec(src);
+      if (m) {
+        buffer += decodeEntity(m);
+        i += m[0].length;
+        continue;
+      }
+    }
+
+    if (ch === "h" && !/[\p{L}\p{N}]/u.test(charBefore(src, i))) {
+      BARE_URL.lastIndex = i;
+      const m = BARE_URL.exec(src);
+      if (m) {
+        // Kept as plain text so `_` and `*` inside a URL never start emphasis.
+        const url = trimUrl(m[0]);
+        buffer += url;
+        i += url.length;
+        continue;
+      }
+    }
+
+    buffer += ch;
+    i++;
+  }
+  flush(src.length);
+  return resolveEmphasis(items);
+}
+
+function findBacktickRun(src: string, from: number, length: number): number {
+  let i = src.indexOf("`", from);
+  while (i >= 0) {
+    let run = 1;
+    while (src[i + run] === "`") run++;
+    if (run === length) return i;
+    i = src.indexOf("`", i + run);
+  }
+  return -1;
+}
+
+/** Handles `]` at `at`: forms a link when an opener and a destination match; returns the index after it. */
+function closeBracket(src: string, items: Item[], at: number, flush: (end: number) => void): number | undefined {
+  let index = -1;
+  for (let k = items.length - 1; k >= 0; k--) {
+    if (items[k].type === "bracket") {
+      index = k;
+      break;
+    }
+  }
+  if (index < 0) return undefined;
+  const opener = items[index] as Bracket;
+  const destination = src[at + 1] === "(" && opener.active ? parseDestination(src, at + 1) : undefined;
+  flush(at);
+  if (!destination) {
+    items[index] = { type: "text", text: src.slice(opener.start, opener.end), start: opener.start, end: opener.end };
+    return undefined;
+  }
+  const children = resolveEmphasis(items.slice(index + 1));
+  items.length = index;
+  items.push({
+    type: "link",
+    href: destination.href,
+    children,
+    image: opener.image,
+    autolink: false,
+    start: opener.start,
+    end: destination.end,
+    innerStart: opener.end,
+    innerEnd: at,
+  });
+  if (!opener.image) {
+    // No links inside links.
+    for (const item of items) if (item.type === "bracket" && !item.image) item.active = false;
+  }
+  return destination.end;
+}
+
+const EMPHASIS: Record<string, { one?: "em"; two: "strong" | "strike" | "spoiler" }> = {
+  "*": { one: "em", two: "strong" },
+  _: { one: "em", two: "strong" },
+  "~": { two: "strike" },
+  "|": { two: "spoiler" },
+};
+
+/** CommonMark's "process emphasis": pairs delimiter runs into spans, innermost first. */
+function resolveEmphasis(input: Item[]): InlineNode[] {
+  const list = [...input];
+  for (let c = 0; c < list.length; c++) {
+    const closer = list[c];
+    if (closer.type !== "delim" || !closer.canClose || closer.count === 0) continue;
+    let o = c - 1;
+    for (; o >= 0; o--) {
+      const opener = list[o];
+      if (opener.type !== "delim" || opener.char !== closer.char || !opener.canOpen || opener.count === 0) continue;
+      if (closer.char === "~" || closer.char === "|") {
+        if (opener.count === closer.count) break;
+        continue;
+      }
+      const oddMatch =
+        (opener.canClose || closer.canOpen) &&
+        (opener.original + closer.original) % 3 === 0 &&
+        !(opener.original % 3 === 0 && closer.original % 3 === 0);
+      if (!oddMatch) break;
+    }
+    if (o < 0) continue;
+    const opener = list[o] as Delimiter;
+    const kinds = EMPHASIS[closer.char];
+    const use = kinds.one && (opener.count < 2 || closer.count < 2) ? 1 : 2;
+    const type = use === 1 ? kinds.one! : kinds.two;
+    opener.count -= use;
+    const node: InlineNode = {
+      type,
+      children: toNodes(list.slice(o + 1, c)),
+      start: opener.start + opener.count,
+      innerStart: opener.start + opener.count + use,
+      innerEnd: closer.start,
+      end: closer.start + use,
+    };
+    closer.start += use;
+    closer.count -= use;
+    list.splice(o + 1, c - o - 1, node);
+    c = o + 1;
+    if (opener.count === 0) {
+      list.splice(o, 1);
+      c--;
+    }
+    // Revisit the closer if it has delimiters left; otherwise move past it.
+    if (closer.count === 0) list.splice(c + 1, 1);
+  }
+  return toNodes(list);
+}
+
+/** Leftover delimiters and brackets become text; adjacent text merges. */
+function toNodes(items: Item[]): InlineNode[] {
+  const out: InlineNode[] = [];
+  for (const item of items) {
+    let node: InlineNode;
+    if (item.type === "delim") {
+      if (item.count === 0) continue;
+      node = { type: "text", text: item.char.repeat(item.count), start: item.start, end: item.start + item.count };
+    } else if (item.type === "bracket") {
+      node = { type: "text", text: item.image ? "![" : "[", start: item.start, end: item.end };
+    } else {
+      node = item;
+    }
+    const last = out[out.length - 1];
+    if (node.type === "text" && last?.type === "text" && last.end === node.start) {
+      out[out.length - 1] = { type: "text", text: last.text + node.text, start: last.start, end: node.end };
+    } else {
+      out.push(node);
+    }
+  }
+  return out;
+}
+
+/** The readable text of inline nodes (link labels, heading text). */
+export function inlineText(nodes: InlineNode[]): string {
+  let out = "";
+  for (const node of nodes) {
+    if (node.type === "text" || node.type === "code") out += node.text;
+    else if (node.type === "break") out += "\n";
+    else out += inlineText(node.children);
+  }
+  return out;
+}

@@ -1,0 +1,388 @@
+import { describe, expect, it } from "vitest";
+import type { OutboundMessage } from "../../plugin-api.js";
+import { markdownToPlain, markdownToTelegramHtml, renderReply, type ReplyFormat } from "./render.js";
+
+// ---------- checkers ----------
+
+const TELEGRAM_TAGS = new Set(["b", "strong", "i", "em", "u", "s", "del", "code", "pre", "a", "blockquote", "tg-spoiler"]);
+const NON_STYLE = new Set(["code", "pre", "a", "blockquote"]);
+
+/** Returns why `html` is not a well-formed Telegram HTML message on its own, or "" when it is. */
+function telegramHtmlProblem(html: string): string {
+  const stack: string[] = [];
+  const pattern = /<(\/?)([^\s>/]*)([^>]*)>|&([^;\s&<>]*);?|[<>]/g;
+  for (const m of html.matchAll(pattern)) {
+    if (m[0] === "<" || m[0] === ">") return `bare ${m[0]} at ${m.index}`;
+    if (m[0].startsWith("&")) {
+      if (!/^&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);$/i.test(m[0])) return `bad entity ${m[0]}`;
+      continue;
+    }
+    const [, closing, name, attrs] = m;
+    if (!TELEGRAM_TAGS.has(name)) return `tag <${name}> not allowed`;
+    if (closing) {
+      if (stack.pop() !== name) return `</${name}> does not close the open tag`;
+      continue;
+    }
+    const parent = stack[stack.length - 1];
+    const codeInPre = name === "code" && parent === "pre";
+    if (name === "a" ? !/^ href="[^"<>]*"$/.test(attrs) : codeInPre ? !/^( class="language-[\w#+.-]+")?$/.test(attrs) : attrs !== "") {
+      return `bad attributes on <${name}>: ${attrs}`;
+    }
+    if (stack.includes("code") || (stack.includes("pre") && !codeInPre)) return `<${name}> inside code`;
+    if (NON_STYLE.has(name) && !codeInPre && stack.some((t) => NON_STYLE.has(t))) return `<${name}> nested in ${stack.join(">")}`;
+    stack.push(name);
+  }
+  return stack.length ? `unclosed ${stack.join(",")}` : "";
+}
+
+const FENCE_OPEN = /^(?:\s*>)*\s*(?:(?:[-*+]|\d+[.)])\s+)*(`{3,}|~{3,})(.*)$/;
+const FENCE_CLOSE = /^(?:\s*>)*\s*(`{3,}|~{3,})\s*$/;
+
+/** Returns why a Discord message has an open code fence or an unbalanced `**`, `~~` or backtick, or "". */
+function discordMarkdownProblem(text: string): string {
+  let fence = "";
+  for (const line of text.split("\n")) {
+    if (fence) {
+      const close = FENCE_CLOSE.exec(line);
+      if (close && close[1][0] === fence[0] && close[1].length >= fence.length) fence = "";
+      continue;
+    }
+    const open = FENCE_OPEN.exec(line);
+    if (open && !(open[1][0] === "`" && open[2].includes("`"))) {
+      fence = open[1];
+      continue;
+    }
+    const unescaped = line.replace(/\\./g, "");
+    if ((unescaped.match(/`/g) ?? []).length % 2) return `odd backticks in: ${line}`;
+    const outsideCode = unescaped.replace(/`[^`]*`/g, "");
+    if ((outsideCode.match(/\*\*/g) ?? []).length % 2) return `unbalanced ** in: ${line}`;
+    if ((outsideCode.match(/~~/g) ?? []).length % 2) return `unbalanced ~~ in: ${line}`;
+  }
+  return fence ? `code fence ${fence} left open` : "";
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function alnum(s: string): string {
+  return (s.match(/[\p{L}\p{N}]/gu) ?? []).join("");
+}
+
+function isSubsequence(needle: string, haystack: string): boolean {
+  let k = 0;
+  for (let i = 0; i < haystack.length && k < needle.length; i++) if (haystack[i] === needle[k]) k++;
+  return k === needle.length;
+}
+
+/** Everything a user depends on for any reply, format and limit. */
+function expectSoundParts(markdown: string, format: ReplyFormat, limit: number, parts: OutboundMessage[]): void {
+  const where = `format ${format}, limit ${limit}, input ${JSON.stringify(markdown.slice(0, 300))}`;
+  for (const part of parts) {
+    expect(part.text.length, where).toBeLessThanOrEqual(limit);
+    expect(part.plainText.length, where).toBeLessThanOrEqual(limit);
+    expect(part.plainText.trim(), where).not.toBe("");
+    expect(LONE_SURROGATE.test(part.text), `lone surrogate in ${JSON.stringify(part.text)}; ${where}`).toBe(false);
+    expect(LONE_SURROGATE.test(part.plainText), where).toBe(false);
+    expect(part.buttons).toBeUndefined();
+    expect(part.ephemeral).toBeUndefined();
+    if (format === "telegram-html") expect(telegramHtmlProblem(part.text), `${part.text}\n${where}`).toBe("");
+    if (format === "discord-markdown") expect(discordMarkdownProblem(part.text), `${part.text}\n${where}`).toBe("");
+    if (format === "plain") expect(part.text).toBe(part.plainText);
+  }
+  // No words lost: every letter and digit of the readable reply, in order.
+  const said = parts.map((p) => p.plainText).join("\n");
+  expect(isSubsequence(alnum(markdownToPlain(markdown)), alnum(said)), `words lost; ${where}\n${said}`).toBe(true);
+}
+
+// ---------- random Markdown ----------
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = ["alpha", "beta", "gamma", "delta", "token", "cooldown", "profile", "naïve", "日本語", "Straße", "x2", "42"];
+const ODD_WORDS = ["a&b", "<script>", "x<y>z", "AT&T", '"quoted"', "👍", "👨‍👩‍👧‍👦", "🇫🇷", "👋🏽", "e\u0301", "𝒳𝒴"];
+
+class MarkdownGenerator {
+  constructor(private readonly random: () => number) {}
+
+  private int(min: number, max: number): number {
+    return min + Math.floor(this.random() * (max - min + 1));
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[this.int(0, items.length - 1)];
+  }
+
+  private word(): string {
+    const roll = this.random();
+    if (roll < 0.08) return this.pick(ODD_WORDS);
+    if (roll < 0.1) return Array.from({ length: this.int(30, 600) }, () => this.pick(["a", "b", "é", "😀", "7"])).join("");
+    return this.pick(WORDS);
+  }
+
+  private phrase(min = 1, max = 6): string {
+    return Array.from({ length: this.int(min, max) }, () => this.word()).join(" ");
+  }
+
+  private inlineItem(): string {
+    const roll = this.random();
+    if (roll < 0.08) return `**${this.phrase()}**`;
+    if (roll < 0.13) return `*${this.phrase()}*`;
+    if (roll < 0.16) return `_${this.phrase()}_`;
+    if (roll < 0.21) return `\`${this.pick(["x < y && z", "npm i", "a|b", "é", this.phrase(1, 3)])}\``;
+    if (roll < 0.24) return `~~${this.phrase()}~~`;
+    if (roll < 0.28) return `[${this.phrase(1, 3)}](https://example.com/${this.pick(["a", "b_c", "q?x=1&y=2"])})`;
+    if (roll < 0.29) return `**bold with \`code\` and [link](https://x.org)**`;
+    return this.word();
+  }
+
+  paragraph(maxItems = 60): string {
+    const items = Array.from({ length: this.int(1, maxItems) }, () => this.inlineItem());
+    let out = "";
+    items.forEach((item, k) => {
+      out += k === 0 ? item : this.random() < 0.05 ? `\n${item}` : ` ${item}`;
+    });
+    return out;
+  }
+
+  private block(): string {
+    const roll = this.random();
+    if (roll < 0.1) return `${"#".repeat(this.int(1, 3))} ${this.phrase(1, 5)}`;
+    if (roll < 0.25) {
+      const ordered = this.random() < 0.5;
+      return Array.from({ length: this.int(1, 12) }, (_, k) => {
+        const item = `${ordered ? `${k + 1}.` : "-"} ${this.paragraph(12).replace(/\n/g, " ")}`;
+        return this.random() < 0.2 ? `${item}\n${ordered ? "   " : "  "}- ${this.phrase()}` : item;
+      }).join("\n");
+    }
+    if (roll < 0.35) {
+      return Array.from({ length: this.int(1, 4) }, () => `> ${this.paragraph(15).replace(/\n/g, " ")}`).join("\n");
+    }
+    if (roll < 0.5) {
+      const lang = this.pick(["", "ts", "python", "c++"]);
+      const lines = Array.from({ length: this.int(1, 40) }, () =>
+        `${" ".repeat(this.int(0, 3) * 2)}${this.pick(["const a = b < c && d;", "if x > 0:", "return **kwargs", this.phrase(1, 12), "", this.word()])}`,
+      );
+      return `\`\`\`${lang}\n${lines.join("\n")}\n\`\`\``;
+    }
+    if (roll < 0.53) return "---";
+    return this.paragraph();
+  }
+
+  document(): string {
+    return Array.from({ length: this.int(1, 12) }, () => this.block()).join("\n\n");
+  }
+}
+
+// ---------- tests ----------
+
+describe("renderReply", () => {
+  it.each([
+    ["telegram-html", "**bold** and `code` & <script>", "<b>bold</b> and <code>code</code> &amp; &lt;script&gt;", "bold and code & <script>"],
+    ["discord-markdown", "**bold** and `code` & <script>", "**bold** and `code` & <script>", "bold and code & <script>"],
+    ["plain", "**bold** and `code` & <script>", "bold and code & <script>", "bold and code & <script>"],
+    ["telegram-html", "# Heading\n\n- one\n- two", "<b>Heading</b>\n\n• one\n• two", "Heading\n\n• one\n• two"],
+    ["discord-markdown", "# Heading\n\n- one\n- two", "# Heading\n\n- one\n- two", "Heading\n\n• one\n• two"],
+    ["plain", "[docs](https://docs.example)", "docs (https://docs.example)", "docs (https://docs.example)"],
+    ["telegram-html", "[docs](https://docs.example)", '<a href="https://docs.example">docs</a>', "docs (https://docs.example)"],
+  ] as const)("formats a short reply as one part (%s: %j)", (format, markdown, text, plainText) => {
+    expect(renderReply(markdown, format, 4096)).toEqual([{ text, plainText }]);
+  });
+
+  it.each(["", "   ", "\n\n\t\n"])("gives no parts for an empty or whitespace-only reply (%j)", (markdown) => {
+    for (const format of ["telegram-html", "discord-markdown", "plain"] as const) expect(renderReply(markdown, format, 4096)).toEqual([]);
+  });
+
+  it("rejects a limit too small to hold any markup", () => {
+    expect(() => renderReply("hello", "plain", 10)).toThrow(RangeError);
+  });
+
+  it("escapes markup-looking text for Telegram", () => {
+    const [part] = renderReply('<script>alert("x")</script> & <b>not bold</b>', "telegram-html", 4096);
+    expect(part.text).toBe('&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;b&gt;not bold&lt;/b&gt;');
+    expect(part.plainText).toBe('<script>alert("x")</script> & <b>not bold</b>');
+  });
+
+  it("splits a code block across Telegram parts, keeping the language and closing every part", () => {
+    const code = Array.from({ length: 80 }, (_, k) => `  line(${k}) < limit && ok;`).join("\n");
+    const parts = renderReply(`Intro.\n\n\`\`\`typescript\n${code}\n\`\`\`\n\nOutro.`, "telegram-html", 600);
+    expect(parts.length).toBeGreaterThan(3);
+    const codeParts = parts.filter((p) => p.text.includes("<pre>") || p.text.includes("<pre><code"));
+    expect(codeParts.length).toBeGreaterThan(2);
+    for (const part of codeParts) {
+      expect(part.text).toContain('<pre><code class="language-typescript">');
+      expect(part.text).toContain("</code></pre>");
+      expect(telegramHtmlProblem(part.text)).toBe("");
+    }
+    // Lines are split at line ends, indentation kept.
+    const lines = parts.flatMap((p) => p.plainText.split("\n")).filter((l) => l.includes("line("));
+    expect(lines).toEqual(code.split("\n"));
+  });
+
+  it("splits a code block across Discord parts, reopening the fence with its language", () => {
+    const code = Array.from({ length: 120 }, (_, k) => `    print(${k})  # step`).join("\n");
+    const parts = renderReply(`Run this:\n\n\`\`\`python\n${code}\n\`\`\`\n\nDone.`, "discord-markdown", 500);
+    const codeParts = parts.filter((p) => p.text.includes("print("));
+    expect(codeParts.length).toBeGreaterThan(2);
+    for (const part of codeParts) {
+      expect(part.text).toMatch(/```python\n/);
+      expect(part.text.trimEnd().endsWith("```")).toBe(true);
+      expect(discordMarkdownProblem(part.text)).toBe("");
+    }
+    const lines = parts.flatMap((p) => p.text.split("\n")).filter((l) => l.includes("print("));
+    expect(lines).toEqual(code.split("\n"));
+  });
+
+  it("splits a Discord fence inside a quote, reopening it inside the quote", () => {
+    const code = Array.from({ length: 40 }, (_, k) => `> step ${k} of the quoted program`).join("\n");
+    const parts = renderReply(`> Quoted code:\n> \`\`\`sh\n${code}\n> \`\`\``, "discord-markdown", 300);
+    expect(parts.length).toBeGreaterThan(2);
+    for (const part of parts.slice(1)) {
+      expect(part.text.startsWith("> ```sh\n")).toBe(true);
+      expect(part.text.endsWith("\n> ```")).toBe(true);
+    }
+  });
+
+  it("keeps Discord bold and inline code spans whole when a space outside them fits", () => {
+    const sentence = "plain words here then **a bold phrase that should stay together** and `inline code span` again";
+    const parts = renderReply(Array.from({ length: 30 }, () => sentence).join(" "), "discord-markdown", 300);
+    for (const part of parts) {
+      expect(discordMarkdownProblem(part.text)).toBe("");
+      expect(part.text).not.toMatch(/\*\*a bold[^*]*\*\*\s*$/m.source === "" ? /x^/ : /\*\*(?:a bold phrase that should)\*\*/);
+      expect((part.text.match(/\*\*a bold phrase that should stay together\*\*/g) ?? []).length * 2).toBe((part.text.match(/\*\*/g) ?? []).length);
+      expect(part.text.match(/`/g)?.length ?? 0).toBe((part.text.match(/`inline code span`/g) ?? []).length * 2);
+    }
+  });
+
+  it("closes and reopens a Discord bold span that is longer than a whole part", () => {
+    const bold = `**${Array.from({ length: 200 }, (_, k) => `word${k}`).join(" ")}**`;
+    const parts = renderReply(bold, "discord-markdown", 400);
+    expect(parts.length).toBeGreaterThan(3);
+    for (const part of parts) {
+      expect(part.text.startsWith("**")).toBe(true);
+      expect(part.text.endsWith("**")).toBe(true);
+      expect(discordMarkdownProblem(part.text)).toBe("");
+    }
+  });
+
+  it("escapes a Discord part that would otherwise start with block markup", () => {
+    const text = `${"filler ".repeat(40)}# not a heading ${"more ".repeat(40)}`;
+    const parts = renderReply(text, "discord-markdown", 300);
+    const startsWithHash = parts.find((p) => p.plainText.startsWith("#"));
+    if (startsWithHash) expect(startsWithHash.text.startsWith("\\#")).toBe(true);
+    expectSoundParts(text, "discord-markdown", 300, parts);
+  });
+
+  it("never splits emoji sequences or surrogate pairs", () => {
+    const family = "👨‍👩‍👧‍👦";
+    const text = family.repeat(200);
+    for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
+      const parts = renderReply(text, format, 100);
+      expect(parts.length).toBeGreaterThan(1);
+      const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+      for (const part of parts) {
+        for (const { segment } of segmenter.segment(part.text)) expect(segment).toBe(family);
+      }
+      expect(parts.map((p) => p.text).join("")).toBe(text);
+    }
+    const flags = "🇫🇷🇩🇪🇯🇵".repeat(60) + " " + "𝒳".repeat(300);
+    for (const part of renderReply(flags, "plain", 65)) {
+      expect(LONE_SURROGATE.test(part.text)).toBe(false);
+      expect(part.text.replace(/🇫🇷|🇩🇪|🇯🇵|𝒳/gu, "")).toBe("");
+    }
+  });
+
+  it("prefers paragraph boundaries, then line ends, then spaces", () => {
+    const paragraph = (n: number) => Array.from({ length: n }, (_, k) => `w${k}`).join(" ");
+    const markdown = [paragraph(30), paragraph(30), paragraph(30)].join("\n\n");
+    const parts = renderReply(markdown, "plain", 250);
+    expect(parts.map((p) => p.text)).toEqual([paragraph(30), paragraph(30), paragraph(30)]);
+    const lines = Array.from({ length: 12 }, (_, k) => `line ${k} ${paragraph(4)}`).join("\n");
+    for (const part of renderReply(lines, "plain", 100)) expect(part.text).toMatch(/^line \d+ [\s\S]*w3$/);
+  });
+
+  it("cuts a single overlong word only when it has to", () => {
+    const word = "x".repeat(250);
+    const parts = renderReply(`short words first ${word} after`, "plain", 100);
+    expect(parts.map((p) => p.text)).toEqual(["short words first", "x".repeat(100), "x".repeat(100), "x".repeat(50), "after"]);
+  });
+
+  it("does not break an HTML entity when cutting a long word for Telegram", () => {
+    const parts = renderReply("&".repeat(500), "telegram-html", 101);
+    for (const part of parts) expect(telegramHtmlProblem(part.text)).toBe("");
+    expect(parts.map((p) => p.plainText).join("")).toBe("&".repeat(500));
+  });
+
+  it("wraps a part that starts inside a link with the link again", () => {
+    const label = Array.from({ length: 60 }, (_, k) => `label${k}`).join(" ");
+    const parts = renderReply(`[${label}](https://example.com/page)`, "telegram-html", 200);
+    expect(parts.length).toBeGreaterThan(2);
+    for (const part of parts) {
+      expect(part.text.startsWith('<a href="https://example.com/page">')).toBe(true);
+      expect(part.text.endsWith("</a>")).toBe(true);
+      expect(part.plainText.endsWith(" (https://example.com/page)")).toBe(true);
+    }
+  });
+
+  describe("a 10,000-character reply with mixed markup", () => {
+    const section = (k: number) =>
+      [
+        `## Section ${k}: **status** of \`profile-${k}\``,
+        `Paragraph ${k} explains _why_ the ~~old~~ new cooldown ladder matters; see [the docs](https://example.com/docs/${k}) & <notes>. ` +
+          "Claude writes long paragraphs with several sentences, each adding a detail about profiles, tokens and failover. ".repeat(3),
+        `- first point for ${k}\n- second point with **bold** text\n  - nested detail\n1. step one\n2. step two`,
+        `> A quoted remark about section ${k}, with *emphasis*.`,
+        "```ts\n" + Array.from({ length: 6 }, (_, j) => `const value${j} = compute(${k}, ${j}) < limit && ready;`).join("\n") + "\n```",
+      ].join("\n\n");
+    let markdown = "";
+    for (let k = 0; markdown.length < 10_000; k++) markdown += (k ? "\n\n" : "") + section(k);
+
+    it.each([
+      ["telegram-html", 4096],
+      ["telegram-html", 2000],
+      ["discord-markdown", 2000],
+      ["discord-markdown", 4096],
+      ["plain", 4096],
+      ["plain", 2000],
+    ] as const)("splits for %s at %i into well-formed, well-filled parts", (format, limit) => {
+      expect(markdown.length).toBeGreaterThanOrEqual(10_000);
+      const parts = renderReply(markdown, format, limit);
+      expectSoundParts(markdown, format, limit, parts);
+      const total = parts.reduce((sum, p) => sum + p.text.length, 0);
+      expect(parts.length).toBeLessThanOrEqual(Math.ceil(total / limit) + 2);
+      for (const part of parts.slice(0, -1)) expect(part.text.length).toBeGreaterThanOrEqual(limit / 2);
+      // Parts end at block boundaries here: never in the middle of a sentence.
+      for (const part of parts.slice(0, -1)) expect(part.plainText).toMatch(/([.;>)]|step two|detail|ready;|<\/notes>|`)$/);
+    });
+  });
+
+  it("keeps 300 random replies within limits, well-formed, and complete", () => {
+    const random = mulberry32(20240601);
+    const generator = new MarkdownGenerator(random);
+    const limits = [64, 100, 180, 500, 2000, 4096];
+    for (let n = 0; n < 300; n++) {
+      const markdown = generator.document();
+      const limit = limits[Math.floor(random() * limits.length)];
+      for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
+        expectSoundParts(markdown, format, limit, renderReply(markdown, format, limit));
+      }
+    }
+  });
+
+  it("agrees with the unsplit converters when the reply fits", () => {
+    const generator = new MarkdownGenerator(mulberry32(7));
+    for (let n = 0; n < 50; n++) {
+      const markdown = generator.paragraph(8);
+      const [part] = renderReply(markdown, "telegram-html", 100_000);
+      expect(part.text).toBe(markdownToTelegramHtml(markdown).trim() === "" ? part.text : markdownToTelegramHtml(markdown));
+      expect(part.plainText).toBe(markdownToPlain(markdown));
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import Bottleneck from "bottleneck";
+
+export interface QueueJob {
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export type EnqueueResult = { accepted: true; position: number; done: Promise<void> } | { accepted: false; reason: "full" };
+
+interface Lane {
+  running?: AbortController;
+  pending: { job: QueueJob; resolve: () => void; reject: (err: unknown) => void }[];
+}
+
+/**
+ * One run at a time per session, a bounded wait line per session, and runs of different
+ * sessions in parallel up to `concurrency` (bottleneck). `stop` aborts a session's run.
+ */
+export class SessionQueue {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly limiter: Bottleneck;
+
+  constructor(private readonly options: { concurrency: number; maxPending: number }) {
+    this.limiter = new Bottleneck({ maxConcurrent: options.concurrency });
+  }
+
+  /** Queues a job; refused when the session already has `maxPending` jobs waiting. */
+  enqueue(sessionKey: string, job: QueueJob): EnqueueResult {
+    const lane = this.lanes.get(sessionKey) ?? { pending: [] };
+    this.lanes.set(sessionKey, lane);
+    if (lane.pending.length >= this.options.maxPending) return { accepted: false, reason: "full" };
+    const done = new Promise<void>((resolve, reject) => lane.pending.push({ job, resolve, reject }));
+    const position = lane.pending.length + (lane.running ? 1 : 0);
+    if (!lane.running) this.pump(sessionKey, lane);
+    return { accepted: true, position, done };
+  }
+
+  isBusy(sessionKey: string): boolean {
+    return Boolean(this.lanes.get(sessionKey)?.running);
+  }
+
+  /** Aborts the running job and drops waiting ones; returns how many were running/waiting. */
+  stop(sessionKey: string): { aborted: boolean; dropped: number } {
+    const lane = this.lanes.get(sessionKey);
+    if (!lane) return { aborted: false, dropped: 0 };
+    const dropped = lane.pending.splice(0);
+    for (const entry of dropped) entry.resolve();
+    const aborted = Boolean(lane.running);
+    lane.running?.abort();
+    return { aborted, dropped: dropped.length };
+  }
+
+  private pump(sessionKey: string, lane: Lane): void {
+    const entry = lane.pending.shift();
+    if (!entry) {
+      this.lanes.delete(sessionKey);
+      return;
+    }
+    const controller = new AbortController();
+    lane.running = controller;
+    this.limiter
+      .schedule(() => (controller.signal.aborted ? Promise.resolve() : entry.job.run(controller.signal)))
+      .then(entry.resolve, entry.reject)
+      .finally(() => {
+        lane.running = undefined;
+        this.pump(sessionKey, lane);
+      });
+  }
+
+  /** Waits for every queued and running job to finish. */
+  async drain(): Promise<void> {
+    while (this.lanes.size) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  stopAll(): void {
+    for (const key of [...this.lanes.keys()]) this.stop(key);
+  }
+}

@@ -1,0 +1,29 @@
+import type { Runtime } from "../../config/runtime.js";
+import { Gateway } from "../../chat/gateway.js";
+import { EXIT, type CliContext } from "../context.js";
+import { runtimeOrReport } from "./load-runtime.js";
+
+/** Runs the console channel until stdin ends (then lets pending replies finish) or a signal arrives. */
+export async function runConsole(runtime: Runtime, session: string, agentId?: string): Promise<number> {
+  const channels = { ...(runtime.config.channels ?? {}), console: { enabled: true, session } };
+  const config = { ...runtime.config, channels };
+  if (agentId) {
+    config.bindings = [{ agentId, match: { channel: "console" } }, ...(config.bindings ?? [])];
+  }
+  const gateway = new Gateway({ runtime: { ...runtime, config }, channels: ["console"] });
+  await gateway.start();
+  await new Promise<void>((resolve) => {
+    process.stdin.once("end", resolve);
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await gateway.router.queue.drain();
+  await gateway.stop();
+  return EXIT.ok;
+}
+
+export async function run(options: { agent?: string; session?: string }, ctx: CliContext): Promise<number> {
+  const runtime = await runtimeOrReport(ctx, { shellImport: true });
+  if (!runtime) return EXIT.failure;
+  return runConsole(runtime, options.session ?? "main", options.agent);
+}

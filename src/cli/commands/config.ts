@@ -1,0 +1,30 @@
+import { ConfigError } from "../../config/errors.js";
+import { loadRuntime } from "../../config/runtime.js";
+import { EXIT, printJson, type CliContext } from "../context.js";
+
+/** `baton config validate`: exit 0 when the config is valid, 1 with every problem located otherwise. */
+export async function validate(options: { json?: boolean }, ctx: CliContext): Promise<number> {
+  try {
+    const { loaded } = await loadRuntime({ processEnv: ctx.env, configFlag: ctx.configFlag });
+    const notes = loaded.migrations.map((m) => `migrated on load: ${m.description} (run \`baton doctor --fix\` to write it back)`);
+    if (options.json) {
+      printJson(ctx, { ok: true, path: loaded.path, exists: loaded.exists, migrations: loaded.migrations, problems: [] });
+    } else {
+      const state = loaded.exists ? "is valid" : "does not exist; the defaults apply";
+      ctx.stdout.write(`${loaded.path} ${state}\n${notes.map((n) => `${n}\n`).join("")}`);
+    }
+    return EXIT.ok;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    if (options.json) printJson(ctx, { ok: false, path: err.file, problems: err.problems });
+    else ctx.stderr.write(`${err.message}\n`);
+    return EXIT.failure;
+  }
+}
+
+/** `baton config schema`: the JSON Schema generated from the zod schema. */
+export async function schema(_options: unknown, ctx: CliContext): Promise<number> {
+  const { configJsonSchema } = await import("../../config/json-schema.js");
+  printJson(ctx, configJsonSchema());
+  return EXIT.ok;
+}

@@ -1,0 +1,267 @@
+import fs from "node:fs";
+import path from "node:path";
+import { defaultModelRef, listAgentIds, resolveAgentId, splitModelRef } from "../../auth/agent-scope.js";
+import { syncClaudeCredentials } from "../../auth/claude-sync.js";
+import { isClaudeCodeOnlyCredentialError } from "../../auth/classify.js";
+import { formatDuration } from "../../auth/duration.js";
+import { CLAUDE_CODE_ONLY_ADVICE, expiredTokenMessage } from "../../auth/messages.js";
+import { buildModelsStatus } from "../../auth/status.js";
+import { AuthStoreError, readAuthStore, type StoredUsageStats } from "../../auth/store.js";
+import { ConfigError } from "../../config/errors.js";
+import { applyMigrations } from "../../config/migrate.js";
+import { resolvePaths, type BatonPaths } from "../../config/paths.js";
+import { loadRuntime } from "../../config/runtime.js";
+import { BatonConfig } from "../../config/schema.js";
+import { updateConfigFile } from "../../config/write.js";
+import { EXIT, printJson, type CliContext } from "../context.js";
+import { createStyle } from "../style.js";
+
+/**
+ * `baton doctor [--fix] [--json]`: config validity and pending migrations, file and directory
+ * modes, Claude Code sync, expiring/expired credentials, cooldowns, agents without credentials.
+ * Exits 1 while a problem remains; `--fix` writes migrations back and repairs modes.
+ */
+
+export interface DoctorOptions {
+  fix?: boolean;
+  json?: boolean;
+}
+
+export interface Finding {
+  check: "config" | "migration" | "permissions" | "claude-code" | "store" | "credentials" | "cooldown";
+  level: "ok" | "info" | "warn" | "error";
+  message: string;
+  /** Counts toward the exit code unless fixed. */
+  problem: boolean;
+  /** What `--fix` would do (or did). */
+  fix?: string;
+  fixed?: boolean;
+  agentId?: string;
+  path?: string;
+}
+
+export async function run(options: DoctorOptions, ctx: CliContext): Promise<number> {
+  const findings: Finding[] = [];
+  const fix = !!options.fix;
+
+  const { paths, config, env } = await checkConfig(ctx, fix, findings);
+  checkPermissions(paths, fix, findings);
+  await checkClaudeCode(paths, config, findings);
+  const configured = listAgentIds(config);
+  for (const agentId of configured) await checkAgent(agentId, paths, config, env, findings);
+  // agents no longer configured: only make sure their stores are not corrupt
+  for (const agentId of agentDirsOnDisk(paths).filter((id) => !configured.includes(id))) await readStoreOrReport(agentId, paths, findings);
+
+  const ok = !findings.some((f) => f.problem && !f.fixed);
+  if (options.json) printJson(ctx, { ok, fix, findings });
+  else ctx.stdout.write(render(findings, ok, fix, createStyle(ctx.color)));
+  return ok ? EXIT.ok : EXIT.failure;
+}
+
+async function checkConfig(ctx: CliContext, fix: boolean, findings: Finding[]) {
+  try {
+    const runtime = await loadRuntime({ processEnv: ctx.env, configFlag: ctx.configFlag });
+    const { loaded } = runtime;
+    findings.push({
+      check: "config",
+      level: "ok",
+      problem: false,
+      path: loaded.path,
+      message: loaded.exists ? `config ${loaded.path} is valid` : `no config at ${loaded.path}; the defaults apply`,
+    });
+    for (const migration of loaded.migrations) {
+      const finding: Finding = {
+        check: "migration",
+        level: "warn",
+        problem: true,
+        path: loaded.path,
+        message: `pending config migration: ${migration.description}`,
+        fix: "write the migrated config back (previous file kept as .bak)",
+      };
+      if (fix) {
+        await updateConfigFile(loaded.path, (raw) => void applyMigrations(raw));
+        finding.fixed = true;
+      }
+      findings.push(finding);
+    }
+    return { paths: runtime.paths, config: runtime.config, env: runtime.env };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    findings.push({ check: "config", level: "error", problem: true, path: err.file, message: err.message });
+    return { paths: resolvePaths(ctx.env, ctx.configFlag), config: BatonConfig.parse({}), env: { ...ctx.env } };
+  }
+}
+
+/** Files that hold secrets must be 0600 (no group/other access), their directories 0700. */
+function checkPermissions(paths: BatonPaths, fix: boolean, findings: Finding[]): void {
+  const targets: { file: string; dir: boolean }[] = [
+    { file: paths.stateDir, dir: true },
+    { file: path.join(paths.stateDir, "agents"), dir: true },
+    { file: paths.envFile, dir: false },
+  ];
+  if (isInside(paths.configPath, paths.stateDir)) targets.push({ file: paths.configPath, dir: false });
+  for (const agentId of agentDirsOnDisk(paths)) {
+    targets.push({ file: path.dirname(paths.agentDir(agentId)), dir: true });
+    targets.push({ file: paths.agentDir(agentId), dir: true });
+    targets.push({ file: paths.authStorePath(agentId), dir: false });
+  }
+  let checked = 0;
+  for (const { file, dir } of targets) {
+    let mode: number;
+    try {
+      mode = fs.statSync(file).mode & 0o777;
+    } catch {
+      continue;
+    }
+    checked++;
+    if ((mode & 0o077) === 0) continue;
+    const wanted = dir ? 0o700 : 0o600;
+    const finding: Finding = {
+      check: "permissions",
+      level: "error",
+      problem: true,
+      path: file,
+      message: `${file} is mode ${octal(mode)}; it should be ${octal(wanted)} (it ${dir ? "holds credential files" : "may hold secrets"})`,
+      fix: `chmod ${octal(wanted)} ${file}`,
+    };
+    if (fix) {
+      fs.chmodSync(file, wanted);
+      finding.fixed = true;
+    }
+    findings.push(finding);
+  }
+  if (checked && !findings.some((f) => f.check === "permissions")) {
+    findings.push({ check: "permissions", level: "ok", problem: false, message: `modes of ${checked} files and directories under ${paths.stateDir} are private` });
+  }
+}
+
+async function checkClaudeCode(paths: BatonPaths, config: BatonConfig, findings: Finding[]): Promise<void> {
+  const agentId = resolveAgentId(config);
+  try {
+    const result = await syncClaudeCredentials(paths.authStorePath(agentId), paths.claudeCredentialsPath);
+    const messages = {
+      absent: `no Claude Code credentials at ${paths.claudeCredentialsPath} (only needed to reuse a Claude subscription)`,
+      invalid: `Claude Code credentials unusable: ${result.problem}`,
+      unchanged: `${result.profileId} of agent ${agentId} is in sync with Claude Code (${result.type})`,
+      created: `synced Claude Code credentials into ${result.profileId} of agent ${agentId} (${result.type})`,
+      updated: `refreshed ${result.profileId} of agent ${agentId} from Claude Code (${result.type})`,
+    } as const;
+    findings.push({
+      check: "claude-code",
+      level: result.status === "invalid" ? "warn" : result.status === "absent" ? "info" : "ok",
+      problem: false,
+      agentId,
+      path: paths.claudeCredentialsPath,
+      message: messages[result.status],
+    });
+  } catch (err) {
+    if (!(err instanceof AuthStoreError)) throw err;
+    // reported by the agent's store check
+  }
+}
+
+async function readStoreOrReport(agentId: string, paths: BatonPaths, findings: Finding[]) {
+  const storePath = paths.authStorePath(agentId);
+  try {
+    return await readAuthStore(storePath);
+  } catch (err) {
+    if (!(err instanceof AuthStoreError)) throw err;
+    findings.push({ check: "store", level: "error", problem: true, agentId, path: storePath, message: err.message });
+    return undefined;
+  }
+}
+
+async function checkAgent(agentId: string, paths: BatonPaths, config: BatonConfig, env: Record<string, string | undefined>, findings: Finding[]): Promise<void> {
+  const storePath = paths.authStorePath(agentId);
+  const store = await readStoreOrReport(agentId, paths, findings);
+  if (!store) return;
+  const now = Date.now();
+  const report = buildModelsStatus({ agentId, configPath: paths.configPath, stateDir: paths.stateDir, storePath, config, env, store, now });
+  const before = findings.length;
+  for (const provider of report.auth.providers) {
+    if (!provider.inUse) continue;
+    if (provider.effective.source === "missing") {
+      findings.push({ check: "credentials", level: "error", problem: true, agentId, message: `agent ${agentId}: ${provider.message}` });
+    } else if (provider.effective.source === "unavailable") {
+      findings.push({ check: "cooldown", level: "warn", problem: false, agentId, message: `agent ${agentId}: ${provider.message}` });
+    }
+  }
+  for (const profile of report.auth.profiles) {
+    if (profile.expiry === "expired") {
+      findings.push({ check: "credentials", level: "error", problem: true, agentId, message: `agent ${agentId}: ${expiredTokenMessage(profile.id)}` });
+    } else if (profile.expiry === "expiring" && profile.expires !== null) {
+      findings.push({
+        check: "credentials",
+        level: "warn",
+        problem: false,
+        agentId,
+        message: `agent ${agentId}: ${profile.id} expires in ${formatDuration(profile.expires - now)}${profile.id.startsWith("anthropic:") ? "; re-run `claude setup-token` and paste the new token" : ""}`,
+      });
+    }
+    const lastFailure = (store.usageStats[profile.id] as StoredUsageStats | undefined)?.lastFailure;
+    if (lastFailure && isClaudeCodeOnlyCredentialError(lastFailure.message)) {
+      findings.push({ check: "credentials", level: "warn", problem: false, agentId, message: `agent ${agentId}: ${profile.id}: ${CLAUDE_CODE_ONLY_ADVICE}` });
+    }
+  }
+  for (const u of report.auth.unusableProfiles) {
+    if (u.until === null) continue;
+    findings.push({
+      check: "cooldown",
+      level: "info",
+      problem: false,
+      agentId,
+      message: `agent ${agentId}: ${u.profileId} ${u.reason}${u.model ? ` on ${u.model}` : ""}, frees up in ${formatDuration(u.until - now)} (${new Date(u.until).toISOString()})`,
+    });
+  }
+  if (findings.length === before) {
+    const effective = report.auth.providers.find((p) => p.provider === splitModelRef(defaultModelRef(config, agentId)).provider)?.effective;
+    const via = effective?.source === "profile" ? `profile ${effective.profileId}` : effective?.source === "env" ? `env ${effective.envVar}` : "its credentials";
+    findings.push({ check: "credentials", level: "ok", problem: false, agentId, message: `agent ${agentId}: credentials ok (${via})` });
+  }
+}
+
+function agentDirsOnDisk(paths: BatonPaths): string[] {
+  try {
+    return fs
+      .readdirSync(path.join(paths.stateDir, "agents"), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return !!relative && !relative.startsWith("..") && !path.isAbsolute(relative);
+}
+
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, "0")}`;
+}
+
+function render(findings: Finding[], ok: boolean, fix: boolean, style: ReturnType<typeof createStyle>): string {
+  const mark = (f: Finding) => {
+    if (f.fixed) return style.green("fixed");
+    switch (f.level) {
+      case "ok":
+        return style.green("ok   ");
+      case "info":
+        return style.dim("info ");
+      case "warn":
+        return style.yellow("warn ");
+      case "error":
+        return style.red("FAIL ");
+    }
+  };
+  const lines = findings.map((f) => `${mark(f)} ${f.message}${f.fix && !f.fixed ? style.dim(`  [--fix: ${f.fix}]`) : ""}`);
+  const fixable = findings.some((f) => f.problem && f.fix && !f.fixed);
+  lines.push("");
+  lines.push(
+    ok
+      ? style.green(fix ? "No problems remain." : "No problems found.")
+      : style.red(`Problems remain.${fixable ? " Run `baton doctor --fix` to repair what can be repaired." : ""}`),
+  );
+  return `${lines.join("\n")}\n`;
+}

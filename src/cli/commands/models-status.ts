@@ -1,0 +1,119 @@
+import { resolveAgentId } from "../../auth/agent-scope.js";
+import { syncClaudeCredentials, type ClaudeSyncResult } from "../../auth/claude-sync.js";
+import { formatDuration } from "../../auth/duration.js";
+import { buildModelsStatus, type ModelsStatusReport } from "../../auth/status.js";
+import { readAuthStore } from "../../auth/store.js";
+import { loadRuntime } from "../../config/runtime.js";
+import { EXIT, printJson, type CliContext } from "../context.js";
+import { createStyle, table, type Style } from "../style.js";
+
+/**
+ * `baton models status [--json] [--check] [--agent ID]`: effective credentials, profiles,
+ * expiry and cooldowns of one agent. Syncs Claude Code credentials first (seed 002). Kept light:
+ * no provider SDK or channel library is imported on this path.
+ */
+
+export interface ModelsStatusOptions {
+  json?: boolean;
+  check?: boolean;
+  agent?: string;
+}
+
+export async function run(options: ModelsStatusOptions, ctx: CliContext): Promise<number> {
+  const runtime = await loadRuntime({ processEnv: ctx.env, configFlag: ctx.configFlag });
+  const agentId = resolveAgentId(runtime.config, options.agent);
+  const storePath = runtime.paths.authStorePath(agentId);
+  const claudeSync = await syncClaudeCredentials(storePath, runtime.paths.claudeCredentialsPath);
+  const store = await readAuthStore(storePath);
+  const report = buildModelsStatus({
+    agentId,
+    configPath: runtime.paths.configPath,
+    stateDir: runtime.paths.stateDir,
+    storePath,
+    config: runtime.config,
+    env: runtime.env,
+    store,
+    now: Date.now(),
+    claudeSync,
+  });
+  if (options.json) printJson(ctx, report);
+  else ctx.stdout.write(renderStatus(report, claudeSync, createStyle(ctx.color), Date.now()));
+  return options.check ? report.check.exitCode : EXIT.ok;
+}
+
+export function renderStatus(report: ModelsStatusReport, sync: ClaudeSyncResult, style: Style, now: number): string {
+  const out: string[] = [];
+  out.push(`${style.bold("Agent")} ${report.agentId}   ${style.dim(`config ${report.configPath}`)}`);
+  out.push(`${style.bold("Default model")} ${report.defaultModel}`);
+  out.push(`${style.bold("Auth store")} ${report.storePath}`);
+  out.push(`${style.bold("Claude Code")} ${describeSync(sync)}`);
+  out.push("");
+
+  out.push(style.bold("Providers"));
+  const providerRows = report.auth.providers.map((p) => {
+    const e = p.effective;
+    const effective =
+      e.source === "profile"
+        ? style.green(`profile ${e.profileId} (${e.type} ${e.secret})`)
+        : e.source === "env"
+          ? style.green(`env ${e.envVar} (${e.secret})`)
+          : e.source === "unavailable"
+            ? style.yellow("all profiles unusable now")
+            : style.red("missing");
+    return [`  ${p.provider}`, effective, p.order.length ? style.dim(`order: ${p.order.join(", ")} (${p.orderSource})`) : ""];
+  });
+  out.push(table(providerRows));
+  for (const p of report.auth.providers) if (p.message && p.inUse) out.push(`  ${style.yellow(p.message)}`);
+  out.push("");
+
+  out.push(style.bold("Profiles"));
+  if (!report.auth.profiles.length) out.push(style.dim("  none stored for this agent"));
+  else {
+    const rows = [["  ID", "TYPE", "SECRET", "EXPIRES", "STATUS"].map((h) => style.dim(h))];
+    for (const p of report.auth.profiles) {
+      const expires = p.expires === null ? "-" : `${new Date(p.expires).toISOString().replace(/\.\d+Z$/, "Z")}${p.refreshable ? " (refreshable)" : ""}`;
+      rows.push([`  ${p.id}`, p.type ?? "-", p.secret, expires, colorState(p.state, p.status, style)]);
+    }
+    out.push(table(rows));
+  }
+
+  if (report.auth.unusableProfiles.length) {
+    out.push("");
+    out.push(style.bold("Unusable now"));
+    out.push(
+      table(
+        report.auth.unusableProfiles.map((u) => [
+          `  ${u.profileId}`,
+          `${u.reason}${u.model ? ` on ${u.model}` : ""}`,
+          u.until === null ? "needs action" : `frees up in ${formatDuration(u.until - now)}`,
+        ]),
+      ),
+    );
+  }
+  if (report.check.problems.length) {
+    out.push("");
+    out.push(`${style.bold("Check")} ${report.check.problems.join("; ")} (--check exits ${report.check.exitCode})`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function describeSync(sync: ClaudeSyncResult): string {
+  switch (sync.status) {
+    case "absent":
+      return "no credentials found";
+    case "invalid":
+      return `unreadable: ${sync.problem}`;
+    case "unchanged":
+      return `${sync.profileId} up to date (${sync.type})`;
+    case "created":
+      return `synced into ${sync.profileId} (${sync.type})`;
+    case "updated":
+      return `refreshed ${sync.profileId} (${sync.type})`;
+  }
+}
+
+function colorState(state: string, text: string, style: Style): string {
+  if (state === "ok" || state === "static") return style.green(text);
+  if (state === "expiring" || state === "cooldown") return style.yellow(text);
+  return style.red(text);
+}

@@ -1,0 +1,200 @@
+import fs from "node:fs";
+import { resolveAgentId } from "../../auth/agent-scope.js";
+import { CLAUDE_CLI_PROFILE_ID, readClaudeCredentials, syncClaudeCredentials } from "../../auth/claude-sync.js";
+import { describeProfileInConfig } from "../../auth/save-credential.js";
+import { validateSecret } from "../../auth/token-validation.js";
+import { loadRuntime, ensurePrivateDir, type Runtime } from "../../config/runtime.js";
+import { writeFileAtomic } from "../../config/write.js";
+import { maskSecret } from "../../util/mask.js";
+import { EXIT, type CliContext } from "../context.js";
+import { readSecret, storeSecret } from "./models-auth.js";
+
+/**
+ * `baton onboard`: set up an agent's Anthropic credential.
+ *
+ * - Interactive (stdin and stdout are TTYs, no `--non-interactive`, no choice given by flags):
+ *   a @clack/prompts wizard — API key, setup-token, reuse Claude Code credentials, or skip. After
+ *   an API key it offers to also write `ANTHROPIC_API_KEY` to `<state>/.env` for daemons
+ *   (default no: the agent store already serves the gateway).
+ * - Flags: `--anthropic-api-key KEY` alone stores `anthropic:default` (api_key) and writes
+ *   `auth.profiles["anthropic:default"]`; `--auth-choice setup-token` reads the token from a
+ *   prompt or, without a TTY, from stdin (stored as `anthropic:manual`, mode token);
+ *   `claude-cli` syncs Claude Code's login into `anthropic:claude-cli` (mode oauth);
+ *   `apiKey` takes the key from `--anthropic-api-key`, else a prompt, else stdin; `skip` writes nothing.
+ *   Non-interactive runs never write `<state>/.env`.
+ */
+
+export interface OnboardOptions {
+  nonInteractive?: boolean;
+  anthropicApiKey?: string;
+  authChoice?: "apiKey" | "setup-token" | "claude-cli" | "skip";
+  agent?: string;
+}
+
+type Choice = NonNullable<OnboardOptions["authChoice"]>;
+
+interface Scope {
+  runtime: Runtime;
+  agentId: string;
+  storePath: string;
+}
+
+export async function run(options: OnboardOptions, ctx: CliContext): Promise<number> {
+  const runtime = await loadRuntime({ processEnv: ctx.env, configFlag: ctx.configFlag });
+  const agentId = resolveAgentId(runtime.config, options.agent);
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(agentId)) {
+    ctx.stderr.write(`Invalid agent id "${agentId}": agent ids use letters, digits, - and _.\n`);
+    return EXIT.usage;
+  }
+  const scope: Scope = { runtime, agentId, storePath: runtime.paths.authStorePath(agentId) };
+  ensurePrivateDir(runtime.paths.stateDir);
+
+  if (options.anthropicApiKey !== undefined && options.authChoice && options.authChoice !== "apiKey") {
+    ctx.stderr.write(`--anthropic-api-key goes with --auth-choice apiKey, not ${options.authChoice}.\n`);
+    return EXIT.usage;
+  }
+  const choice: Choice | undefined = options.anthropicApiKey !== undefined ? "apiKey" : options.authChoice;
+  const interactive = !options.nonInteractive && !!ctx.stdin.isTTY && !!ctx.stdout.isTTY;
+  if (!choice) {
+    if (interactive) return wizard(scope, ctx);
+    return nothingChosen(scope, ctx);
+  }
+  return applyChoice(choice, options, scope, ctx, interactive);
+}
+
+async function applyChoice(choice: Choice, options: OnboardOptions, scope: Scope, ctx: CliContext, interactive: boolean): Promise<number> {
+  switch (choice) {
+    case "apiKey": {
+      const raw =
+        options.anthropicApiKey ??
+        (await readSecret(ctx, "Anthropic API key (sk-ant-...)", (v) => problemOf(validateSecret("anthropic", "api-key", v))));
+      return storeSecret(ctx, scope, { provider: "anthropic", profileId: "anthropic:default", kind: "api-key", raw });
+    }
+    case "setup-token": {
+      if (!interactive && ctx.stdin.isTTY !== true) {
+        // reading stdin; say so on stderr so a waiting terminal user knows why
+        ctx.stderr.write("Reading the setup-token from stdin...\n");
+      }
+      const raw = await readSecret(ctx, "Paste the setup-token from `claude setup-token` (sk-ant-oat01-...)", (v) =>
+        problemOf(validateSecret("anthropic", "setup-token", v)),
+      );
+      return storeSecret(ctx, scope, { provider: "anthropic", profileId: "anthropic:manual", kind: "setup-token", raw });
+    }
+    case "claude-cli":
+      return reuseClaudeCode(scope, ctx);
+    case "skip":
+      ctx.stdout.write(
+        `Skipped: nothing was stored for agent ${scope.agentId}. Later: \`baton onboard --agent ${scope.agentId}\` or \`baton models auth paste-token --provider anthropic\`.\n`,
+      );
+      return EXIT.ok;
+  }
+}
+
+function problemOf(check: ReturnType<typeof validateSecret>): string | undefined {
+  return check.ok ? undefined : check.problem;
+}
+
+async function reuseClaudeCode(scope: Scope, ctx: CliContext): Promise<number> {
+  const { claudeCredentialsPath, configPath } = scope.runtime.paths;
+  const result = await syncClaudeCredentials(scope.storePath, claudeCredentialsPath);
+  if (result.status === "absent" || result.status === "invalid") {
+    const why = result.status === "absent" ? `No Claude Code credentials found at ${claudeCredentialsPath}` : `Cannot use Claude Code credentials: ${result.problem}`;
+    ctx.stderr.write(
+      `${why}.\n` +
+        "Log in with Claude Code on this host (`claude`, or `claude setup-token`; CLAUDE_CONFIG_DIR selects another config dir), then re-run,\n" +
+        `or paste a token from another machine: \`baton models auth paste-token --provider anthropic --agent ${scope.agentId}\`.\n`,
+    );
+    return EXIT.failure;
+  }
+  await describeProfileInConfig(configPath, CLAUDE_CLI_PROFILE_ID, "anthropic", "oauth");
+  const verb = result.status === "unchanged" ? "is already up to date in" : result.status === "created" ? "was added to" : "was refreshed in";
+  ctx.stdout.write(
+    `${CLAUDE_CLI_PROFILE_ID} (${result.type}, from ${claudeCredentialsPath}) ${verb} ${scope.storePath}.\n` +
+      `  config  ${configPath}: auth.profiles["${CLAUDE_CLI_PROFILE_ID}"] = { provider: "anthropic", mode: "oauth" }\n` +
+      `Verify with \`baton models status --agent ${scope.agentId}\`.\n`,
+  );
+  return EXIT.ok;
+}
+
+async function nothingChosen(scope: Scope, ctx: CliContext): Promise<number> {
+  const envKey = scope.runtime.env.ANTHROPIC_API_KEY?.trim();
+  if (envKey) {
+    ctx.stdout.write(
+      `ANTHROPIC_API_KEY is set in the environment (${maskSecret(envKey)}); agent ${scope.agentId} uses it when it has no profile. Nothing was stored.\n` +
+        `To store it in the agent: \`baton onboard --anthropic-api-key "$ANTHROPIC_API_KEY" --agent ${scope.agentId}\`.\n`,
+    );
+    return EXIT.ok;
+  }
+  ctx.stderr.write(
+    "Nothing to do without a terminal: pass --anthropic-api-key KEY, or --auth-choice apiKey|setup-token|claude-cli|skip\n" +
+      "(setup-token and apiKey read the value from stdin when it is not a TTY).\n",
+  );
+  return EXIT.usage;
+}
+
+async function wizard(scope: Scope, ctx: CliContext): Promise<number> {
+  const prompts = await import("@clack/prompts");
+  const io = { input: ctx.stdin as any, output: ctx.stdout as any };
+  prompts.intro(`Baton onboarding — agent ${scope.agentId}`, io);
+  const claude = await readClaudeCredentials(scope.runtime.paths.claudeCredentialsPath);
+  const choice = await prompts.select<Choice>({
+    message: `How should agent ${scope.agentId} authenticate with Anthropic?`,
+    options: [
+      { value: "apiKey", label: "Anthropic API key", hint: "recommended; create one in the Anthropic Console" },
+      { value: "setup-token", label: "Anthropic token (paste setup-token)", hint: "from `claude setup-token`" },
+      {
+        value: "claude-cli",
+        label: "Reuse Claude Code credentials",
+        hint: claude.status === "found" ? `found at ${scope.runtime.paths.claudeCredentialsPath}` : "none found on this host",
+      },
+      { value: "skip", label: "Skip for now" },
+    ],
+    ...io,
+  });
+  if (prompts.isCancel(choice)) {
+    prompts.cancel("Cancelled; nothing was saved.", io);
+    return EXIT.failure;
+  }
+  if (choice === "setup-token") {
+    prompts.note("Setup-tokens are created by the Claude Code CLI, not the Anthropic Console.\nRun `claude setup-token` on any machine and paste the token.", "setup-token", io);
+  }
+  const code = await applyChoice(choice, {}, scope, ctx, true);
+  if (code === EXIT.ok && choice === "apiKey") await offerDotenv(scope, ctx, prompts, io);
+  prompts.outro(code === EXIT.ok ? `Done. Verify with \`baton models status --agent ${scope.agentId}\`.` : "Nothing more was changed.", io);
+  return code;
+}
+
+/** Seed 002: daemons read `<state>/.env`; offer to put the key there too. */
+async function offerDotenv(scope: Scope, ctx: CliContext, prompts: typeof import("@clack/prompts"), io: { input: any; output: any }): Promise<void> {
+  const envFile = scope.runtime.paths.envFile;
+  const wanted = await prompts.confirm({
+    message: `Also write ANTHROPIC_API_KEY to ${envFile} for systemd/launchd? (not needed for Baton itself: the agent store already has the key)`,
+    initialValue: false,
+    ...io,
+  });
+  if (prompts.isCancel(wanted) || !wanted) return;
+  const key = await readStoredDefaultKey(scope);
+  if (!key) return;
+  await writeEnvVar(envFile, "ANTHROPIC_API_KEY", key);
+  ctx.stdout.write(`Wrote ANTHROPIC_API_KEY (${maskSecret(key)}) to ${envFile} (0600).\n`);
+}
+
+async function readStoredDefaultKey(scope: Scope): Promise<string | undefined> {
+  const { readAuthStore } = await import("../../auth/store.js");
+  const profile = (await readAuthStore(scope.storePath)).profiles["anthropic:default"];
+  return profile?.type === "api_key" ? profile.key : undefined;
+}
+
+/** Sets NAME=value in a dotenv file (replacing an existing line), atomically, 0600. */
+async function writeEnvVar(file: string, name: string, value: string): Promise<void> {
+  let lines: string[] = [];
+  try {
+    lines = fs.readFileSync(file, "utf8").split("\n");
+  } catch (err: any) {
+    if (err?.code !== "ENOENT") throw err;
+  }
+  const kept = lines.filter((line) => !new RegExp(`^\\s*(export\\s+)?${name}\\s*=`).test(line));
+  while (kept.length && kept[kept.length - 1] === "") kept.pop();
+  kept.push(`${name}=${value}`);
+  await writeFileAtomic(file, `${kept.join("\n")}\n`, 0o600);
+}

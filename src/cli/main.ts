@@ -1,0 +1,157 @@
+import { Command, CommanderError, Option } from "commander";
+import { createCliContext, EXIT, type CliContext } from "./context.js";
+
+/**
+ * The command table. Declarations are cheap (commander only); each handler module is
+ * imported when its command runs, so `baton --help` never loads the agent runtime,
+ * discord.js, grammY or the Anthropic SDK.
+ */
+
+type Loader = () => Promise<{ run: (options: any, ctx: CliContext) => Promise<number | void> }>;
+
+function action(cmd: Command, load: Loader, mapArgs?: (...args: any[]) => Record<string, unknown>) {
+  cmd.action(async (...args: any[]) => {
+    const command = args[args.length - 1] as Command;
+    const globals = command.optsWithGlobals();
+    const options = { ...globals, ...(mapArgs ? mapArgs(...args.slice(0, -2)) : {}) };
+    const ctx = createCliContext(globals.config);
+    const { run } = await load();
+    const code = await run(options, ctx);
+    process.exitCode = code ?? EXIT.ok;
+  });
+  return cmd;
+}
+
+const agentOption = () => new Option("--agent <id>", "agent id (default: the configured default agent)");
+
+export function buildProgram(): Command {
+  const program = new Command("baton")
+    .description("Self-hosted chat-bot gateway: Discord and Telegram to Anthropic agents")
+    .version(process.env.npm_package_version ?? "0.1.0", "-V, --version")
+    .option("--config <path>", "config file (default: $BATON_CONFIG or <state>/baton.json5)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  const gateway = program.command("gateway").description("run the bot (channels from config; the console when none is configured)");
+  action(gateway, () => import("./commands/gateway.js"));
+  action(
+    gateway
+      .command("install")
+      .description("write a systemd user unit (Linux) or launchd plist (macOS) that reads <state>/.env")
+      .option("--print", "print the unit instead of writing it"),
+    () => import("./commands/gateway-install.js"),
+  );
+
+  action(
+    program
+      .command("chat")
+      .description("chat in the terminal through the same router as the channels")
+      .addOption(agentOption())
+      .option("--session <key>", "session name (console:<name>)", "main"),
+    () => import("./commands/chat.js"),
+  );
+
+  action(
+    program
+      .command("agent")
+      .description("run one agent turn and print the reply")
+      .requiredOption("-m, --message <text>", "the message to send")
+      .option("--session <key>", "session key", "console:cli")
+      .addOption(agentOption())
+      .option("--json", "print the result as JSON"),
+    () => import("./commands/agent.js"),
+  );
+
+  action(
+    program
+      .command("onboard")
+      .description("set up credentials for an agent (interactive wizard or flags)")
+      .option("--non-interactive", "never prompt")
+      .option("--anthropic-api-key <key>", "store this Anthropic API key as anthropic:default")
+      .addOption(new Option("--auth-choice <choice>", "how to authenticate").choices(["apiKey", "setup-token", "claude-cli", "skip"]))
+      .addOption(agentOption()),
+    () => import("./commands/onboard.js"),
+  );
+
+  const models = program.command("models").description("models and their credentials");
+  action(
+    models
+      .command("status")
+      .description("effective credentials, profiles, expiry and cooldowns")
+      .option("--json", "print JSON")
+      .option("--check", "exit 1 when credentials are missing/expired, 2 when expiring within 24h")
+      .addOption(agentOption()),
+    () => import("./commands/models-status.js"),
+  );
+  action(models.command("list").description("configured and known models").option("--json", "print JSON").addOption(agentOption()), () =>
+    import("./commands/models-list.js"),
+  );
+
+  const auth = models.command("auth").description("auth profiles of an agent");
+  const authCommand = (name: string) => () => import("./commands/models-auth.js").then((m) => ({ run: (o: any, c: CliContext) => m.run({ ...o, subcommand: name }, c) }));
+  action(auth.command("list").description("list auth profiles (secrets masked)").option("--json", "print JSON").addOption(agentOption()), authCommand("list"));
+  action(auth.command("remove").description("remove an auth profile").argument("<id>", "profile id").addOption(agentOption()), authCommand("remove"), (id) => ({ id }));
+  action(
+    auth
+      .command("setup-token")
+      .description("run `claude setup-token` (needs a TTY) and store the token")
+      .requiredOption("--provider <provider>", "provider", "anthropic")
+      .option("--profile-id <id>", "profile id (default: anthropic:claude-cli)")
+      .addOption(agentOption()),
+    authCommand("setup-token"),
+  );
+  action(
+    auth
+      .command("paste-token")
+      .description("store a token pasted at the prompt (or read from stdin when not a TTY)")
+      .requiredOption("--provider <provider>", "provider (anthropic, openrouter, ...)")
+      .option("--profile-id <id>", "profile id (default: <provider>:manual)")
+      .option("--expires-in <duration>", "expiry, e.g. 365d, 12h")
+      .addOption(agentOption()),
+    authCommand("paste-token"),
+  );
+  const order = auth.command("order").description("per-agent auth profile order override");
+  action(order.command("get").requiredOption("--provider <provider>", "provider").option("--json", "print JSON").addOption(agentOption()), authCommand("order-get"));
+  action(
+    order.command("set").requiredOption("--provider <provider>", "provider").argument("<ids...>", "profile ids in order").addOption(agentOption()),
+    authCommand("order-set"),
+    (ids) => ({ ids }),
+  );
+  action(order.command("clear").requiredOption("--provider <provider>", "provider").addOption(agentOption()), authCommand("order-clear"));
+  const cooldown = auth.command("cooldown").description("profiles in cooldown or disabled");
+  action(cooldown.command("list").option("--json", "print JSON").addOption(agentOption()), authCommand("cooldown-list"));
+  action(cooldown.command("clear").argument("[id]", "profile id (default: all)").addOption(agentOption()), authCommand("cooldown-clear"), (id) => ({ id }));
+
+  action(
+    program.command("doctor").description("check config, credentials and file permissions").option("--fix", "repair what can be repaired").option("--json", "print JSON"),
+    () => import("./commands/doctor.js"),
+  );
+
+  const config = program.command("config").description("the config file");
+  action(config.command("validate").description("validate the config file").option("--json", "print JSON"), () =>
+    import("./commands/config.js").then((m) => ({ run: m.validate })),
+  );
+  action(config.command("schema").description("print the JSON Schema of the config"), () => import("./commands/config.js").then((m) => ({ run: m.schema })));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.commands.forEach(function configure(cmd: Command) {
+    cmd.exitOverride();
+    cmd.commands.forEach(configure);
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; every other commander error is a usage error
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${message}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}

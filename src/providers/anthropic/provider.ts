@@ -1,0 +1,142 @@
+/**
+ * The Anthropic provider: one streamed Messages API call per completion, through the official
+ * SDK, with the credential Baton resolved and nothing else. Retries and failover belong to the
+ * auth resolver, so the SDK never retries (`maxRetries: 0`).
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import type { ResolvedCredential } from "../../auth/types.js";
+import { ProviderError, type CompletionRequest, type CompletionResult, type Provider } from "../types.js";
+import { ClientCache } from "./client-cache.js";
+import { providerErrorFrom, toProviderError } from "./errors.js";
+import { baseBetas, cancelEnvCredentialHeaders, mergeBetas, partitionUserHeaders } from "./headers.js";
+import { buildMessageParams } from "./params.js";
+import { applyStreamEvent, createStreamState, resultOf } from "./stream-state.js";
+
+export interface AnthropicProviderOptions {
+  /** API base URL (`models.providers.anthropic.baseUrl` / `ANTHROPIC_BASE_URL`, resolved by the caller). */
+  baseUrl?: string;
+  /** Extra headers for every call; an `anthropic-beta` value is added to Baton's betas. */
+  headers?: Record<string, string>;
+  /**
+   * How long to wait for the response to start, and then for each next stream event, before
+   * failing with a `timeout` ProviderError. Default {@link DEFAULT_TIMEOUT_MS}.
+   */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_BASE_URL = "https://api.anthropic.com";
+const CLIENT_CACHE_SIZE = 16;
+
+/** A failure thrown by the caller's `onText`; it is rethrown as is, never classified. */
+class CallbackFailure {
+  constructor(readonly error: unknown) {}
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === "AbortError") return reason;
+  return new DOMException("The request was aborted.", "AbortError");
+}
+
+function createClient(credential: ResolvedCredential, options: AnthropicProviderOptions, timeoutMs: number): Anthropic {
+  const { passthrough } = partitionUserHeaders(options.headers);
+  return new Anthropic({
+    // Exactly one credential option is non-null, so the SDK reads no ANTHROPIC_API_KEY,
+    // ANTHROPIC_AUTH_TOKEN, ANTHROPIC_PROFILE or config-file credential in addition to it.
+    apiKey: credential.kind === "apiKey" ? credential.secret : null,
+    authToken: credential.kind === "authToken" ? credential.secret : null,
+    credentials: null,
+    config: null,
+    profile: null,
+    webhookKey: null,
+    baseURL: options.baseUrl ?? DEFAULT_BASE_URL,
+    maxRetries: 0,
+    timeout: timeoutMs,
+    defaultHeaders: { ...cancelEnvCredentialHeaders(process.env.ANTHROPIC_CUSTOM_HEADERS), ...passthrough },
+  });
+}
+
+async function streamCompletion(
+  client: Anthropic,
+  credential: ResolvedCredential,
+  request: CompletionRequest,
+  timeoutMs: number,
+  userBetas: string | undefined,
+): Promise<CompletionResult> {
+  const { signal } = request;
+  if (signal?.aborted) throw abortError(signal);
+  const secrets = [credential.secret];
+  const params = buildMessageParams(request);
+  const headers = { "anthropic-beta": mergeBetas(baseBetas(credential.kind, request.cacheControlTtl), userBetas) };
+
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let idleTimer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const armIdleTimer = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+  };
+
+  const state = createStreamState(request.model);
+  let failure: unknown;
+  try {
+    const stream = await client.messages.create(params, { signal: controller.signal, headers });
+    armIdleTimer();
+    for await (const event of stream) {
+      armIdleTimer();
+      const delta = applyStreamEvent(state, event);
+      if (delta && request.onText) {
+        try {
+          request.onText(delta);
+        } catch (err) {
+          throw new CallbackFailure(err);
+        }
+      }
+    }
+  } catch (err) {
+    failure = err;
+  } finally {
+    clearTimeout(idleTimer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+
+  if (failure instanceof CallbackFailure) throw failure.error;
+  if (signal?.aborted) throw abortError(signal);
+  if (timedOut) {
+    throw providerErrorFrom({ code: "ETIMEDOUT", message: `no data from the API for ${timeoutMs / 1000} s` }, secrets);
+  }
+  if (failure !== undefined) throw toProviderError(failure, secrets);
+  if (!state.complete) throw providerErrorFrom({ code: "STREAM_INCOMPLETE" }, secrets);
+  return resultOf(state);
+}
+
+/**
+ * Create the Anthropic provider.
+ *
+ * @example
+ * const provider = createAnthropicProvider({ baseUrl: env.ANTHROPIC_BASE_URL });
+ * const result = await provider.complete(credential, { model: "claude-opus-4-5", maxTokens: 1024,
+ *   messages: [{ role: "user", content: "Hi" }], onText: (t) => process.stdout.write(t) });
+ */
+export function createAnthropicProvider(options: AnthropicProviderOptions = {}): Provider {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const userBetas = partitionUserHeaders(options.headers).betas;
+  const clients = new ClientCache((credential) => createClient(credential, options, timeoutMs), CLIENT_CACHE_SIZE);
+  return {
+    id: "anthropic",
+    async complete(credential, request) {
+      if (!credential.secret) {
+        throw new ProviderError(`No secret stored for auth profile ${credential.profileId}`, "auth", {
+          code: "MISSING_SECRET",
+        });
+      }
+      return streamCompletion(clients.get(credential), credential, request, timeoutMs, userBetas);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { ChatTurnMessage } from "../providers/types.js";
+
+export interface HistoryLimits {
+  maxMessages: number;
+  maxTokens: number;
+}
+
+/** Rough token estimate (4 characters a token), good enough to bound a history window. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/**
+ * The newest messages that fit both limits, starting with a user message so the
+ * conversation sent to the provider alternates correctly. Pure.
+ */
+export function trimHistory<T extends ChatTurnMessage>(history: readonly T[], limits: HistoryLimits): T[] {
+  let tokens = 0;
+  let start = history.length;
+  while (start > 0) {
+    const next = history[start - 1];
+    const cost = estimateTokens(next.content);
+    if (history.length - start + 1 > limits.maxMessages || tokens + cost > limits.maxTokens) break;
+    tokens += cost;
+    start--;
+  }
+  while (start < history.length && history[start].role !== "user") start++;
+  return history.slice(start);
+}

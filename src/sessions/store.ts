@@ -1,0 +1,115 @@
+import fs from "node:fs";
+import path from "node:path";
+import { ensurePrivateDir } from "../config/runtime.js";
+import { writeFileAtomic } from "../util/atomic-file.js";
+import type { ChatTurnMessage, Usage } from "../providers/types.js";
+
+export interface StoredMessage extends ChatTurnMessage {
+  ts: number;
+}
+
+export interface SessionUsage extends Usage {
+  turns: number;
+}
+
+export interface SessionData {
+  key: string;
+  /** provider/model chosen with /model; absent = inherit (parent session, then agent default). */
+  modelOverride?: string;
+  pinnedProfileId?: string;
+  /** Sender id of whoever pinned the profile. */
+  pinnedBy?: string;
+  history: StoredMessage[];
+  usage: SessionUsage;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A session file that exists but cannot be read; it is left untouched. */
+export class SessionStoreError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`Session file ${file} is unreadable (${reason}); it was left untouched. Move it aside to start this session fresh.`);
+    this.name = "SessionStoreError";
+  }
+}
+
+export function emptyUsage(): SessionUsage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, turns: 0 };
+}
+
+function newSession(key: string, now: number): SessionData {
+  return { key, history: [], usage: emptyUsage(), createdAt: now, updatedAt: now };
+}
+
+/**
+ * Embedded file backend: one JSON file per session under `<state>/agents/<id>/sessions/`.
+ * Updates of one session are serialized in-process; files are written atomically (0600).
+ */
+export class SessionStore {
+  /** Parsed sessions with the file mtime they were read at, so writes by other processes are seen. */
+  private readonly cache = new Map<string, { data: SessionData; mtimeMs: number }>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly dir: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  fileFor(key: string): string {
+    return path.join(this.dir, `${encodeURIComponent(key)}.json`);
+  }
+
+  /** The session, or a fresh one when none is stored. Throws SessionStoreError on a corrupt file. */
+  get(key: string): SessionData {
+    const file = this.fileFor(key);
+    let mtimeMs: number;
+    let text: string;
+    try {
+      mtimeMs = fs.statSync(file).mtimeMs;
+      const cached = this.cache.get(key);
+      if (cached && cached.mtimeMs === mtimeMs) return cached.data;
+      text = fs.readFileSync(file, "utf8");
+    } catch (err: any) {
+      if (err?.code === "ENOENT") return newSession(key, this.now());
+      throw new SessionStoreError(file, err?.message ?? String(err));
+    }
+    let data: SessionData;
+    try {
+      data = JSON.parse(text);
+    } catch (err: any) {
+      throw new SessionStoreError(file, `invalid JSON: ${err?.message ?? err}`);
+    }
+    if (!data || typeof data !== "object" || !Array.isArray(data.history)) throw new SessionStoreError(file, "not a session object");
+    data.usage = { ...emptyUsage(), ...data.usage };
+    this.cache.set(key, { data, mtimeMs });
+    return data;
+  }
+
+  /** Read-modify-write of one session; concurrent updates of the same key run one after another. */
+  async update<T>(key: string, mutate: (session: SessionData) => T | Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(async () => {
+      const session = structuredClone(this.get(key));
+      const result = await mutate(session);
+      session.updatedAt = this.now();
+      this.write(session);
+      return result;
+    });
+    this.locks.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === run) this.locks.delete(key);
+    }
+  }
+
+  private write(session: SessionData): void {
+    ensurePrivateDir(this.dir);
+    const file = this.fileFor(session.key);
+    writeFileAtomic(file, `${JSON.stringify(session)}\n`);
+    this.cache.set(session.key, { data: session, mtimeMs: fs.statSync(file).mtimeMs });
+  }
+}

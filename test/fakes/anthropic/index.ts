@@ -1,0 +1,12 @@
+export { startFakeAnthropic } from "./server.js";
+export type {
+  FakeAnthropic,
+  FakeAnthropicOptions,
+  FakeStep,
+  ReplyStep,
+  ErrorStep,
+  MidStreamErrorStep,
+  ResetConnectionStep,
+  HangStep,
+  RecordedRequest,
+} from "./types.js";

@@ -1,0 +1,134 @@
+import { EventEmitter } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type {
+  ChannelContext,
+  CommandChoice,
+  CommandSpec,
+  CompletionRequest,
+  InboundMessage,
+  Logger,
+  ReplySink,
+} from "../../../src/plugin-api.js";
+
+/** One message the plugin handed to the core. */
+export interface HarnessDispatch {
+  message: InboundMessage;
+  sink?: ReplySink;
+}
+
+export interface HarnessLog {
+  level: "debug" | "info" | "warn" | "error";
+  msg: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface HarnessOptions {
+  /** `channels.discord` as the core would pass it (validated, defaults applied). */
+  config: Record<string, any>;
+  env?: Record<string, string | undefined>;
+  commands?: CommandSpec[];
+  /**
+   * Plays the core's part for each dispatched message. Runs after `dispatch` has resolved,
+   * as the core answers after accepting; its failures land in `errors`.
+   */
+  onDispatch?: (message: InboundMessage, sink: ReplySink | undefined) => Promise<void> | void;
+  complete?: (request: CompletionRequest) => Promise<CommandChoice[]> | CommandChoice[];
+}
+
+export interface Harness {
+  ctx: ChannelContext;
+  dispatched: HarnessDispatch[];
+  completions: CompletionRequest[];
+  logs: HarnessLog[];
+  /** Errors thrown by `onDispatch`. */
+  errors: unknown[];
+  /** Resolves with the first dispatch (existing or coming) matching `predicate`. */
+  waitForDispatch(predicate: (d: HarnessDispatch) => boolean, timeoutMs?: number): Promise<HarnessDispatch>;
+  /** Resolves once `onDispatch` has settled for `count` dispatches. */
+  waitForHandled(count: number, timeoutMs?: number): Promise<void>;
+  /** Aborts `ctx.signal`, as the gateway does when it stops. */
+  abort(): void;
+  /** Removes the state directory. */
+  cleanup(): void;
+}
+
+/** A ChannelContext standing in for the core in plugin tests: records dispatches, logs and completions. */
+export function createHarness(options: HarnessOptions): Harness {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const controller = new AbortController();
+  const stateDir = mkdtempSync(join(tmpdir(), "baton-discord-test-"));
+  const dispatched: HarnessDispatch[] = [];
+  const completions: CompletionRequest[] = [];
+  const logs: HarnessLog[] = [];
+  const errors: unknown[] = [];
+  let handled = 0;
+
+  const logAt =
+    (level: HarnessLog["level"]) =>
+    (msg: string, fields?: Record<string, unknown>) => {
+      logs.push({ level, msg, ...(fields ? { fields } : {}) });
+    };
+  const log: Logger = { debug: logAt("debug"), info: logAt("info"), warn: logAt("warn"), error: logAt("error") };
+
+  const ctx: ChannelContext = {
+    config: options.config,
+    env: options.env ?? {},
+    stateDir,
+    signal: controller.signal,
+    log,
+    async dispatch(message, sink) {
+      const entry = { message, ...(sink ? { sink } : {}) };
+      dispatched.push(entry);
+      events.emit("dispatch");
+      if (options.onDispatch) {
+        const handler = options.onDispatch;
+        setImmediate(() => {
+          Promise.resolve()
+            .then(() => handler(message, sink))
+            .catch((error) => errors.push(error))
+            .finally(() => {
+              handled += 1;
+              events.emit("handled");
+            });
+        });
+      }
+    },
+    commands: () => options.commands ?? [],
+    async complete(request) {
+      completions.push(request);
+      return options.complete ? options.complete(request) : [];
+    },
+  };
+
+  const waitOn = <T>(event: string, check: () => T | undefined, timeoutMs: number, what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const attempt = () => {
+        const value = check();
+        if (value === undefined) return false;
+        events.off(event, attempt);
+        clearTimeout(timer);
+        resolve(value);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        events.off(event, attempt);
+        reject(new Error(`harness: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      if (!attempt()) events.on(event, attempt);
+    });
+
+  return {
+    ctx,
+    dispatched,
+    completions,
+    logs,
+    errors,
+    waitForDispatch: (predicate, timeoutMs = 10_000) => waitOn("dispatch", () => dispatched.find(predicate), timeoutMs, "a dispatch"),
+    waitForHandled: (count, timeoutMs = 10_000) => waitOn("handled", () => (handled >= count ? true : undefined), timeoutMs, `${count} handled dispatches`).then(() => {}),
+    abort: () => controller.abort(),
+    cleanup: () => rmSync(stateDir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,327 @@
+/**
+ * A local Discord for tests: REST under `/api/v10` and the gateway WebSocket, on 127.0.0.1
+ * port 0. The real discord.js talks to it through `rest: { api: fake.apiRoot }`; the gateway
+ * URL comes from its `GET /gateway/bot`.
+ *
+ * @example
+ * const fake = await startFakeDiscord();
+ * fake.addGuild({ id: "1", channels: [{ id: "10", name: "general", type: 0 }] });
+ * // ... start the plugin with { apiRoot: fake.apiRoot, token: fake.token }
+ * fake.emitMessage({ channel_id: "10", guild_id: "1", author: alice, content: "hi" });
+ * await fake.waitFor(() => fake.messages.find((m) => m.channel_id === "10"));
+ * await fake.close();
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { FakeGateway } from "./gateway.js";
+import { DM_CHANNEL_TYPE, guildCreatePayload, memberPayload, parseMentionTokens, THREAD_TYPES, userPayload } from "./payloads.js";
+import type { WindowLimit } from "./rate-limit.js";
+import { createRestHandler } from "./rest.js";
+import { DiscordState, type StoredInteraction } from "./state.js";
+import type {
+  BotMessageRecord,
+  CommandPutRecord,
+  EmitAutocompleteInput,
+  EmitButtonInput,
+  EmitCommandInput,
+  EmitMessageInput,
+  FakeChannelInput,
+  FakeGuildInput,
+  FakeUser,
+  GatewayConnectionRecord,
+  InteractionRecord,
+  RequestRecord,
+} from "./types.js";
+
+export type * from "./types.js";
+export type { WindowLimit } from "./rate-limit.js";
+
+export interface FakeDiscordOptions {
+  /** Bot token the fake accepts (`Authorization: Bot <token>`, IDENTIFY, RESUME). */
+  token?: string;
+  /** Also the bot user's id. */
+  applicationId?: string;
+  heartbeatIntervalMs?: number;
+  /** Per REST bucket (route + major parameter), announced in X-RateLimit headers. Default 50 per second. */
+  bucketLimit?: WindowLimit;
+  /** Discord's per-channel message limit (creates and edits), answered with 429; off by default. */
+  channelMessageLimit?: WindowLimit;
+}
+
+export interface FakeDiscord {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  /** REST base for discord.js `rest.api`: http://127.0.0.1:PORT/api */
+  readonly apiRoot: string;
+  /** ws://127.0.0.1:PORT/gateway, what `GET /gateway/bot` returns. */
+  readonly gatewayUrl: string;
+  readonly token: string;
+  readonly applicationId: string;
+  readonly botUser: FakeUser;
+  addGuild(guild: FakeGuildInput): void;
+  /** Adds a channel or thread to a known guild and announces it (CHANNEL_CREATE / THREAD_CREATE). */
+  addChannel(guildId: string, channel: FakeChannelInput): void;
+  /** Sends MESSAGE_CREATE; returns the message id. */
+  emitMessage(input: EmitMessageInput): string;
+  /** Sends INTERACTION_CREATE type 2 (chat input command); returns the interaction id. */
+  emitCommand(input: EmitCommandInput): string;
+  /** Sends INTERACTION_CREATE type 4 (autocomplete); returns the interaction id. */
+  emitAutocomplete(input: EmitAutocompleteInput): string;
+  /** Sends INTERACTION_CREATE type 3 (button press); returns the interaction id. */
+  emitButton(input: EmitButtonInput): string;
+  /** Closes the gateway socket with a resumable code (default 4000); `replay` delivered events are resent on RESUME. */
+  dropConnection(options?: { code?: number; replay?: number }): void;
+  /** Sends a non-resumable INVALID_SESSION; the client must IDENTIFY again. */
+  invalidateSession(): void;
+  /** Every message the bot created, edited or deleted, in order. */
+  readonly messages: BotMessageRecord[];
+  /** Interactions the fake emitted, by id, with their callback and follow-ups. */
+  readonly interactionCallbacks: Map<string, InteractionRecord>;
+  /** Every bulk overwrite of application commands. */
+  readonly commandPuts: CommandPutRecord[];
+  /** Commands currently registered for a scope ("global" or a guild id). */
+  registeredCommands(scope?: string): any[];
+  /** Number of 429 answers given. */
+  readonly count429: number;
+  /** Every REST request, with `performance.now()` arrival time. */
+  readonly requests: RequestRecord[];
+  readonly gatewayConnections: GatewayConnectionRecord[];
+  readonly identifies: { intents: number }[];
+  readonly resumes: number;
+  readonly heartbeats: number;
+  /** Sockets currently open and identified or resumed. */
+  readonly liveConnections: number;
+  /** Resolves with the predicate's first truthy value, re-checked on every change of the fake; rejects after `timeoutMs`. */
+  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  const state = new DiscordState(
+    options.token ?? "ZmFrZS1ib3Q.fake-discord.token-for-tests-only-0123456789",
+    options.applicationId ?? "1100000000000000001",
+  );
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const gateway = new FakeGateway(state, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250, baseUrl: `ws://127.0.0.1:${port}` });
+  const handleRest = createRestHandler(state, {
+    gatewayUrl: gateway.gatewayUrl,
+    bucketLimit: options.bucketLimit ?? { limit: 50, windowMs: 1000 },
+    channelMessageLimit: options.channelMessageLimit,
+  });
+
+  server.on("request", (req, res) => {
+    const parsed = new URL(req.url ?? "/", url);
+    if (!parsed.pathname.startsWith("/api/v10/")) {
+      res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ code: 0, message: "404: Not Found" }));
+      return;
+    }
+    handleRest(req, res, parsed.pathname.slice("/api/v10".length), parsed.searchParams).catch((error) => {
+      res.writeHead(500, { "Content-Type": "application/json" }).end(JSON.stringify({ code: 0, message: String(error) }));
+    });
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const parsed = new URL(req.url ?? "/", url);
+    if (parsed.pathname !== "/gateway" && parsed.pathname !== "/resume") return void socket.destroy();
+    gateway.handleUpgrade(req, socket, head, parsed.pathname, parsed.searchParams);
+  });
+
+  const userFor = (user: FakeUser) => {
+    state.rememberUser(user);
+    return userPayload(user);
+  };
+
+  const channelFacts = (channelId: string, guildId: string | undefined, user: FakeUser) => {
+    if (!guildId) return state.ensureDmChannel(channelId, user);
+    const channel = state.channels.get(channelId);
+    if (!channel || channel.guildId !== guildId) throw new Error(`fake discord: channel ${channelId} is not in guild ${guildId}`);
+    return channel;
+  };
+
+  const emitInteraction = (type: number, input: { user: FakeUser; channel_id: string; guild_id?: string }, data: Record<string, unknown>, extra: Record<string, unknown> = {}): string => {
+    const channel = channelFacts(input.channel_id, input.guild_id, input.user);
+    const id = state.nextId();
+    const token = `aW50ZXJhY3Rpb24.${id}.${Math.random().toString(36).slice(2)}`;
+    const payload: Record<string, any> = {
+      id,
+      application_id: state.applicationId,
+      type,
+      token,
+      version: 1,
+      data,
+      channel_id: input.channel_id,
+      channel: channel.payload,
+      locale: "en-US",
+      app_permissions: "2248473465835073",
+      entitlements: [],
+      attachment_size_limit: 26_214_400,
+      ...(input.guild_id
+        ? { guild_id: input.guild_id, guild_locale: "en-US", member: memberPayload(input.user), authorizing_integration_owners: { "0": input.guild_id }, context: 0 }
+        : { user: userFor(input.user), authorizing_integration_owners: { "0": "0" }, context: 1 }),
+      ...extra,
+    };
+    if (input.guild_id) state.rememberUser(input.user);
+    const record: StoredInteraction = { id, token, type, channel_id: input.channel_id, guild_id: input.guild_id, emittedAt: Date.now(), followUps: [], payload };
+    state.interactions.set(id, record);
+    state.dispatch("INTERACTION_CREATE", payload);
+    state.changed();
+    return id;
+  };
+
+  const commandData = (input: EmitCommandInput, focused?: string) => {
+    const scope = input.guild_id && state.commands.get(input.guild_id)?.some((c) => c.name === input.name) ? input.guild_id : "global";
+    const registered = state.commands.get(scope)?.find((c) => c.name === input.name);
+    const values = { ...input.options };
+    if (focused !== undefined && values[focused] === undefined) values[focused] = "";
+    return {
+      id: registered?.id ?? state.nextId(),
+      name: input.name,
+      type: 1,
+      ...(scope !== "global" ? { guild_id: scope } : {}),
+      options: Object.entries(values).map(([name, value]) => ({ name, type: 3, value, ...(name === focused ? { focused: true } : {}) })),
+    };
+  };
+
+  const fake: FakeDiscord = {
+    url,
+    apiRoot: `${url}/api`,
+    gatewayUrl: gateway.gatewayUrl,
+    token: state.token,
+    applicationId: state.applicationId,
+    botUser: state.botUser,
+    addGuild(guild) {
+      const shape = { id: guild.id, name: guild.name ?? `guild-${guild.id}`, channels: [...guild.channels], botRoleId: guild.botRoleId };
+      state.addGuild(shape);
+      gateway.dispatch("GUILD_CREATE", guildCreatePayload(shape, state.botUser, state.ownerUser.id));
+      state.changed();
+    },
+    addChannel(guildId, channel) {
+      state.addChannel(guildId, channel);
+      const payload = state.channels.get(channel.id)!.payload;
+      gateway.dispatch(THREAD_TYPES.has(channel.type) ? "THREAD_CREATE" : "CHANNEL_CREATE", THREAD_TYPES.has(channel.type) ? { ...payload, newly_created: true } : payload);
+      state.changed();
+    },
+    emitMessage(input) {
+      const channel = channelFacts(input.channel_id, input.guild_id, input.author);
+      const id = input.id ?? state.nextId();
+      const tokens = parseMentionTokens(input.content);
+      const mentioned = new Map<string, FakeUser>();
+      for (const userId of tokens.userIds) {
+        const user = state.users.get(userId);
+        if (user) mentioned.set(userId, user);
+      }
+      for (const user of input.mentions ?? []) mentioned.set(user.id, user);
+      const referenced = input.replyTo ? state.storedMessages.get(input.replyTo) : undefined;
+      if (input.replyTo && !referenced) throw new Error(`fake discord: unknown message ${input.replyTo} to reply to`);
+      const message: Record<string, any> = {
+        id,
+        channel_id: input.channel_id,
+        channel_type: channel.payload.type ?? DM_CHANNEL_TYPE,
+        ...(input.guild_id ? { guild_id: input.guild_id, member: memberPayload(input.author) } : {}),
+        author: userFor(input.author),
+        content: input.content,
+        timestamp: new Date().toISOString(),
+        edited_timestamp: null,
+        tts: false,
+        mention_everyone: /@(everyone|here)/.test(input.content),
+        mentions: [...mentioned.values()].map((u) => ({ ...userPayload(u), ...(input.guild_id ? { member: memberPayload(u) } : {}) })),
+        mention_roles: [...new Set([...tokens.roleIds, ...(input.mention_roles ?? [])])],
+        attachments: [],
+        embeds: [],
+        components: [],
+        pinned: false,
+        type: input.type ?? (referenced ? 19 : 0),
+        flags: 0,
+        ...(referenced
+          ? { message_reference: { type: 0, message_id: referenced.id, channel_id: input.channel_id, ...(input.guild_id ? { guild_id: input.guild_id } : {}) }, referenced_message: referenced }
+          : {}),
+      };
+      state.storedMessages.set(id, message);
+      state.dispatch("MESSAGE_CREATE", message);
+      state.changed();
+      return id;
+    },
+    emitCommand(input) {
+      return emitInteraction(2, input, commandData(input));
+    },
+    emitAutocomplete(input) {
+      return emitInteraction(4, input, commandData(input, input.focused));
+    },
+    emitButton(input) {
+      const message = state.storedMessages.get(input.message_id);
+      if (!message) throw new Error(`fake discord: unknown message ${input.message_id}`);
+      return emitInteraction(3, input, { custom_id: input.custom_id, component_type: 2 }, { message });
+    },
+    dropConnection({ code = 4000, replay = 0 } = {}) {
+      gateway.dropConnections(code, replay);
+    },
+    invalidateSession() {
+      gateway.invalidateSessions();
+    },
+    messages: state.messages,
+    interactionCallbacks: state.interactions,
+    commandPuts: state.commandPuts,
+    registeredCommands(scope = "global") {
+      return state.commands.get(scope) ?? [];
+    },
+    get count429() {
+      return state.count429;
+    },
+    requests: state.requests,
+    gatewayConnections: gateway.connections,
+    identifies: gateway.identifies,
+    get resumes() {
+      return gateway.resumes;
+    },
+    get heartbeats() {
+      return gateway.heartbeats;
+    },
+    get liveConnections() {
+      return gateway.liveConnections;
+    },
+    waitFor(predicate, timeoutMs = 10_000) {
+      return waitForChange(state, predicate, timeoutMs);
+    },
+    async close() {
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+
+  return fake;
+}
+
+function waitForChange<T>(state: DiscordState, predicate: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const check = (): boolean => {
+      let value: T | undefined | null | false;
+      try {
+        value = predicate();
+      } catch (error) {
+        cleanup();
+        reject(error);
+        return true;
+      }
+      if (value) {
+        cleanup();
+        resolve(value);
+        return true;
+      }
+      return false;
+    };
+    const onChange = () => void check();
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`fake discord: waitFor timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      state.events.off("change", onChange);
+    };
+    if (check()) return;
+    state.events.on("change", onChange);
+  });
+}

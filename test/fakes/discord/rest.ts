@@ -1,0 +1,412 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import { bucketHash, rateLimitHeaders, WindowCounter, type WindowLimit } from "./rate-limit.js";
+import type { DiscordState, StoredChannel, StoredInteraction } from "./state.js";
+import { userPayload } from "./payloads.js";
+import { type ApiErrorBody, validateChoices, validateCommands, validateMessageBody } from "./validate.js";
+
+export interface RestOptions {
+  /** WebSocket URL `GET /gateway/bot` hands out. */
+  gatewayUrl: string;
+  /** Every REST bucket (route + major parameter): requests per window, announced in X-RateLimit headers. */
+  bucketLimit: WindowLimit;
+  /** Discord's per-channel message limit (creates and edits), not announced in headers; off when undefined. */
+  channelMessageLimit?: WindowLimit;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface RouteContext {
+  params: string[];
+  body: any;
+  query: URLSearchParams;
+}
+
+interface Route {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  /** Needs `Authorization: Bot <token>` (interaction and webhook-token routes do not). */
+  auth: boolean;
+  /** Counts against the per-channel message limit. */
+  messageWrite?: boolean;
+  handle(ctx: RouteContext): Reply | Promise<Reply>;
+}
+
+const EPHEMERAL = 1 << 6;
+const LOADING = 1 << 7;
+
+function json(status: number, body: unknown): Reply {
+  return { status, body };
+}
+
+function apiError(status: number, error: ApiErrorBody): Reply {
+  return { status, body: error };
+}
+
+const unknownChannel = () => apiError(404, { code: 10003, message: "Unknown Channel" });
+const unknownMessage = () => apiError(404, { code: 10008, message: "Unknown Message" });
+const unknownInteraction = () => apiError(404, { code: 10062, message: "Unknown interaction" });
+const unknownWebhook = () => apiError(404, { code: 10015, message: "Unknown Webhook" });
+
+/** Builds the request handler for everything under `/api/v10`. */
+export function createRestHandler(state: DiscordState, options: RestOptions) {
+  const buckets = new WindowCounter(options.bucketLimit);
+  const channelLimits = options.channelMessageLimit ? new WindowCounter(options.channelMessageLimit) : undefined;
+
+  const route = (method: string, template: string, auth: boolean, handle: Route["handle"], messageWrite = false): Route => {
+    const source = template.replace(/:[a-z]+/g, "([^/]+)");
+    return { method, template, pattern: new RegExp(`^${source}$`), auth, handle, messageWrite };
+  };
+
+  const channelOf = (id: string): StoredChannel | undefined => state.channels.get(id);
+
+  const interactionByToken = (appId: string, token: string): StoredInteraction | undefined => {
+    if (appId !== state.applicationId) return undefined;
+    for (const interaction of state.interactions.values()) if (interaction.token === token) return interaction;
+    return undefined;
+  };
+
+  const putCommands = (scope: string, body: unknown): Reply => {
+    const invalid = validateCommands(body);
+    if (invalid) return apiError(400, invalid);
+    const previous = new Map((state.commands.get(scope) ?? []).map((c) => [c.name, c]));
+    const stored = (body as any[]).map((command) => storedCommand(state, scope, command, previous.get(command.name)?.id));
+    state.commands.set(scope, stored);
+    state.commandPuts.push({ scope, commands: structuredClone(body as any[]), at: Date.now() });
+    return json(200, stored);
+  };
+
+  const routes: Route[] = [
+    route("GET", "/gateway", false, () => json(200, { url: options.gatewayUrl })),
+    route("GET", "/gateway/bot", true, () =>
+      json(200, {
+        url: options.gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 },
+      }),
+    ),
+    route("GET", "/users/@me", true, () => json(200, userPayload(state.botUser))),
+    route("GET", "/applications/@me", true, () =>
+      json(200, { id: state.applicationId, name: state.botUser.username, description: "", bot_public: true, bot_require_code_grant: false, flags: 0, owner: userPayload(state.ownerUser), bot: userPayload(state.botUser) }),
+    ),
+    route("GET", "/applications/:app/commands", true, ({ params: [app] }) =>
+      app === state.applicationId ? json(200, state.commands.get("global") ?? []) : apiError(403, { code: 50001, message: "Missing Access" }),
+    ),
+    route("PUT", "/applications/:app/commands", true, ({ params: [app], body }) =>
+      app === state.applicationId ? putCommands("global", body) : apiError(403, { code: 50001, message: "Missing Access" }),
+    ),
+    route("GET", "/applications/:app/guilds/:guild/commands", true, ({ params: [app, guild] }) =>
+      app === state.applicationId && state.guilds.has(guild) ? json(200, state.commands.get(guild) ?? []) : apiError(403, { code: 50001, message: "Missing Access" }),
+    ),
+    route("PUT", "/applications/:app/guilds/:guild/commands", true, ({ params: [app, guild], body }) =>
+      app === state.applicationId && state.guilds.has(guild) ? putCommands(guild, body) : apiError(403, { code: 50001, message: "Missing Access" }),
+    ),
+    route("GET", "/channels/:channel", true, ({ params: [id] }) => {
+      const channel = channelOf(id);
+      return channel ? json(200, channel.payload) : unknownChannel();
+    }),
+    route(
+      "POST",
+      "/channels/:channel/messages",
+      true,
+      ({ params: [id], body }) => {
+        const channel = channelOf(id);
+        if (!channel) return unknownChannel();
+        const invalid = validateMessageBody(body, true);
+        if (invalid) return apiError(400, invalid);
+        const ref = body.message_reference;
+        if (ref?.message_id && !state.storedMessages.has(ref.message_id) && ref.fail_if_not_exists !== false) {
+          return apiError(400, { code: 50035, message: "Invalid Form Body", errors: { message_reference: { _errors: [{ code: "REPLIES_UNKNOWN_MESSAGE", message: "Unknown message" }] } } });
+        }
+        const message = state.botMessagePayload(channel, body, ref?.message_id ? { type: 19 } : {});
+        state.storedMessages.set(message.id, message);
+        state.record({
+          kind: "create", id: message.id, channel_id: id, content: message.content, allowed_mentions: body.allowed_mentions,
+          flags: message.flags, components: message.components, message_reference: body.message_reference, source: "channel",
+        });
+        return json(200, message);
+      },
+      true,
+    ),
+    route(
+      "PATCH",
+      "/channels/:channel/messages/:message",
+      true,
+      ({ params: [channelId, messageId], body }) => {
+        if (!channelOf(channelId)) return unknownChannel();
+        const message = state.storedMessages.get(messageId);
+        if (!message || message.channel_id !== channelId) return unknownMessage();
+        if (message.author.id !== state.botUser.id) return apiError(403, { code: 50005, message: "Cannot edit a message authored by another user" });
+        const invalid = validateMessageBody(body, false);
+        if (invalid) return apiError(400, invalid);
+        applyEdit(message, body);
+        state.record({
+          kind: "edit", id: messageId, channel_id: channelId, content: message.content, allowed_mentions: body.allowed_mentions,
+          flags: message.flags, components: message.components, source: "channel",
+        });
+        return json(200, message);
+      },
+      true,
+    ),
+    route("POST", "/channels/:channel/typing", true, ({ params: [id] }) => (channelOf(id) ? { status: 204 } : unknownChannel())),
+    route("POST", "/interactions/:id/:token/callback", false, ({ params: [id, token], body, query }) => {
+      const interaction = state.interactions.get(id);
+      if (!interaction || interaction.token !== token) return unknownInteraction();
+      if (interaction.callback) return apiError(400, { code: 40060, message: "Interaction has already been acknowledged." });
+      return interactionCallback(state, interaction, body, query.get("with_response") === "true");
+    }),
+    route("POST", "/webhooks/:app/:token", false, ({ params: [app, token], body, query }) => {
+      const interaction = interactionByToken(app, token);
+      if (!interaction) return unknownWebhook();
+      if (!interaction.callback) return unknownWebhook();
+      const invalid = validateMessageBody(body, true);
+      if (invalid) return apiError(400, invalid);
+      const message = followUp(state, interaction, body);
+      return query.get("wait") === "true" ? json(200, message) : { status: 204 };
+    }),
+    route("GET", "/webhooks/:app/:token/messages/:message", false, ({ params: [app, token, messageId] }) => {
+      const interaction = interactionByToken(app, token);
+      if (!interaction) return unknownWebhook();
+      const message = webhookMessage(state, interaction, messageId);
+      return message ? json(200, message) : unknownMessage();
+    }),
+    route("PATCH", "/webhooks/:app/:token/messages/:message", false, ({ params: [app, token, messageId], body }) => {
+      const interaction = interactionByToken(app, token);
+      if (!interaction) return unknownWebhook();
+      const message = webhookMessage(state, interaction, messageId);
+      if (!message) return unknownMessage();
+      const invalid = validateMessageBody(body, false);
+      if (invalid) return apiError(400, invalid);
+      applyEdit(message, body);
+      message.flags &= ~LOADING;
+      if (interaction.original && interaction.original.id === message.id) {
+        interaction.original.content = message.content;
+        interaction.original.flags = message.flags;
+        interaction.original.edits += 1;
+      }
+      state.record({
+        kind: "edit", id: message.id, channel_id: message.channel_id, content: message.content, allowed_mentions: body.allowed_mentions,
+        flags: message.flags, components: message.components, source: "interaction", interactionId: interaction.id,
+      });
+      return json(200, message);
+    }),
+    route("DELETE", "/webhooks/:app/:token/messages/:message", false, ({ params: [app, token, messageId] }) => {
+      const interaction = interactionByToken(app, token);
+      if (!interaction) return unknownWebhook();
+      const message = webhookMessage(state, interaction, messageId);
+      if (!message) return unknownMessage();
+      state.storedMessages.delete(message.id);
+      const original = interaction.original;
+      if (original && original.id === message.id) original.deleted = true;
+      state.record({
+        kind: "delete", id: message.id, channel_id: message.channel_id, content: message.content, allowed_mentions: undefined,
+        flags: message.flags, components: [], source: "interaction", interactionId: interaction.id,
+      });
+      return { status: 204 };
+    }),
+  ];
+
+  const authorized = (req: IncomingMessage) => req.headers.authorization === `Bot ${state.token}`;
+
+  return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+    const at = performance.now();
+    const method = req.method ?? "GET";
+    const finish = (reply: Reply, headers: Record<string, string> = {}) => {
+      state.requests.push({ method, path, status: reply.status, at });
+      if (reply.status === 429) state.count429 += 1;
+      send(res, reply, headers);
+      state.changed();
+    };
+
+    const match = routes
+      .filter((r) => r.method === method)
+      .map((r) => ({ r, m: r.pattern.exec(path) }))
+      .find((x) => x.m);
+    if (!match) {
+      const known = routes.some((r) => r.pattern.test(path));
+      return finish(known ? apiError(405, { code: 0, message: "405: Method Not Allowed" }) : apiError(404, { code: 0, message: "404: Not Found" }));
+    }
+    const { r, m } = match;
+    const params = m!.slice(1).map(decodeURIComponent);
+
+    let body: any;
+    try {
+      body = await readJson(req);
+    } catch (error) {
+      return finish(apiError(400, { code: 50109, message: `The request body contains invalid JSON. (${(error as Error).message})` }));
+    }
+    if (r.auth && !authorized(req)) return finish(apiError(401, { code: 0, message: "401: Unauthorized" }));
+
+    const now = Date.now();
+    const bucket = bucketHash(`${method} ${r.template}`);
+    const window = buckets.hit(`${bucket}:${params[0] ?? ""}`, now);
+    const headers = rateLimitHeaders(window, bucket, now);
+    if (window.exceeded) return finish(rateLimited(window.resetAt - now, "user"), headers);
+    if (r.messageWrite && channelLimits) {
+      const channelWindow = channelLimits.hit(params[0], now);
+      if (channelWindow.exceeded) return finish(rateLimited(channelWindow.resetAt - now, "shared"), headers);
+    }
+    finish(await r.handle({ params, body, query }), headers);
+  };
+}
+
+function rateLimited(retryAfterMs: number, scope: "user" | "shared"): Reply {
+  const seconds = Math.max(0.001, retryAfterMs / 1000);
+  return {
+    status: 429,
+    body: { message: "You are being rate limited.", retry_after: Number(seconds.toFixed(3)), global: false },
+    headers: { "Retry-After": String(Math.ceil(seconds)), "X-RateLimit-Scope": scope },
+  };
+}
+
+function send(res: ServerResponse, reply: Reply, headers: Record<string, string>): void {
+  const all: Record<string, string> = { ...headers, ...reply.headers };
+  if (reply.status === 204 || reply.body === undefined) {
+    res.writeHead(reply.status, all).end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  res.writeHead(reply.status, { ...all, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) }).end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return undefined;
+  const type = req.headers["content-type"] ?? "";
+  if (!type.includes("application/json")) throw new Error(`fake discord only takes JSON bodies, got ${type || "no content type"}`);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+function applyEdit(message: Record<string, any>, body: Record<string, any>): void {
+  if (body.content !== undefined) message.content = body.content ?? "";
+  if (body.components !== undefined) message.components = body.components ?? [];
+  if (body.embeds !== undefined) message.embeds = body.embeds ?? [];
+  if (body.flags !== undefined) message.flags = (message.flags & ~0b100) | (body.flags & 0b100);
+  message.edited_timestamp = new Date().toISOString();
+}
+
+/** Discord keeps false `required`/`autocomplete` out of stored options; so does the fake. */
+function storedOption(option: Record<string, any>): Record<string, any> {
+  const stored: Record<string, any> = { type: option.type, name: option.name, description: option.description };
+  if (option.required) stored.required = true;
+  if (option.autocomplete) stored.autocomplete = true;
+  if (option.choices?.length) stored.choices = option.choices.map((c: any) => ({ name: c.name, value: c.value }));
+  return stored;
+}
+
+function storedCommand(state: DiscordState, scope: string, command: Record<string, any>, keepId?: string): Record<string, any> {
+  return {
+    id: keepId ?? state.nextId(),
+    application_id: state.applicationId,
+    version: state.nextId(),
+    default_member_permissions: command.default_member_permissions ?? null,
+    type: command.type ?? 1,
+    name: command.name,
+    description: command.description,
+    ...(scope === "global" ? { dm_permission: command.dm_permission ?? true, contexts: command.contexts ?? null, integration_types: command.integration_types ?? [0] } : { guild_id: scope }),
+    nsfw: command.nsfw ?? false,
+    ...(command.options?.length ? { options: command.options.map(storedOption) } : {}),
+  };
+}
+
+function channelForInteraction(state: DiscordState, interaction: StoredInteraction): StoredChannel {
+  return state.channels.get(interaction.channel_id) ?? { payload: { id: interaction.channel_id }, guildId: interaction.guild_id };
+}
+
+function interactionCallback(state: DiscordState, interaction: StoredInteraction, body: any, withResponse: boolean): Reply {
+  const type = body?.type;
+  const allowed = interaction.type === 4 ? [8] : interaction.type === 3 ? [4, 5, 6, 7] : [4, 5];
+  if (!allowed.includes(type)) {
+    return apiError(400, { code: 50035, message: "Invalid Form Body", errors: { type: { _errors: [{ code: "INTERACTION_RESPONSE_TYPE_INVALID", message: "Invalid interaction response type" }] } } });
+  }
+  const data = body.data ?? {};
+  if (type === 8) {
+    const invalid = validateChoices(data.choices);
+    if (invalid) return apiError(400, invalid);
+  }
+  if (type === 4) {
+    const invalid = validateMessageBody(data, true);
+    if (invalid) return apiError(400, invalid);
+  }
+  interaction.callback = { type, data: structuredClone(data), afterMs: Date.now() - interaction.emittedAt };
+  let message: Record<string, any> | undefined;
+  if (type === 4 || type === 5) {
+    const flags = (data.flags ?? 0) & EPHEMERAL;
+    message = state.botMessagePayload(channelForInteraction(state, interaction), { ...data, flags: type === 5 ? flags | LOADING : flags }, {
+      type: 20,
+      webhook_id: state.applicationId,
+      application_id: state.applicationId,
+      interaction_metadata: {
+        id: interaction.id,
+        type: interaction.type,
+        user: interaction.payload.user ?? interaction.payload.member?.user,
+        authorizing_integration_owners: interaction.payload.authorizing_integration_owners,
+      },
+    });
+    state.storedMessages.set(message.id, message);
+    interaction.original = { id: message.id, content: message.content, flags: message.flags, deleted: false, edits: 0 };
+    if (type === 4) {
+      state.record({
+        kind: "create", id: message.id, channel_id: interaction.channel_id, content: message.content, allowed_mentions: data.allowed_mentions,
+        flags: message.flags, components: message.components, source: "interaction", interactionId: interaction.id,
+      });
+    }
+  }
+  if (!withResponse) return { status: 204 };
+  return json(200, {
+    interaction: {
+      id: interaction.id,
+      type: interaction.type,
+      response_message_id: message?.id,
+      response_message_loading: type === 5,
+      response_message_ephemeral: Boolean((message?.flags ?? 0) & EPHEMERAL),
+    },
+    resource: { type, ...(message ? { message } : {}) },
+  });
+}
+
+/**
+ * A follow-up. As on Discord, the first follow-up after a deferred response fills the
+ * "thinking" original and keeps the defer's visibility; later ones are new messages.
+ */
+function followUp(state: DiscordState, interaction: StoredInteraction, body: any): Record<string, any> {
+  const original = interaction.original ? state.storedMessages.get(interaction.original.id) : undefined;
+  if (original && !interaction.original!.deleted && original.flags & LOADING) {
+    applyEdit(original, body);
+    original.flags &= ~LOADING;
+    interaction.original!.content = original.content;
+    interaction.original!.flags = original.flags;
+    interaction.original!.edits += 1;
+    state.record({
+      kind: "edit", id: original.id, channel_id: interaction.channel_id, content: original.content, allowed_mentions: body.allowed_mentions,
+      flags: original.flags, components: original.components, source: "interaction", interactionId: interaction.id,
+    });
+    return original;
+  }
+  const message = state.botMessagePayload(channelForInteraction(state, interaction), { ...body, flags: (body.flags ?? 0) & EPHEMERAL }, {
+    webhook_id: state.applicationId,
+    application_id: state.applicationId,
+  });
+  state.storedMessages.set(message.id, message);
+  interaction.followUps.push({ id: message.id, content: message.content, flags: message.flags, afterMs: Date.now() - interaction.emittedAt });
+  state.record({
+    kind: "create", id: message.id, channel_id: interaction.channel_id, content: message.content, allowed_mentions: body.allowed_mentions,
+    flags: message.flags, components: message.components, source: "interaction", interactionId: interaction.id,
+  });
+  return message;
+}
+
+function webhookMessage(state: DiscordState, interaction: StoredInteraction, messageId: string): Record<string, any> | undefined {
+  if (messageId === "@original") {
+    if (!interaction.original || interaction.original.deleted) return undefined;
+    return state.storedMessages.get(interaction.original.id);
+  }
+  const isOwn = interaction.original?.id === messageId || interaction.followUps.some((f) => f.id === messageId);
+  return isOwn ? state.storedMessages.get(messageId) : undefined;
+}

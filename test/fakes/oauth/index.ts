@@ -1,0 +1,2 @@
+export { startFakeOAuthServer } from "./server.js";
+export type { FakeOAuthServer, TokenReply, TokenRequest } from "./server.js";
