@@ -13,5 +13,6 @@ export default tseslint.config(
     },
   },
   { files: ["plugins/**", "test/**", "bench/**"], rules: { "no-restricted-imports": "off" } },
-  { files: ["**/*.js", "**/*.mjs", "bin/*"], languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } } },
+  { files: ["**/*.js", "**/*.mjs", "**/*.cjs", "bin/*"], languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", require: "readonly" } } },
+  { files: ["**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
 );

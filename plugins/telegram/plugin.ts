@@ -90,9 +90,9 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
       running = undefined;
       await instance?.stop();
     },
-    send: (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => current().outbound.send(target, message),
-    edit: (target: OutboundTarget, messageId: string, message: OutboundMessage) => current().outbound.edit(target, messageId, message),
-    typing: (target: OutboundTarget) => current().outbound.typing(target),
+    send: async (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => current().outbound.send(target, message),
+    edit: async (target: OutboundTarget, messageId: string, message: OutboundMessage) => current().outbound.edit(target, messageId, message),
+    typing: async (target: OutboundTarget) => current().outbound.typing(target),
   };
 }
 
@@ -129,7 +129,10 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
 
   try {
     const apiRoot = config.apiRoot?.replace(/\/+$/, "");
-    const bot = new Bot(token, { client: apiRoot ? { apiRoot } : {} });
+    const pollTimeoutSeconds = options.pollTimeoutSeconds ?? 30;
+    // grammY's default request timeout is 500 s; a call outliving a long poll by this much is dead.
+    const client = { timeoutSeconds: pollTimeoutSeconds + 30, ...(apiRoot ? { apiRoot } : {}) };
+    const bot = new Bot(token, { client });
     bot.api.config.use(
       autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: options.maxRetryAfterSeconds ?? 60, rethrowHttpErrors: true }),
     );
@@ -157,7 +160,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
       offsets = new UpdateOffsetStore(join(ctx.stateDir, "offset.json"), log);
       await offsets.load();
       if (lifetime.signal.aborted) throw new Error("telegram plugin stopped while starting");
-      intake = startPolling({ bot, offsets, allowedUpdates: ALLOWED_UPDATES, timeoutSeconds: options.pollTimeoutSeconds ?? 30, log, token });
+      intake = startPolling({ bot, offsets, allowedUpdates: ALLOWED_UPDATES, timeoutSeconds: pollTimeoutSeconds, log, token });
       log.info("telegram: receiving updates by long polling", { bot: `@${identity.username}`, token: maskSecret(token) });
     }
 

@@ -21,13 +21,20 @@ export function noApiKeyMessage(provider: string, agentId: string): string {
   );
 }
 
-/** A profile is named (pinned, ordered or configured) but nothing usable is stored for it. */
-export function noCredentialsForProfileMessage(profileId: string): string {
+/**
+ * A profile is named (pinned, ordered or configured) but nothing usable is stored for it. With
+ * `agentId` (the profile comes from the shared config, not a pin) the per-agent note is added:
+ * the config is shared by all agents, the credentials are not.
+ */
+export function noCredentialsForProfileMessage(profileId: string, agentId?: string): string {
   const provider = profileId.split(":")[0];
+  const scope = agentId ? ` for agent ${agentId}. ${PER_AGENT_NOTE}` : ".";
+  const onboard = agentId ? `Re-run onboarding (\`baton onboard --agent ${agentId}\`)` : "Re-run onboarding";
+  const agentFlag = agentId ? ` --agent ${agentId}` : "";
   return (
-    `No credentials found for profile ${profileId}. Run \`baton models status\` to see which auth profile is active. ` +
-    `Re-run onboarding, or paste ${pasteHint(provider)} for that profile ` +
-    `(\`baton models auth paste-token --provider ${provider} --profile-id ${profileId}\`).`
+    `No credentials found for profile ${profileId}${scope} Run \`baton models status${agentFlag}\` to see which auth profile is active. ` +
+    `${onboard}, or paste ${pasteHint(provider)} for that profile ` +
+    `(\`baton models auth paste-token --provider ${provider} --profile-id ${profileId}${agentFlag}\`).`
   );
 }
 

@@ -83,7 +83,11 @@ describe("next: no stored profiles", () => {
     const r = await resolver({ config: { auth: { profiles: { "anthropic:default": { provider: "anthropic", mode: "api_key" } } } } });
     const result = unavailable(await r.next({ provider: "anthropic", model: MODEL }));
     expect(result.reason).toBe("missing");
-    expect(result.message).toMatch(/^No credentials found for profile anthropic:default\. Run `baton models status` to see which auth profile is active\. Re-run onboarding, or paste a setup-token \/ API key for that profile/);
+    expect(result.message).toBe(
+      "No credentials found for profile anthropic:default for agent main. Auth is per agent. New agents don't inherit the main agent's keys. " +
+        "Run `baton models status --agent main` to see which auth profile is active. Re-run onboarding (`baton onboard --agent main`), " +
+        "or paste a setup-token / API key for that profile (`baton models auth paste-token --provider anthropic --profile-id anthropic:default --agent main`).",
+    );
   });
 
   it("keeps env-credential cooldowns in memory", async () => {
@@ -191,7 +195,7 @@ describe("next: session pin", () => {
     const r = await resolver();
     const result = unavailable(await r.next({ provider: "anthropic", model: MODEL, pinnedProfileId: "anthropic:default" }));
     expect(result.reason).toBe("pin_missing");
-    expect(result.message).toMatch(/^No credentials found for profile anthropic:default\./);
+    expect(result.message).toMatch(/^No credentials found for profile anthropic:default\. Run `baton models status` to see which auth profile is active\. Re-run onboarding, or paste a setup-token \/ API key for that profile/);
   });
 
   it.each([

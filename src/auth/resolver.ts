@@ -7,7 +7,7 @@ import { envCredential } from "./env-keys.js";
 import { decideAfterFailure, type FailureDecision } from "./failover.js";
 import { allUnusableMessage, expiredTokenMessage, noApiKeyMessage, noCredentialsForProfileMessage } from "./messages.js";
 import { needsRefresh, OAuthRefreshError, refreshOAuthProfile } from "./oauth-refresh.js";
-import { isExpiredStatic, profileAvailability, profileSecret, resolveProfileOrder, type OrderedProfile } from "./order.js";
+import { isExpiredStatic, profileAvailability, profileSecret, resolveProfileOrder, type OrderedProfile, type ProfileAvailability } from "./order.js";
 import { redactSecrets } from "./redact.js";
 import { readAuthStore, statsFor, updateAuthStore, type StoredUsageStats } from "./store.js";
 import type { AuthProfile, FailureClass, ProfileType, ProfileUsageStats, ResolvedCredential, UnusableProfile } from "./types.js";
@@ -114,7 +114,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
     source: "profile",
   });
 
-  const unusableOf = (entry: OrderedProfile | (ReturnType<typeof profileAvailability> & { profileId: string }), at: number): UnusableProfile => ({
+  const unusableOf = (entry: ProfileAvailability & { profileId: string }, at: number): UnusableProfile => ({
     profileId: entry.profileId,
     reason: entry.reason ?? "cooldown",
     until: entry.until,
@@ -159,7 +159,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
   function envFallback(req: CredentialRequest, listed: OrderedProfile[]): ResolvedCredential | CredentialUnavailable {
     const credential = envCredential(req.provider, env);
     if (!credential) {
-      const message = listed.length ? noCredentialsForProfileMessage(listed[0].profileId) : noApiKeyMessage(req.provider, agentId);
+      const message = listed.length ? noCredentialsForProfileMessage(listed[0].profileId, agentId) : noApiKeyMessage(req.provider, agentId);
       return { unavailable: true, reason: "missing", message, unusable: listed.map((entry) => unusableOf(entry, now())) };
     }
     const at = now();
@@ -283,7 +283,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
     }
     const credential = envCredential(provider, env);
     if (!credential) {
-      const message = order.profiles.length ? noCredentialsForProfileMessage(order.profiles[0].profileId) : noApiKeyMessage(provider, agentId);
+      const message = order.profiles.length ? noCredentialsForProfileMessage(order.profiles[0].profileId, agentId) : noApiKeyMessage(provider, agentId);
       return { provider, model, source: "missing", next: null, profiles: order.profiles.map(describeEntry), message };
     }
     const availability = profileAvailability({ type: "api_key", provider, key: credential.secret }, envStats.get(credential.profileId), at, model);

@@ -126,7 +126,7 @@ describe("buildModelsStatus: report", () => {
     const none = buildModelsStatus(input({}));
     expect(none.auth.providers[0].message).toMatch(/^No API key found for provider "anthropic"\. Auth is per agent\. New agents don't inherit the main agent's keys\./);
     const configured = buildModelsStatus(input({ config: { auth: { profiles: { "anthropic:default": { provider: "anthropic", mode: "api_key" } } } } }));
-    expect(configured.auth.providers[0].message).toMatch(/^No credentials found for profile anthropic:default\. Run `baton models status`/);
+    expect(configured.auth.providers[0].message).toMatch(/^No credentials found for profile anthropic:default for agent main\. Auth is per agent\./);
     expect(configured.auth.profiles).toEqual([expect.objectContaining({ id: "anthropic:default", type: null, state: "missing", configured: true })]);
     expect(configured.auth.unusableProfiles).toEqual([{ profileId: "anthropic:default", reason: "missing_secret", until: null, remainingMs: null }]);
   });

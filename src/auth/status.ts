@@ -137,7 +137,7 @@ function providerStatus(provider: string, inUse: boolean, input: StatusInput, de
   }
   const credential = envCredential(provider, env);
   if (credential && name) return { ...base, effective: { source: "env", envVar: name, type: "env", secret: maskSecret(credential.secret) } };
-  const message = order.profiles.length ? noCredentialsForProfileMessage(order.profiles[0].profileId) : noApiKeyMessage(provider, agentId);
+  const message = order.profiles.length ? noCredentialsForProfileMessage(order.profiles[0].profileId, agentId) : noApiKeyMessage(provider, agentId);
   return { ...base, effective: { source: "missing" }, message };
 }
 

@@ -1,14 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { ChannelPluginFactory } from "../plugin-api.js";
+import { packageRoot, runningFromDist } from "../util/package-root.js";
 
 /**
  * Finds channel plugins in the `plugins/` directory next to the core (dist/plugins when
  * built, plugins/ in a checkout). The core never imports a plugin by name: it loads
  * `plugins/<id>/index.js` (or `.ts` under the test runner) when the config enables it.
  */
-const pluginsRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../plugins");
+const pluginsRoot = path.join(packageRoot(), ...(runningFromDist() ? ["dist", "plugins"] : ["plugins"]));
 
 export function availableChannelPlugins(): string[] {
   try {

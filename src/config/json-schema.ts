@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { BatonConfig } from "./schema.js";
 
 /** The config's JSON Schema (input side: what a user writes), generated from the zod schema. */

@@ -1,7 +1,7 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 /** Unwraps optional/default/pipe/nullable wrappers and returns the object schemas a value at `path` may be. */
-function objectsAt(schema: z.ZodType, path: readonly (string | number)[]): any[] {
+function objectsAt(schema: z.ZodMiniType, path: readonly (string | number)[]): any[] {
   const def = (schema as any)._zod.def;
   switch (def.type) {
     case "optional":
@@ -14,7 +14,7 @@ function objectsAt(schema: z.ZodType, path: readonly (string | number)[]): any[]
     case "pipe":
       return objectsAt(def.in, path);
     case "union":
-      return def.options.flatMap((option: z.ZodType) => objectsAt(option, path));
+      return def.options.flatMap((option: z.ZodMiniType) => objectsAt(option, path));
     case "array":
       return path.length ? objectsAt(def.element, path.slice(1)) : [];
     case "record":
@@ -30,7 +30,7 @@ function objectsAt(schema: z.ZodType, path: readonly (string | number)[]): any[]
 }
 
 /** Keys the schema knows for the object at `path` (for "did you mean"). */
-export function knownKeysAt(schema: z.ZodType, path: readonly (string | number)[]): string[] {
+export function knownKeysAt(schema: z.ZodMiniType, path: readonly (string | number)[]): string[] {
   return [...new Set(objectsAt(schema, path).flatMap((def) => Object.keys(def.shape)))];
 }
 

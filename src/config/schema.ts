@@ -1,249 +1,214 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * The whole Baton config, one zod schema. Defaults live here and nowhere else;
  * `baton config schema` prints the JSON Schema generated from it.
+ *
+ * Written with zod/mini: the same zod, but tree-shakeable, so every CLI command that reads the
+ * config loads ~30 KB of validator instead of ~450 KB (docs/ARCHITECTURE.md, start-up).
  */
 
-const id = z.string().min(1);
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description)) as T;
+const optional = <T extends z.ZodMiniType>(schema: T, description?: string) => z.optional(description ? described(schema, description) : schema);
+const id = z.string().check(z.minLength(1));
 const stringList = z.array(z.string());
+const idValue = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
 /** User ids allowed to talk to the bot; `"*"` allows everyone. Numbers are accepted and kept as strings. */
-const allowList = z.array(z.union([z.string(), z.number()]).transform(String));
+const allowList = z.array(idValue);
+const positiveInt = () => z.number().check(z.int(), z.positive());
 
 export const CacheTtl = z.enum(["5m", "1h"]);
 
-export const ModelParams = z
-  .object({
-    cacheControlTtl: CacheTtl.optional().describe('Prompt-cache TTL ("5m" or "1h"); unset keeps Anthropic\'s default'),
-    maxTokens: z.number().int().positive().optional(),
-    temperature: z.number().min(0).max(1).optional(),
-  })
-  .strict();
+export const ModelParams = z.strictObject({
+  cacheControlTtl: optional(CacheTtl, 'Prompt-cache TTL ("5m" or "1h"); unset keeps Anthropic\'s default'),
+  maxTokens: z.optional(positiveInt()),
+  temperature: z.optional(z.number().check(z.gte(0), z.lte(1))),
+});
 
-export const ModelEntry = z
-  .object({
-    alias: z.string().optional().describe("Short name usable in /model, e.g. opus"),
-    params: ModelParams.optional(),
-  })
-  .strict();
+export const ModelEntry = z.strictObject({
+  alias: optional(z.string(), "Short name usable in /model, e.g. opus"),
+  params: z.optional(ModelParams),
+});
 
-export const ModelSelection = z
-  .object({
-    primary: z.string().optional().describe('provider/model, e.g. "anthropic/claude-opus-4-5"'),
-    fallbacks: stringList.optional().describe("Models tried in order when every profile of the primary's provider is unusable"),
-  })
-  .strict();
+export const ModelSelection = z.strictObject({
+  primary: optional(z.string(), 'provider/model, e.g. "anthropic/claude-opus-4-5"'),
+  fallbacks: optional(stringList, "Models tried in order when every profile of the primary's provider is unusable"),
+});
 
-export const HistoryLimits = z
-  .object({
-    maxMessages: z.number().int().positive().default(40),
-    maxTokens: z.number().int().positive().default(24_000),
-  })
-  .strict();
+/** `"anthropic/claude-opus-4-5"` is shorthand for `{ primary: "anthropic/claude-opus-4-5" }`. */
+const modelChoice = z.union([z.pipe(z.string(), z.transform((primary) => ({ primary, fallbacks: undefined as string[] | undefined }))), ModelSelection]);
 
-export const AgentDefaults = z
-  .object({
-    model: z.union([z.string().transform((primary) => ({ primary, fallbacks: undefined as string[] | undefined })), ModelSelection]).optional(),
-    models: z.record(z.string(), ModelEntry).optional().describe("Allowed models (keys provider/model); when non-empty it is the allowlist"),
-    systemPrompt: z.string().optional(),
-    maxTokens: z.number().int().positive().optional(),
-    history: HistoryLimits.optional(),
-  })
-  .strict();
+export const HistoryLimits = z.strictObject({
+  maxMessages: z._default(positiveInt(), 40),
+  maxTokens: z._default(positiveInt(), 24_000),
+});
 
-export const AgentEntry = z
-  .object({
-    id: id.regex(/^[a-z0-9][a-z0-9_-]*$/i, "agent ids use letters, digits, - and _"),
-    name: z.string().optional(),
-    default: z.boolean().optional(),
-    model: z.union([z.string().transform((primary) => ({ primary, fallbacks: undefined as string[] | undefined })), ModelSelection]).optional(),
-    systemPrompt: z.string().optional(),
-    maxTokens: z.number().int().positive().optional(),
-  })
-  .strict();
+export const AgentDefaults = z.strictObject({
+  model: z.optional(modelChoice),
+  models: optional(z.record(z.string(), ModelEntry), "Allowed models (keys provider/model); when non-empty it is the allowlist"),
+  systemPrompt: z.optional(z.string()),
+  maxTokens: z.optional(positiveInt()),
+  history: z.optional(HistoryLimits),
+});
 
-export const AuthProfileConfig = z
-  .object({
-    provider: z.string().min(1),
-    mode: z.enum(["api_key", "oauth", "token"]),
-    allowedUsers: allowList.optional().describe("Sender ids allowed to pin this profile with /model ...@profile"),
-    email: z.string().optional(),
-  })
-  .strict();
+export const AgentEntry = z.strictObject({
+  id: id.check(z.regex(/^[a-z0-9][a-z0-9_-]*$/i, "agent ids use letters, digits, - and _")),
+  name: z.optional(z.string()),
+  default: z.optional(z.boolean()),
+  model: z.optional(modelChoice),
+  systemPrompt: z.optional(z.string()),
+  maxTokens: z.optional(positiveInt()),
+});
 
-export const AuthConfig = z
-  .object({
-    profiles: z.record(z.string().regex(/^[a-z0-9_-]+:[^\s]+$/i, "profile ids are <provider>:<name>"), AuthProfileConfig).optional(),
-    order: z.record(z.string(), stringList).optional(),
-    oauth: z
-      .object({
-        tokenUrl: z.string().url().optional().describe("OAuth token endpoint used to refresh Anthropic OAuth profiles"),
-        clientId: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-    cooldowns: z
-      .object({
-        failureWindowHours: z.number().positive().default(24),
-        billingBackoffHours: z.number().positive().default(5),
-        billingMaxHours: z.number().positive().default(24),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const AuthProfileConfig = z.strictObject({
+  provider: z.string().check(z.minLength(1)),
+  mode: z.enum(["api_key", "oauth", "token"]),
+  allowedUsers: optional(allowList, "Sender ids allowed to pin this profile with /model ...@profile"),
+  email: z.optional(z.string()),
+});
 
-export const ShellEnvConfig = z
-  .object({
-    enabled: z.boolean().default(false),
-    timeoutMs: z.number().int().positive().default(2000),
-  })
-  .strict();
+export const AuthConfig = z.strictObject({
+  profiles: z.optional(z.record(z.string().check(z.regex(/^[a-z0-9_-]+:[^\s]+$/i, "profile ids are <provider>:<name>")), AuthProfileConfig)),
+  order: z.optional(z.record(z.string(), stringList)),
+  oauth: z.optional(
+    z.strictObject({
+      tokenUrl: optional(z.url(), "OAuth token endpoint used to refresh Anthropic OAuth profiles"),
+      clientId: z.optional(z.string()),
+    }),
+  ),
+  cooldowns: z.optional(
+    z.strictObject({
+      failureWindowHours: z._default(z.number().check(z.positive()), 24),
+      billingBackoffHours: z._default(z.number().check(z.positive()), 5),
+      billingMaxHours: z._default(z.number().check(z.positive()), 24),
+    }),
+  ),
+});
+
+export const ShellEnvConfig = z.strictObject({
+  enabled: z._default(z.boolean(), false),
+  timeoutMs: z._default(positiveInt(), 2000),
+});
 
 /** `env`: variables to set when absent (strings), plus `shellEnv` for the login-shell import. */
-export const EnvConfig = z
-  .object({
-    shellEnv: ShellEnvConfig.optional(),
-    vars: z.record(z.string(), z.string()).optional(),
-  })
-  .catchall(z.string());
+export const EnvConfig = z.catchall(
+  z.object({
+    shellEnv: z.optional(ShellEnvConfig),
+    vars: z.optional(z.record(z.string(), z.string())),
+  }),
+  z.string(),
+);
 
-export const BindingMatch = z
-  .object({
-    channel: z.string().min(1),
-    accountId: z.string().optional(),
-    guildId: z.union([z.string(), z.number()]).transform(String).optional(),
-    chatId: z.union([z.string(), z.number()]).transform(String).optional(),
-    peer: z.union([z.string(), z.number()]).transform(String).optional().describe("sender id"),
-  })
-  .strict();
+export const BindingMatch = z.strictObject({
+  channel: z.string().check(z.minLength(1)),
+  accountId: z.optional(z.string()),
+  guildId: z.optional(idValue),
+  chatId: z.optional(idValue),
+  peer: optional(idValue, "sender id"),
+});
 
-export const Binding = z.object({ agentId: id, match: BindingMatch }).strict();
+export const Binding = z.strictObject({ agentId: id, match: BindingMatch });
 
 export const GroupPolicy = z.enum(["open", "allowlist", "disabled"]);
 
-export const TelegramGroupConfig = z
-  .object({
-    requireMention: z.boolean().optional(),
-    enabled: z.boolean().optional(),
-    allowFrom: allowList.optional(),
-  })
-  .strict();
+export const TelegramGroupConfig = z.strictObject({
+  requireMention: z.optional(z.boolean()),
+  enabled: z.optional(z.boolean()),
+  allowFrom: z.optional(allowList),
+});
 
-export const TelegramConfig = z
-  .object({
-    enabled: z.boolean().default(true),
-    botToken: z.string().optional(),
-    apiRoot: z.string().url().optional().describe("Bot API root, e.g. a self-hosted Bot API server"),
-    allowFrom: allowList.optional().describe('User ids allowed to DM the bot; "*" allows all'),
-    groupPolicy: GroupPolicy.default("open"),
-    groups: z.record(z.string(), TelegramGroupConfig).optional(),
-    requireMention: z.boolean().default(true),
-    webhook: z
-      .object({
-        url: z.string().url(),
-        secret: z.string().min(1),
-        host: z.string().default("0.0.0.0"),
-        port: z.number().int().min(1).max(65535).default(8787),
-        path: z.string().default("/telegram"),
-      })
-      .strict()
-      .optional(),
-    commands: z.object({ menu: z.boolean().default(true) }).strict().optional(),
-  })
-  .strict();
+export const TelegramConfig = z.strictObject({
+  enabled: z._default(z.boolean(), true),
+  botToken: z.optional(z.string()),
+  apiRoot: optional(z.url(), "Bot API root, e.g. a self-hosted Bot API server"),
+  allowFrom: optional(allowList, 'User ids allowed to DM the bot; "*" allows all'),
+  groupPolicy: z._default(GroupPolicy, "open"),
+  groups: z.optional(z.record(z.string(), TelegramGroupConfig)),
+  requireMention: z._default(z.boolean(), true),
+  webhook: z.optional(
+    z.strictObject({
+      url: z.url(),
+      secret: z.string().check(z.minLength(1)),
+      host: z._default(z.string(), "0.0.0.0"),
+      port: z._default(z.number().check(z.int(), z.gte(1), z.lte(65535)), 8787),
+      path: z._default(z.string(), "/telegram"),
+    }),
+  ),
+  commands: z.optional(z.strictObject({ menu: z._default(z.boolean(), true) })),
+});
 
-export const DiscordGuildConfig = z
-  .object({
-    requireMention: z.boolean().optional(),
-    enabled: z.boolean().optional(),
-    channels: stringList.optional(),
-    allowFrom: allowList.optional(),
-  })
-  .strict();
+export const DiscordGuildConfig = z.strictObject({
+  requireMention: z.optional(z.boolean()),
+  enabled: z.optional(z.boolean()),
+  channels: z.optional(stringList),
+  allowFrom: z.optional(allowList),
+});
 
-export const DiscordConfig = z
-  .object({
-    enabled: z.boolean().default(true),
-    token: z.string().optional(),
-    apiRoot: z.string().url().optional().describe("REST base, e.g. http://127.0.0.1:9000/api"),
-    allowFrom: allowList.optional(),
-    guildPolicy: GroupPolicy.default("open"),
-    guilds: z.record(z.string(), DiscordGuildConfig).optional(),
-    requireMention: z.boolean().default(true),
-    commands: z
-      .object({
-        native: z.boolean().default(true),
-        guildIds: stringList.optional().describe("Register slash commands per guild (instant) instead of globally"),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const DiscordConfig = z.strictObject({
+  enabled: z._default(z.boolean(), true),
+  token: z.optional(z.string()),
+  apiRoot: optional(z.url(), "REST base, e.g. http://127.0.0.1:9000/api"),
+  allowFrom: z.optional(allowList),
+  guildPolicy: z._default(GroupPolicy, "open"),
+  guilds: z.optional(z.record(z.string(), DiscordGuildConfig)),
+  requireMention: z._default(z.boolean(), true),
+  commands: z.optional(
+    z.strictObject({
+      native: z._default(z.boolean(), true),
+      guildIds: optional(stringList, "Register slash commands per guild (instant) instead of globally"),
+    }),
+  ),
+});
 
-export const ConsoleConfig = z
-  .object({
-    enabled: z.boolean().default(true),
-    session: z.string().default("main").describe("Session name of the terminal chat (console:<name>)"),
-  })
-  .strict();
+export const ConsoleConfig = z.strictObject({
+  enabled: z._default(z.boolean(), true),
+  session: described(z._default(z.string(), "main"), "Session name of the terminal chat (console:<name>)"),
+});
 
-export const ProviderConfig = z
-  .object({
-    baseUrl: z.string().url().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    timeoutMs: z.number().int().positive().optional(),
-  })
-  .strict();
+export const ProviderConfig = z.strictObject({
+  baseUrl: z.optional(z.url()),
+  headers: z.optional(z.record(z.string(), z.string())),
+  timeoutMs: z.optional(positiveInt()),
+});
 
-export const ModelsConfig = z
-  .object({
-    providers: z.record(z.string(), ProviderConfig).optional(),
-  })
-  .strict();
+export const ModelsConfig = z.strictObject({
+  providers: z.optional(z.record(z.string(), ProviderConfig)),
+});
 
-export const CommandsConfig = z
-  .object({
-    allowFrom: allowList.optional().describe("Sender ids (optionally channel:id) allowed to switch models and pin profiles"),
-    native: z.boolean().default(true),
-  })
-  .strict();
+export const CommandsConfig = z.strictObject({
+  allowFrom: optional(allowList, "Sender ids (optionally channel:id) allowed to switch models and pin profiles"),
+  native: z._default(z.boolean(), true),
+});
 
-export const GatewayConfig = z
-  .object({
-    concurrency: z.number().int().positive().default(8),
-    queue: z.object({ maxPending: z.number().int().positive().default(10) }).strict().optional(),
-    logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
-    streaming: z.object({ editIntervalMs: z.number().int().min(250).default(1200) }).strict().optional(),
-  })
-  .strict();
+export const GatewayConfig = z.strictObject({
+  concurrency: z._default(positiveInt(), 8),
+  queue: z.optional(z.strictObject({ maxPending: z._default(positiveInt(), 10) })),
+  logLevel: z._default(z.enum(["debug", "info", "warn", "error"]), "info"),
+  streaming: z.optional(z.strictObject({ editIntervalMs: z._default(z.number().check(z.int(), z.gte(250)), 1200) })),
+});
 
-export const BatonConfig = z
-  .object({
-    $schema: z.string().optional(),
-    env: EnvConfig.optional(),
-    auth: AuthConfig.optional(),
-    agents: z
-      .object({
-        defaults: AgentDefaults.optional(),
-        list: z.array(AgentEntry).optional(),
-      })
-      .strict()
-      .optional(),
-    bindings: z.array(Binding).optional(),
-    channels: z
-      .object({
-        telegram: TelegramConfig.optional(),
-        discord: DiscordConfig.optional(),
-        console: ConsoleConfig.optional(),
-      })
-      .strict()
-      .optional(),
-    models: ModelsConfig.optional(),
-    commands: CommandsConfig.optional(),
-    gateway: GatewayConfig.optional(),
-  })
-  .strict();
+export const BatonConfig = z.strictObject({
+  $schema: z.optional(z.string()),
+  env: z.optional(EnvConfig),
+  auth: z.optional(AuthConfig),
+  agents: z.optional(
+    z.strictObject({
+      defaults: z.optional(AgentDefaults),
+      list: z.optional(z.array(AgentEntry)),
+    }),
+  ),
+  bindings: z.optional(z.array(Binding)),
+  channels: z.optional(
+    z.strictObject({
+      telegram: z.optional(TelegramConfig),
+      discord: z.optional(DiscordConfig),
+      console: z.optional(ConsoleConfig),
+    }),
+  ),
+  models: z.optional(ModelsConfig),
+  commands: z.optional(CommandsConfig),
+  gateway: z.optional(GatewayConfig),
+});
 
 export type BatonConfig = z.output<typeof BatonConfig>;
 export type BatonConfigInput = z.input<typeof BatonConfig>;

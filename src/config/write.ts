@@ -59,7 +59,9 @@ const LOCK_RETRIES = { retries: 200, factor: 1.3, minTimeout: 10, maxTimeout: 20
  * need not exist. Throws if the lock was lost (compromised) while `fn` ran, before anything is committed.
  */
 export async function withFileLock<T>(file: string, fn: (assertLockHeld: () => void) => Promise<T>): Promise<T> {
-  const { lock } = await import("proper-lockfile");
+  // proper-lockfile is CommonJS: a bundle exposes it as the default export only
+  const lockfile: any = await import("proper-lockfile");
+  const { lock } = (lockfile.default ?? lockfile) as typeof import("proper-lockfile");
   let compromised: Error | undefined;
   const release = await lock(file, {
     lockfilePath: `${file}.lock`,

@@ -142,7 +142,8 @@ export function fileMode(file: string): number {
 
 /** Fails early with a clear message when `dist/` has not been built. */
 export function assertBuilt(): void {
-  if (!fs.existsSync(path.join(DIST, "src", "cli", "main.js"))) {
-    throw new Error("dist/ is missing: run `npm run build` (tsc -p tsconfig.json) before the CLI suite");
+  const entry = /import\("\.\.\/dist\/([^"]+)"\)/.exec(fs.readFileSync(BIN, "utf8"))?.[1];
+  for (const built of [entry && path.join(DIST, entry), path.join(DIST, "src", "auth", "store.js")]) {
+    if (built && !fs.existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` before the CLI suite`);
   }
 }

@@ -9,7 +9,8 @@ export type Block =
   | { type: "heading"; level: number; text: string }
   | { type: "code"; lang: string; text: string }
   | { type: "quote"; children: Block[] }
-  | { type: "list"; ordered: boolean; start: number; items: Block[][] }
+  /** numbers: each ordered item's number as written (chat shows what the model wrote, not a renumbering). */
+  | { type: "list"; ordered: boolean; numbers: number[]; items: Block[][] }
   | { type: "rule" };
 
 const FENCE = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
@@ -151,12 +152,14 @@ function parseList(lines: string[], i: number, blocks: Block[]): number {
     return !!m && !RULE.test(line) && (m[3] !== undefined) === ordered && m[2][m[2].length - 1] === kind;
   };
   const items: Block[][] = [];
+  const numbers: number[] = [];
   while (i < lines.length && sameList(lines[i])) {
     const m = ITEM.exec(lines[i])!;
     const rest = lines[i].slice(m[0].length);
     const gap = indentOf(m[4].replace(/\t/g, "    "));
     const contentIndent = indentOf(m[1]) + m[2].length + (isBlank(rest) || gap > 4 ? 1 : gap);
     const itemLines = [rest];
+    numbers.push(ordered ? Number(m[3]) : 0);
     i++;
     while (i < lines.length) {
       const line = lines[i];
@@ -183,6 +186,6 @@ function parseList(lines: string[], i: number, blocks: Block[]): number {
     while (next < lines.length && isBlank(lines[next])) next++;
     if (next > i && next < lines.length && sameList(lines[next])) i = next;
   }
-  blocks.push({ type: "list", ordered, start: ordered ? Number(first[3]) : 1, items });
+  blocks.push({ type: "list", ordered, numbers, items });
   return i;
 }

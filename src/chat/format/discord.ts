@@ -32,12 +32,16 @@ function closes(line: string, open: OpenFence): boolean {
 export function discordTokens(markdown: string): TokenStream {
   const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
   const out = new TokenBuilder();
+  // A heading stays with what follows it: no split in the line breaks right after it.
+  let afterHeading = false;
   for (let k = 0; k < lines.length; k++) {
-    if (k > 0) out.content("\n");
     const line = lines[k];
+    if (k > 0) out.content("\n", !afterHeading);
+    if (line.trim()) afterHeading = false;
     const fence = fenceAt(line);
     if (!fence) {
       const prefix = LINE_PREFIX.exec(line)![0];
+      afterHeading ||= prefix.includes("#");
       out.content(prefix, false);
       const rest = line.slice(prefix.length);
       inlineTokens(out, rest, parseInline(rest), 0, rest.length);

@@ -62,11 +62,12 @@ class DocumentWriter {
   }
 
   blocks(blocks: Block[], separator: string): void {
-    let first = true;
+    let previous: Block | undefined;
     for (const block of blocks) {
       if (isEmpty(block)) continue;
-      if (!first) this.text(separator);
-      first = false;
+      // A heading stays with what follows it.
+      if (previous) this.text(separator, previous.type !== "heading");
+      previous = block;
       this.block(block);
     }
   }
@@ -104,7 +105,7 @@ class DocumentWriter {
     const outer = this.indent;
     list.items.forEach((item, k) => {
       if (k > 0) this.text("\n");
-      const marker = list.ordered ? `${list.start + k}. ` : "• ";
+      const marker = list.ordered ? `${list.numbers[k]}. ` : "• ";
       this.text(marker, false);
       this.indent = outer + " ".repeat(marker.length);
       this.blocks(item, "\n");
@@ -184,7 +185,7 @@ class DocumentWriter {
     const lines = raw.split("\n");
     lines.forEach((line, k) => {
       if (k > 0) {
-        this.out.content("\n");
+        this.out.content("\n", breakable);
         this.atLineStart = true;
       }
       if (!line) return;

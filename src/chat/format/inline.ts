@@ -1,3 +1,7 @@
+import { resolveEmphasis, type Bracket, type Item } from "./emphasis.js";
+import { isAsciiPunctuation, isPunctuation, isWhitespace } from "./chars.js";
+import { parseDestination } from "./link-destination.js";
+
 /**
  * Inline Markdown as Claude writes it (CommonMark emphasis rules, GFM `~~strike~~`, Discord
  * `||spoiler||`), parsed into nodes that keep their source offsets so a chunker can find the
@@ -23,43 +27,13 @@ export type InlineNode =
   | ({ type: "strong" | "em" | "strike" | "spoiler"; children: InlineNode[] } & Wrapped)
   | ({ type: "link"; href: string; children: InlineNode[]; image: boolean; autolink: boolean } & Wrapped);
 
-export type SpanNode = Extract<InlineNode, { innerStart: number }>;
 
-interface Delimiter {
-  type: "delim";
-  char: string;
-  /** Remaining run is source [start, start + count). */
-  start: number;
-  count: number;
-  original: number;
-  canOpen: boolean;
-  canClose: boolean;
-}
 
-interface Bracket {
-  type: "bracket";
-  image: boolean;
-  start: number;
-  end: number;
-  active: boolean;
-}
-
-type Item = InlineNode | Delimiter | Bracket;
-
-const ASCII_PUNCTUATION = /^[!-/:-@[-`{-~]$/;
 const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/y;
 const AUTOLINK = /<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>/y;
 const EMAIL_AUTOLINK = /<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>/y;
-const BARE_URL = /https?:\/\/[^\s<]+/y;
-
-function isWhitespace(ch: string): boolean {
-  return ch === "" || /\s/u.test(ch);
-}
-
-function isPunctuation(ch: string): boolean {
-  return ch !== "" && /[\p{P}\p{S}]/u.test(ch);
-}
+const BARE_URL = /https?:\/\/[^\s<>[\]`]+/y;
 
 /** The code point ending right before `index` ("" at the start). */
 function charBefore(src: string, index: number): string {
@@ -87,7 +61,7 @@ function trimUrl(url: string): string {
   let end = url.length;
   for (;;) {
     const last = url[end - 1];
-    if ("?!.,:;*_~'\"".includes(last)) {
+    if ("?!.,:;*_~|'\"".includes(last)) {
       end--;
       continue;
     }
@@ -100,56 +74,6 @@ function trimUrl(url: string): string {
     }
     return url.slice(0, end);
   }
-}
-
-/** Parses `[...](destination "title")` from the `(`; returns the href and the index after `)`. */
-function parseDestination(src: string, open: number): { href: string; end: number } | undefined {
-  let i = open + 1;
-  const skipSpace = () => {
-    while (i < src.length && (src[i] === " " || src[i] === "\t" || src[i] === "\n")) i++;
-  };
-  skipSpace();
-  let href = "";
-  if (src[i] === "<") {
-    i++;
-    while (i < src.length && src[i] !== ">") {
-      if (src[i] === "<" || src[i] === "\n") return undefined;
-      if (src[i] === "\\" && ASCII_PUNCTUATION.test(src[i + 1] ?? "")) i++;
-      href += src[i++];
-    }
-    if (src[i] !== ">") return undefined;
-    i++;
-  } else {
-    let depth = 0;
-    while (i < src.length && !/\s/.test(src[i])) {
-      const ch = src[i];
-      if (ch === "\\" && ASCII_PUNCTUATION.test(src[i + 1] ?? "")) {
-        href += src[i + 1];
-        i += 2;
-        continue;
-      }
-      if (ch === "(") depth++;
-      if (ch === ")") {
-        if (depth === 0) break;
-        depth--;
-      }
-      href += ch;
-      i++;
-    }
-  }
-  const beforeTitle = i;
-  skipSpace();
-  const quote = src[i];
-  if (i > beforeTitle && (quote === '"' || quote === "'" || quote === "(")) {
-    const closing = quote === "(" ? ")" : quote;
-    i++;
-    while (i < src.length && src[i] !== closing) i += src[i] === "\\" ? 2 : 1;
-    if (i >= src.length) return undefined;
-    i++;
-    skipSpace();
-  }
-  if (src[i] !== ")") return undefined;
-  return { href, end: i + 1 };
 }
 
 /** Parses one paragraph (or one line) of inline Markdown. */
@@ -177,7 +101,7 @@ export function parseInline(src: string): InlineNode[] {
         bufferStart = i;
         continue;
       }
-      if (ASCII_PUNCTUATION.test(next)) {
+      if (isAsciiPunctuation(next)) {
         buffer += next;
         i += 2;
         continue;
@@ -348,84 +272,6 @@ function closeBracket(src: string, items: Item[], at: number, flush: (end: numbe
     for (const item of items) if (item.type === "bracket" && !item.image) item.active = false;
   }
   return destination.end;
-}
-
-const EMPHASIS: Record<string, { one?: "em"; two: "strong" | "strike" | "spoiler" }> = {
-  "*": { one: "em", two: "strong" },
-  _: { one: "em", two: "strong" },
-  "~": { two: "strike" },
-  "|": { two: "spoiler" },
-};
-
-/** CommonMark's "process emphasis": pairs delimiter runs into spans, innermost first. */
-function resolveEmphasis(input: Item[]): InlineNode[] {
-  const list = [...input];
-  for (let c = 0; c < list.length; c++) {
-    const closer = list[c];
-    if (closer.type !== "delim" || !closer.canClose || closer.count === 0) continue;
-    let o = c - 1;
-    for (; o >= 0; o--) {
-      const opener = list[o];
-      if (opener.type !== "delim" || opener.char !== closer.char || !opener.canOpen || opener.count === 0) continue;
-      if (closer.char === "~" || closer.char === "|") {
-        if (opener.count === closer.count) break;
-        continue;
-      }
-      const oddMatch =
-        (opener.canClose || closer.canOpen) &&
-        (opener.original + closer.original) % 3 === 0 &&
-        !(opener.original % 3 === 0 && closer.original % 3 === 0);
-      if (!oddMatch) break;
-    }
-    if (o < 0) continue;
-    const opener = list[o] as Delimiter;
-    const kinds = EMPHASIS[closer.char];
-    const use = kinds.one && (opener.count < 2 || closer.count < 2) ? 1 : 2;
-    const type = use === 1 ? kinds.one! : kinds.two;
-    opener.count -= use;
-    const node: InlineNode = {
-      type,
-      children: toNodes(list.slice(o + 1, c)),
-      start: opener.start + opener.count,
-      innerStart: opener.start + opener.count + use,
-      innerEnd: closer.start,
-      end: closer.start + use,
-    };
-    closer.start += use;
-    closer.count -= use;
-    list.splice(o + 1, c - o - 1, node);
-    c = o + 1;
-    if (opener.count === 0) {
-      list.splice(o, 1);
-      c--;
-    }
-    // Revisit the closer if it has delimiters left; otherwise move past it.
-    if (closer.count === 0) list.splice(c + 1, 1);
-  }
-  return toNodes(list);
-}
-
-/** Leftover delimiters and brackets become text; adjacent text merges. */
-function toNodes(items: Item[]): InlineNode[] {
-  const out: InlineNode[] = [];
-  for (const item of items) {
-    let node: InlineNode;
-    if (item.type === "delim") {
-      if (item.count === 0) continue;
-      node = { type: "text", text: item.char.repeat(item.count), start: item.start, end: item.start + item.count };
-    } else if (item.type === "bracket") {
-      node = { type: "text", text: item.image ? "![" : "[", start: item.start, end: item.end };
-    } else {
-      node = item;
-    }
-    const last = out[out.length - 1];
-    if (node.type === "text" && last?.type === "text" && last.end === node.start) {
-      out[out.length - 1] = { type: "text", text: last.text + node.text, start: last.start, end: node.end };
-    } else {
-      out.push(node);
-    }
-  }
-  return out;
 }
 
 /** The readable text of inline nodes (link labels, heading text). */

@@ -13,7 +13,10 @@ export function plainTokens(markdown: string): TokenStream {
   return renderDocument(markdown, plainDialect);
 }
 
-/** Strips Markdown to readable text: "• " bullets, headings as lines, links as "label (url)". */
+/**
+ * Strips Markdown to readable text: "• " bullets, headings as lines, links as "label (url)".
+ * @example markdownToPlain("See [docs](https://x.org), **now**.") // "See docs (https://x.org), now."
+ */
 export function markdownToPlain(md: string): string {
   return plainTokens(md)
     .tokens.map((t) => t.text)

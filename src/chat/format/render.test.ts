@@ -232,8 +232,8 @@ describe("renderReply", () => {
     const codeParts = parts.filter((p) => p.text.includes("print("));
     expect(codeParts.length).toBeGreaterThan(2);
     for (const part of codeParts) {
-      expect(part.text).toMatch(/```python\n/);
-      expect(part.text.trimEnd().endsWith("```")).toBe(true);
+      // The first code line of every part sits right under a python fence, and every fence closes.
+      expect(part.text).toMatch(/```python\n {4}print\(/);
       expect(discordMarkdownProblem(part.text)).toBe("");
     }
     const lines = parts.flatMap((p) => p.text.split("\n")).filter((l) => l.includes("print("));
@@ -255,29 +255,61 @@ describe("renderReply", () => {
     const parts = renderReply(Array.from({ length: 30 }, () => sentence).join(" "), "discord-markdown", 300);
     for (const part of parts) {
       expect(discordMarkdownProblem(part.text)).toBe("");
-      expect(part.text).not.toMatch(/\*\*a bold[^*]*\*\*\s*$/m.source === "" ? /x^/ : /\*\*(?:a bold phrase that should)\*\*/);
       expect((part.text.match(/\*\*a bold phrase that should stay together\*\*/g) ?? []).length * 2).toBe((part.text.match(/\*\*/g) ?? []).length);
       expect(part.text.match(/`/g)?.length ?? 0).toBe((part.text.match(/`inline code span`/g) ?? []).length * 2);
     }
   });
 
-  it("closes and reopens a Discord bold span that is longer than a whole part", () => {
-    const bold = `**${Array.from({ length: 200 }, (_, k) => `word${k}`).join(" ")}**`;
-    const parts = renderReply(bold, "discord-markdown", 400);
+  const longWords = Array.from({ length: 80 }, (_, k) => `word${k}`).join(" ");
+
+  it.each([
+    ["bold", "**", "**"],
+    ["italic", "*", "*"],
+    ["underscore italic", "_", "_"],
+    ["strikethrough", "~~", "~~"],
+    ["spoiler", "||", "||"],
+    ["inline code", "`", "`"],
+    ["link", "[", "](https://x.org/page)"],
+  ])("closes and reopens a Discord %s span longer than a part", (_name, open, close) => {
+    const parts = renderReply(`${open}${longWords}${close}`, "discord-markdown", 120);
     expect(parts.length).toBeGreaterThan(3);
     for (const part of parts) {
-      expect(part.text.startsWith("**")).toBe(true);
-      expect(part.text.endsWith("**")).toBe(true);
-      expect(discordMarkdownProblem(part.text)).toBe("");
+      expect(part.text.startsWith(open) && part.text.endsWith(close), part.text).toBe(true);
+      expect(part.plainText).not.toContain(open === "[" ? "[" : open);
+    }
+  });
+
+  it.each([
+    ["bold", "**", "<b>", "</b>"],
+    ["italic", "_", "<i>", "</i>"],
+    ["strikethrough", "~~", "<s>", "</s>"],
+    ["spoiler", "||", "<tg-spoiler>", "</tg-spoiler>"],
+    ["inline code", "`", "<code>", "</code>"],
+  ])("closes and reopens a Telegram %s span longer than a part", (_name, delimiter, open, close) => {
+    const parts = renderReply(`${delimiter}${longWords}${delimiter}`, "telegram-html", 120);
+    expect(parts.length).toBeGreaterThan(3);
+    for (const part of parts) {
+      expect(part.text.startsWith(open) && part.text.endsWith(close), part.text).toBe(true);
+      expect(telegramHtmlProblem(part.text)).toBe("");
+    }
+  });
+
+  it("closes and reopens a Telegram quote holding bold text", () => {
+    const parts = renderReply(`> intro **${longWords}** outro`, "telegram-html", 150);
+    expect(parts.length).toBeGreaterThan(3);
+    for (const part of parts) {
+      expect(part.text.startsWith("<blockquote>") && part.text.endsWith("</blockquote>"), part.text).toBe(true);
+      expect(telegramHtmlProblem(part.text)).toBe("");
     }
   });
 
   it("escapes a Discord part that would otherwise start with block markup", () => {
-    const text = `${"filler ".repeat(40)}# not a heading ${"more ".repeat(40)}`;
-    const parts = renderReply(text, "discord-markdown", 300);
-    const startsWithHash = parts.find((p) => p.plainText.startsWith("#"));
-    if (startsWithHash) expect(startsWithHash.text.startsWith("\\#")).toBe(true);
-    expectSoundParts(text, "discord-markdown", 300, parts);
+    const text = `${"a".repeat(63)} # not a heading ${"more ".repeat(20)}`;
+    const parts = renderReply(text, "discord-markdown", 64);
+    expect(parts[0].text).toBe("a".repeat(63));
+    expect(parts[1].text.startsWith("\\# not a heading")).toBe(true);
+    expect(parts[1].plainText.startsWith("# not a heading")).toBe(true);
+    expectSoundParts(text, "discord-markdown", 64, parts);
   });
 
   it("never splits emoji sequences or surrogate pairs", () => {
@@ -301,9 +333,9 @@ describe("renderReply", () => {
 
   it("prefers paragraph boundaries, then line ends, then spaces", () => {
     const paragraph = (n: number) => Array.from({ length: n }, (_, k) => `w${k}`).join(" ");
-    const markdown = [paragraph(30), paragraph(30), paragraph(30)].join("\n\n");
-    const parts = renderReply(markdown, "plain", 250);
-    expect(parts.map((p) => p.text)).toEqual([paragraph(30), paragraph(30), paragraph(30)]);
+    const markdown = [paragraph(60), paragraph(60), paragraph(60)].join("\n\n");
+    const parts = renderReply(markdown, "plain", 400);
+    expect(parts.map((p) => p.text)).toEqual([paragraph(60), paragraph(60), paragraph(60)]);
     const lines = Array.from({ length: 12 }, (_, k) => `line ${k} ${paragraph(4)}`).join("\n");
     for (const part of renderReply(lines, "plain", 100)) expect(part.text).toMatch(/^line \d+ [\s\S]*w3$/);
   });
@@ -311,7 +343,7 @@ describe("renderReply", () => {
   it("cuts a single overlong word only when it has to", () => {
     const word = "x".repeat(250);
     const parts = renderReply(`short words first ${word} after`, "plain", 100);
-    expect(parts.map((p) => p.text)).toEqual(["short words first", "x".repeat(100), "x".repeat(100), "x".repeat(50), "after"]);
+    expect(parts.map((p) => p.text)).toEqual(["short words first", "x".repeat(100), "x".repeat(100), `${"x".repeat(50)} after`]);
   });
 
   it("does not break an HTML entity when cutting a long word for Telegram", () => {
@@ -358,8 +390,12 @@ describe("renderReply", () => {
       const total = parts.reduce((sum, p) => sum + p.text.length, 0);
       expect(parts.length).toBeLessThanOrEqual(Math.ceil(total / limit) + 2);
       for (const part of parts.slice(0, -1)) expect(part.text.length).toBeGreaterThanOrEqual(limit / 2);
-      // Parts end at block boundaries here: never in the middle of a sentence.
-      for (const part of parts.slice(0, -1)) expect(part.plainText).toMatch(/([.;>)]|step two|detail|ready;|<\/notes>|`)$/);
+      // Every part ends where a block ends, and never with a heading cut off from its section.
+      const plain = markdownToPlain(markdown);
+      for (const part of parts.slice(0, -1)) {
+        expect(plain).toContain(`${part.plainText}\n\n`);
+        expect(part.plainText).not.toMatch(/Section \d+: status of profile-\d+$/);
+      }
     });
   });
 
@@ -374,14 +410,14 @@ describe("renderReply", () => {
         expectSoundParts(markdown, format, limit, renderReply(markdown, format, limit));
       }
     }
-  });
+  }, 120_000);
 
   it("agrees with the unsplit converters when the reply fits", () => {
     const generator = new MarkdownGenerator(mulberry32(7));
     for (let n = 0; n < 50; n++) {
       const markdown = generator.paragraph(8);
       const [part] = renderReply(markdown, "telegram-html", 100_000);
-      expect(part.text).toBe(markdownToTelegramHtml(markdown).trim() === "" ? part.text : markdownToTelegramHtml(markdown));
+      expect(part.text).toBe(markdownToTelegramHtml(markdown));
       expect(part.plainText).toBe(markdownToPlain(markdown));
     }
   });

@@ -6,7 +6,10 @@ import type { TokenStream } from "./tokens.js";
  * `<code class="language-x">`), a href and blockquote are written; everything else is escaped.
  */
 
-/** Escapes `&`, `<`, `>` and `"` (safe in text and in attribute values). */
+/**
+ * Escapes `&`, `<`, `>` and `"` (safe in text and in attribute values).
+ * @example escapeHtml('<a href="x">') // "&lt;a href=&quot;x&quot;&gt;"
+ */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (ch) => (ch === "&" ? "&amp;" : ch === "<" ? "&lt;" : ch === ">" ? "&gt;" : "&quot;"));
 }
@@ -43,7 +46,10 @@ export function telegramTokens(markdown: string): TokenStream {
   return renderDocument(markdown, telegramDialect);
 }
 
-/** Converts a Markdown reply to Telegram HTML (unsplit). */
+/**
+ * Converts a Markdown reply to Telegram HTML (unsplit; use `renderReply` to split).
+ * @example markdownToTelegramHtml("# Plan\n- **do** it") // "<b>Plan</b>\n\n• <b>do</b> it"
+ */
 export function markdownToTelegramHtml(md: string): string {
   return telegramTokens(md)
     .tokens.map((t) => t.text)

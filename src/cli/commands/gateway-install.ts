@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { resolvePaths } from "../../config/paths.js";
 import { ensurePrivateDir } from "../../config/runtime.js";
+import { packageRoot } from "../../util/package-root.js";
 import { EXIT, type CliContext } from "../context.js";
 
-const batonBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../bin/baton");
+const batonBin = path.join(packageRoot(), "bin", "baton");
 
 /** A systemd user unit. Baton itself loads `<state>/.env` (dotenv syntax) at start-up, so the unit only pins the state dir. */
 export function systemdUnit(options: { node: string; bin: string; stateDir: string; configPath?: string }): string {

@@ -63,6 +63,11 @@ export async function run(options: OnboardOptions, ctx: CliContext): Promise<num
 }
 
 async function applyChoice(choice: Choice, options: OnboardOptions, scope: Scope, ctx: CliContext, interactive: boolean): Promise<number> {
+  const needsValue = choice === "setup-token" || (choice === "apiKey" && options.anthropicApiKey === undefined);
+  if (needsValue && !interactive && ctx.stdin.isTTY) {
+    ctx.stderr.write(`Not prompting (--non-interactive or no terminal output): pipe the ${choice === "apiKey" ? "API key" : "setup-token"} into stdin${choice === "apiKey" ? " or pass --anthropic-api-key" : ""}.\n`);
+    return EXIT.usage;
+  }
   switch (choice) {
     case "apiKey": {
       const raw =
@@ -71,10 +76,6 @@ async function applyChoice(choice: Choice, options: OnboardOptions, scope: Scope
       return storeSecret(ctx, scope, { provider: "anthropic", profileId: "anthropic:default", kind: "api-key", raw });
     }
     case "setup-token": {
-      if (!interactive && ctx.stdin.isTTY !== true) {
-        // reading stdin; say so on stderr so a waiting terminal user knows why
-        ctx.stderr.write("Reading the setup-token from stdin...\n");
-      }
       const raw = await readSecret(ctx, "Paste the setup-token from `claude setup-token` (sk-ant-oat01-...)", (v) =>
         problemOf(validateSecret("anthropic", "setup-token", v)),
       );

@@ -52,6 +52,12 @@ describe("startFakeTelegram", () => {
     expect(await res.json()).toMatchObject({ ok: true, result: { text: "hi", entities: [{ type: "bold", offset: 0, length: 2 }] } });
   });
 
+  it("reads GET query parameters and filters by allowed_updates", async () => {
+    tg.pushUserMessage({ from: { id: 1 }, text: "a message" });
+    const res = await fetch(`${tg.url}/bot${tg.token}/getUpdates?timeout=0&allowed_updates=${encodeURIComponent('["callback_query"]')}`);
+    expect(await res.json()).toEqual({ ok: true, result: [] });
+  });
+
   it("ends an older long poll with 409 when another one starts", async () => {
     const older = call("getUpdates", { timeout: 20 });
     await tg.waitForCall("getUpdates");

@@ -1,0 +1,110 @@
+/**
+ * Runs every benchmark and ends with a summary of the headline figures. The channel benches
+ * (telegram-delivery.ts, discord-latency.ts) run as `node --import tsx` children when their
+ * files exist; their output passes through as it comes.
+ *
+ * Run: npx tsx bench/run.ts [--quick] [name ...]
+ *   --quick   smaller counts (a smoke run; figures are noisier)
+ *   name      only these benches: cli-startup turn-overhead router-throughput memory-soak
+ *             telegram-delivery discord-latency
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { cliStartup } from "./cli-startup.js";
+import { formatMs, isMain } from "./helpers.js";
+import { printTable, ROOT } from "./lib.js";
+import { memorySoak } from "./memory-soak.js";
+import { routerThroughput } from "./router-throughput.js";
+import { turnOverhead } from "./turn-overhead.js";
+
+type SummaryRow = [bench: string, figure: string, value: string];
+
+interface Bench {
+  name: string;
+  run(quick: boolean): Promise<SummaryRow[]>;
+}
+
+/** A bench script owned elsewhere, run as a child process; skipped when its file does not exist. */
+function scriptBench(name: string): Bench {
+  return {
+    name,
+    async run() {
+      const file = path.join(ROOT, "bench", `${name}.ts`);
+      if (!fs.existsSync(file)) return [[name, "not run", "file missing"]];
+      console.log(`\n## ${name} (child process)`);
+      const child = spawn(process.execPath, ["--import", "tsx", file], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.once("error", reject);
+        child.once("close", resolve);
+      });
+      return [[name, "exit code", String(code)]];
+    },
+  };
+}
+
+const BENCHES: Bench[] = [
+  {
+    name: "cli-startup",
+    async run(quick) {
+      return cliStartup(quick ? 5 : 15).map((f): SummaryRow => ["cli-startup", `${f.label} median`, `${f.medianMs.toFixed(1)} ms`]);
+    },
+  },
+  {
+    name: "turn-overhead",
+    async run(quick) {
+      const f = await turnOverhead(quick ? 200 : 1_000);
+      return [
+        ["turn-overhead", "direct SDK p50 / p99", `${formatMs(f.direct.p50Ms)} / ${formatMs(f.direct.p99Ms)} ms`],
+        ["turn-overhead", "runTurn p50 / p99", `${formatMs(f.baton.p50Ms)} / ${formatMs(f.baton.p99Ms)} ms`],
+        ["turn-overhead", "overhead p50 / p99 (target p50 < 2 ms)", `${formatMs(f.overhead.p50Ms)} / ${formatMs(f.overhead.p99Ms)} ms`],
+      ];
+    },
+  },
+  {
+    name: "router-throughput",
+    async run(quick) {
+      const f = await routerThroughput(quick ? 2_000 : 10_000, quick ? 200 : 1_000);
+      return [
+        ["router-throughput", `msgs/s (${f.messages} msgs, ${f.sessions} sessions)`, f.messagesPerSecond.toFixed(0)],
+        ["router-throughput", "µs per message", f.usPerMessage.toFixed(0)],
+      ];
+    },
+  },
+  {
+    name: "memory-soak",
+    async run(quick) {
+      const f = await memorySoak(quick ? 2_000 : 10_000, quick ? 200 : 1_000);
+      const [, firstHalf, end] = f.samples;
+      return [
+        ["memory-soak", `RSS after ${firstHalf.messages} / ${end.messages} msgs`, `${firstHalf.rssMb.toFixed(1)} / ${end.rssMb.toFixed(1)} MB`],
+        ["memory-soak", "second-half RSS growth (target < 10 %)", `${f.secondHalfRssGrowthPct.toFixed(1)} %`],
+      ];
+    },
+  },
+  scriptBench("telegram-delivery"),
+  scriptBench("discord-latency"),
+];
+
+export async function runAll(options: { quick?: boolean; only?: string[] } = {}): Promise<SummaryRow[]> {
+  const unknown = (options.only ?? []).filter((name) => !BENCHES.some((b) => b.name === name));
+  if (unknown.length) throw new Error(`unknown bench: ${unknown.join(", ")} (known: ${BENCHES.map((b) => b.name).join(", ")})`);
+  const selected = options.only?.length ? BENCHES.filter((b) => options.only!.includes(b.name)) : BENCHES;
+  const rows: SummaryRow[] = [];
+  for (const bench of selected) {
+    try {
+      rows.push(...(await bench.run(Boolean(options.quick))));
+    } catch (err) {
+      console.error(`${bench.name} failed:`, err);
+      rows.push([bench.name, "failed", err instanceof Error ? err.message.split("\n")[0] : String(err)]);
+      process.exitCode = 1;
+    }
+  }
+  printTable(`Summary${options.quick ? " (--quick)" : ""}`, ["bench", "figure", "value"], rows);
+  return rows;
+}
+
+if (isMain(import.meta.url)) {
+  const args = process.argv.slice(2);
+  await runAll({ quick: args.includes("--quick"), only: args.filter((a) => !a.startsWith("--")) });
+}

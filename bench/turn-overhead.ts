@@ -1,0 +1,207 @@
+/**
+ * Turn overhead (issue 4): what Baton's turn path adds over a direct SDK call. Both paths
+ * stream the same request (model, max_tokens, system prompt, one user message, beta header)
+ * from the Anthropic fake on 127.0.0.1:
+ *   direct: `client.messages.create({ stream: true })` on one reused SDK client;
+ *   baton:  `AgentRuntime.runTurn` (credential resolver + provider + session store write).
+ * The two alternate turn by turn (ABBA order) after a warm-up. The session is reset (untimed)
+ * before every Baton turn, so history never grows and both send byte-identical conversations.
+ * Baton's time is also split into its phases, measured on the same turns.
+ *
+ * Run: npx tsx bench/turn-overhead.ts [turns]
+ */
+import os from "node:os";
+import Anthropic from "@anthropic-ai/sdk";
+import { DEFAULT_SYSTEM_PROMPT } from "../src/agents/agents.js";
+import { AgentRuntime } from "../src/agents/runtime.js";
+import type { CredentialResolver } from "../src/auth/resolver.js";
+import { DEFAULT_MODEL } from "../src/config/schema.js";
+import type { Provider } from "../src/providers/types.js";
+import { SessionStore } from "../src/sessions/store.js";
+import { startFakeAnthropic } from "../test/fakes/anthropic/index.js";
+import { BENCH_API_KEY, createBenchRuntime, formatMs, isMain } from "./helpers.js";
+import { median, percentile, printTable } from "./lib.js";
+
+const PROMPT = "What is 2 + 2?";
+const SESSION = "bench:turn-overhead";
+const MODEL = DEFAULT_MODEL.slice(DEFAULT_MODEL.indexOf("/") + 1);
+/** What Baton sends with an API key (src/providers/anthropic/headers.ts `baseBetas`). */
+const API_KEY_BETAS = "extended-cache-ttl-2025-04-11";
+
+type Phase = "resolve" | "provider" | "reportSuccess" | "sessionWrite";
+
+/** The real agent runtime, with each phase of a turn timed (the wrappers add two clock reads each). */
+class PhaseTimedRuntime extends AgentRuntime {
+  readonly current: Record<Phase, number> = { resolve: 0, provider: 0, reportSuccess: 0, sessionWrite: 0 };
+  private timedStore?: SessionStore;
+  private timedResolver?: Promise<CredentialResolver>;
+  private timedProvider?: Promise<Provider | undefined>;
+
+  private async time<T>(phase: Phase, work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.current[phase] += performance.now() - start;
+    }
+  }
+
+  override sessions(agentId: string): SessionStore {
+    if (!this.timedStore) {
+      const store = super.sessions(agentId);
+      const update = store.update.bind(store);
+      store.update = (key, mutate) => this.time("sessionWrite", () => update(key, mutate));
+      this.timedStore = store;
+    }
+    return this.timedStore;
+  }
+
+  override resolver(agentId: string): Promise<CredentialResolver> {
+    this.timedResolver ??= super.resolver(agentId).then((resolver) => ({
+      ...resolver,
+      next: (request) => this.time("resolve", () => resolver.next(request)),
+      reportSuccess: (profileId, model) => this.time("reportSuccess", () => resolver.reportSuccess(profileId, model)),
+    }));
+    return this.timedResolver;
+  }
+
+  override provider(id: string): Promise<Provider | undefined> {
+    this.timedProvider ??= super.provider(id).then(
+      (provider) => provider && { id: provider.id, complete: (credential, request) => this.time("provider", () => provider.complete(credential, request)) },
+    );
+    return this.timedProvider;
+  }
+
+  resetPhases(): void {
+    for (const phase of Object.keys(this.current) as Phase[]) this.current[phase] = 0;
+  }
+}
+
+export interface LatencyFigure {
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface TurnOverheadFigures {
+  turns: number;
+  direct: LatencyFigure;
+  baton: LatencyFigure;
+  /** baton minus direct, percentile by percentile. */
+  overhead: LatencyFigure;
+  /** Median of the per-pair differences (each Baton turn minus its neighbouring direct call). */
+  pairedOverheadMedianMs: number;
+  /** Median time of each phase of a Baton turn; "other" is the rest (settings, history, cache checks). */
+  phasesMedianMs: Record<Phase | "other", number>;
+}
+
+export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOverheadFigures> {
+  const fake = await startFakeAnthropic();
+  const bench = createBenchRuntime({ anthropicBaseUrl: fake.url });
+  const agents = new PhaseTimedRuntime(bench.runtime);
+  const settings = agents.settings("main");
+  const client = new Anthropic({ apiKey: BENCH_API_KEY, authToken: null, baseURL: fake.url, maxRetries: 0 });
+
+  const direct = async (): Promise<number> => {
+    const start = performance.now();
+    const stream = await client.messages.create(
+      { model: MODEL, max_tokens: settings.maxTokens, system: DEFAULT_SYSTEM_PROMPT, messages: [{ role: "user", content: PROMPT }], stream: true },
+      { headers: { "anthropic-beta": API_KEY_BETAS } },
+    );
+    let text = "";
+    for await (const event of stream) {
+      if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
+    }
+    const ms = performance.now() - start;
+    if (text !== `echo: ${PROMPT}`) throw new Error(`direct call answered ${JSON.stringify(text)}`);
+    return ms;
+  };
+
+  const baton = async (): Promise<number> => {
+    await agents.resetSession("main", SESSION, false);
+    agents.resetPhases();
+    const start = performance.now();
+    const outcome = await agents.runTurn({ agentId: "main", sessionKey: SESSION, text: PROMPT });
+    const ms = performance.now() - start;
+    if (!outcome.ok || outcome.text !== `echo: ${PROMPT}`) throw new Error(`Baton turn failed: ${outcome.ok ? outcome.text : outcome.message}`);
+    return ms;
+  };
+
+  const directMs: number[] = [];
+  const batonMs: number[] = [];
+  const phases: Record<Phase | "other", number[]> = { resolve: [], provider: [], reportSuccess: [], sessionWrite: [], other: [] };
+  try {
+    for (let i = 0; i < warmup; i++) {
+      await direct();
+      await baton();
+    }
+    for (let i = 0; i < turns; i++) {
+      // ABBA: neither path always runs first (warm connection, GC debt, timers).
+      const batonFirst = i % 4 === 1 || i % 4 === 2;
+      let b = 0;
+      let d = 0;
+      if (batonFirst) {
+        b = await baton();
+        d = await direct();
+      } else {
+        d = await direct();
+        b = await baton();
+      }
+      directMs.push(d);
+      batonMs.push(b);
+      const { resolve, provider, reportSuccess, sessionWrite } = agents.current;
+      phases.resolve.push(resolve);
+      phases.provider.push(provider);
+      phases.reportSuccess.push(reportSuccess);
+      phases.sessionWrite.push(sessionWrite);
+      phases.other.push(b - resolve - provider - reportSuccess - sessionWrite);
+      if (i % 200 === 199) fake.reset(); // keep the fake's request log short
+    }
+  } finally {
+    await fake.close();
+    bench.cleanup();
+  }
+
+  const figure = (values: number[]): LatencyFigure => ({ p50Ms: median(values), p99Ms: percentile(values, 99) });
+  const d = figure(directMs);
+  const b = figure(batonMs);
+  const figures: TurnOverheadFigures = {
+    turns,
+    direct: d,
+    baton: b,
+    overhead: { p50Ms: b.p50Ms - d.p50Ms, p99Ms: b.p99Ms - d.p99Ms },
+    pairedOverheadMedianMs: median(batonMs.map((ms, i) => ms - directMs[i])),
+    phasesMedianMs: {
+      resolve: median(phases.resolve),
+      provider: median(phases.provider),
+      reportSuccess: median(phases.reportSuccess),
+      sessionWrite: median(phases.sessionWrite),
+      other: median(phases.other),
+    },
+  };
+  printTable(
+    `Turn overhead: ${turns} turns per path after ${warmup} warm-up, streamed from the Anthropic fake (${os.cpus().length} cores, Node ${process.version})`,
+    ["path", "p50 ms", "p99 ms"],
+    [
+      ["direct SDK messages.create(stream)", formatMs(d.p50Ms), formatMs(d.p99Ms)],
+      ["AgentRuntime.runTurn", formatMs(b.p50Ms), formatMs(b.p99Ms)],
+      ["overhead (runTurn - direct)", formatMs(figures.overhead.p50Ms), formatMs(figures.overhead.p99Ms)],
+      ["overhead, median of pairs", formatMs(figures.pairedOverheadMedianMs), ""],
+    ],
+  );
+  printTable(
+    "Turn overhead: where a runTurn spends its time (median per phase)",
+    ["phase", "ms"],
+    [
+      ["resolver.next (auth store read)", formatMs(figures.phasesMedianMs.resolve)],
+      ["provider.complete (SDK + HTTP)", formatMs(figures.phasesMedianMs.provider)],
+      ["resolver.reportSuccess (locked auth store write)", formatMs(figures.phasesMedianMs.reportSuccess)],
+      ["session store write", formatMs(figures.phasesMedianMs.sessionWrite)],
+      ["other", formatMs(figures.phasesMedianMs.other)],
+    ],
+  );
+  return figures;
+}
+
+if (isMain(import.meta.url)) {
+  await turnOverhead(Number(process.argv[2] ?? 1_000));
+}

@@ -1,0 +1,121 @@
+import type { CallbackQuery, Message } from "grammy/types";
+import { describe, expect, it } from "vitest";
+import { conversationKey, normalizeCallbackQuery, normalizeMessage } from "./normalize.js";
+
+const bot = { id: 900, username: "BatonBot" };
+const user = { id: 7, is_bot: false, first_name: "Ada", last_name: "L" };
+const group = { id: -100, type: "supergroup" as const, title: "G" };
+
+function message(fields: Partial<Message> & { text?: string }): Message {
+  return { message_id: 11, date: 1_700_000_000, chat: { id: 7, type: "private", first_name: "Ada" }, from: user, ...fields } as Message;
+}
+
+const mention = (text: string, handle: string) => ({ type: "mention" as const, offset: text.indexOf(handle), length: handle.length });
+
+describe("normalizeMessage", () => {
+  it("maps a private text message", () => {
+    expect(normalizeMessage(message({ text: "hi there" }), bot, "acc")).toEqual({
+      channel: "telegram",
+      accountId: "acc",
+      chatKind: "dm",
+      chatId: "7",
+      senderId: "7",
+      senderName: "Ada L",
+      senderIsBot: false,
+      messageId: "11",
+      text: "hi there",
+      mentioned: false,
+      timestamp: 1_700_000_000_000,
+    });
+  });
+
+  it("strips the bot's @mention and the punctuation that addressed it", () => {
+    const cases: Array<[string, string]> = [
+      ["@BatonBot, what now?", "what now?"],
+      ["hey @batonbot what now?", "hey what now?"],
+      ["thanks @BatonBot", "thanks"],
+    ];
+    for (const [text, expected] of cases) {
+      const handle = text.match(/@\w+/)?.[0] ?? "";
+      const m = normalizeMessage(message({ chat: group, text, entities: [mention(text, handle)] }), bot, "a");
+      expect(m).toMatchObject({ chatKind: "group", text: expected, mentioned: true });
+    }
+  });
+
+  it("finds the mention by pattern when Telegram sent no entities", () => {
+    expect(normalizeMessage(message({ chat: group, text: "@BatonBot  ping" }), bot, "a")).toMatchObject({ text: "ping", mentioned: true });
+    expect(normalizeMessage(message({ chat: group, text: "mail me@BatonBot.dev" }), bot, "a")).toMatchObject({ mentioned: false });
+  });
+
+  it("leaves other people's mentions and spacing alone", () => {
+    const text = "@alice look:\n    indented  code";
+    const m = normalizeMessage(message({ chat: group, text, entities: [mention(text, "@alice")] }), bot, "a");
+    expect(m).toMatchObject({ text, mentioned: false });
+  });
+
+  it("normalizes /cmd@BotName and drops commands for other bots", () => {
+    const own = normalizeMessage(message({ chat: group, text: "/model@BatonBot opus@anthropic:work" }), bot, "a");
+    expect(own).toMatchObject({ text: "/model opus@anthropic:work", mentioned: true });
+    expect(normalizeMessage(message({ chat: group, text: "/status" }), bot, "a")).toMatchObject({ text: "/status", mentioned: true });
+    expect(normalizeMessage(message({ chat: group, text: "/model@OtherBot opus" }), bot, "a")).toBeNull();
+  });
+
+  it("counts a reply to the bot as addressed, but not a forum topic's root", () => {
+    const botMessage = { message_id: 5, date: 1, chat: group, from: { id: 900, is_bot: true, first_name: "Baton" } } as Message;
+    const reply = normalizeMessage(message({ chat: group, text: "yes", reply_to_message: botMessage as never }), bot, "a");
+    expect(reply).toMatchObject({ mentioned: true, replyToMessageId: "5" });
+
+    const forum = { ...group, is_forum: true as const };
+    const root = { ...botMessage, message_id: 30, chat: forum, forum_topic_created: { name: "t", icon_color: 1 } };
+    const inTopic = normalizeMessage(
+      message({ chat: forum, text: "hello", message_thread_id: 30, is_topic_message: true, reply_to_message: root as never }),
+      bot,
+      "a",
+    );
+    expect(inTopic).toMatchObject({ topicId: "30", mentioned: false });
+    expect(inTopic?.replyToMessageId).toBeUndefined();
+  });
+
+  it("ignores a reply thread id outside forums", () => {
+    const m = normalizeMessage(message({ chat: group, text: "x", message_thread_id: 4 }), bot, "a");
+    expect(m?.topicId).toBeUndefined();
+  });
+
+  it("uses captions, and ignores bots, channel posts and messages without text", () => {
+    expect(normalizeMessage(message({ caption: "look", photo: [] } as never), bot, "a")).toMatchObject({ text: "look" });
+    expect(normalizeMessage(message({ text: "x", from: { ...user, is_bot: true } }), bot, "a")).toBeNull();
+    expect(normalizeMessage(message({ text: "x", chat: { id: -5, type: "channel", title: "c" } }), bot, "a")).toBeNull();
+    expect(normalizeMessage(message({ sticker: {} } as never), bot, "a")).toBeNull();
+  });
+});
+
+describe("normalizeCallbackQuery", () => {
+  it("turns a press into the button's command from the presser, in the keyboard's chat and topic", () => {
+    const keyboard = { message_id: 40, date: 2, chat: { ...group, is_forum: true as const }, message_thread_id: 3, is_topic_message: true } as Message;
+    const query = { id: "8812", from: { id: 8, is_bot: false, first_name: "Bo" }, message: keyboard, chat_instance: "1", data: "/model opus" } as CallbackQuery;
+    expect(normalizeCallbackQuery(query, "/model opus", "a")).toMatchObject({
+      chatKind: "group",
+      chatId: "-100",
+      topicId: "3",
+      senderId: "8",
+      senderName: "Bo",
+      messageId: "callback:8812",
+      replyToMessageId: "40",
+      text: "/model opus",
+      mentioned: true,
+    });
+  });
+
+  it("ignores presses on inline-mode messages", () => {
+    const query = { id: "1", from: { id: 8, is_bot: false, first_name: "Bo" }, inline_message_id: "x", chat_instance: "1", data: "/help" } as CallbackQuery;
+    expect(normalizeCallbackQuery(query, "/help", "a")).toBeNull();
+  });
+});
+
+describe("conversationKey", () => {
+  it("separates forum topics and nothing else", () => {
+    expect(conversationKey(-100, { is_topic_message: true, message_thread_id: 3 })).toBe("-100:3");
+    expect(conversationKey(-100, { message_thread_id: 3 })).toBe("-100");
+    expect(conversationKey(undefined, undefined)).toBeUndefined();
+  });
+});

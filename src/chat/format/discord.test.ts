@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { discordTokens, lineStartEscape, outsideEscape } from "./discord.js";
+
+describe("discordTokens", () => {
+  it.each([
+    "**bold** *it* _it_ __under__ ~~s~~ ||sp|| `code` [link](https://x.org) <https://auto>",
+    "# Heading\n\n> quote **bold**\n- item\n  1. nested `x`",
+    "```ts\nconst a = 1;\n\n```\n\n~~~\n```inner```\n~~~",
+    "> ```sh\n> echo hi\n> ```",
+    "- ```py\n  x = 1\n  ```",
+    "```\n```",
+    "```js\nunclosed",
+    "\\*escaped\\* **un*closed",
+  ])("passes %j through unchanged", (markdown) => {
+    expect(
+      discordTokens(markdown)
+        .tokens.map((t) => t.text)
+        .join(""),
+    ).toBe(markdown);
+  });
+
+  it("marks inline spans and fences as frames with their own delimiters", () => {
+    const { tokens } = discordTokens("see **bold `code`**\n```ts\nx\n```");
+    const code = tokens.find((t) => t.kind === "content" && t.text === "code");
+    if (code?.kind !== "content") throw new Error("no code token");
+    expect(code.frames.map((f) => [f.open, f.close, f.inline, f.code])).toEqual([
+      ["**", "**", true, false],
+      ["`", "`", true, true],
+    ]);
+    const body = tokens.find((t) => t.kind === "content" && t.text === "x");
+    if (body?.kind !== "content") throw new Error("no code body");
+    expect(body.frames.map((f) => [f.open, f.close, f.inline, f.code])).toEqual([["```ts\n", "\n```", false, true]]);
+  });
+
+  it("reopens a fence inside a quote or list with the quote marker and indentation only", () => {
+    const quoted = discordTokens("> ```sh\n> ls\n> ```").tokens.find((t) => t.kind === "content" && t.text === "> ls");
+    const listed = discordTokens("- ```py\n  x\n  ```").tokens.find((t) => t.kind === "content" && t.text === "  x");
+    if (quoted?.kind !== "content" || listed?.kind !== "content") throw new Error("no code body");
+    expect([quoted.frames[0].open, quoted.frames[0].close]).toEqual(["> ```sh\n", "\n> ```"]);
+    expect([listed.frames[0].open, listed.frames[0].close]).toEqual(["  ```py\n", "\n  ```"]);
+  });
+
+  it("leaves an unclosed fence open at the end so the last chunk closes it", () => {
+    expect(discordTokens("```js\nunclosed").endFrames.map((f) => f.close)).toEqual(["\n```"]);
+  });
+
+  it("keeps a heading with the line after it", () => {
+    const newline = discordTokens("# Title\n\nbody").tokens.find((t) => t.kind === "content" && t.text.includes("\n"));
+    expect(newline?.kind === "content" && newline.breakable).toBe(false);
+  });
+});
+
+describe("lineStartEscape", () => {
+  it.each([
+    ["# not a heading", 0],
+    ["> not a quote", 0],
+    ["- not an item", 0],
+    ["12. not an item", 2],
+    ["3) not an item", 1],
+    ["```", 0],
+    ["#hashtag", -1],
+    ["-5 degrees", -1],
+    ["2024 was", -1],
+    ["plain", -1],
+  ])("escapes %j at %i", (text, at) => {
+    expect(lineStartEscape(`xx ${text}`, 3)).toBe(at);
+  });
+});
+
+describe("outsideEscape", () => {
+  it("keeps a backslash with the character it escapes", () => {
+    expect(outsideEscape("a\\*b", 2)).toBe(false);
+    expect(outsideEscape("a\\*b", 3)).toBe(true);
+    expect(outsideEscape("a\\\\b", 3)).toBe(true);
+  });
+});

@@ -1,0 +1,130 @@
+import fs from "node:fs";
+import path from "node:path";
+import JSON5 from "json5";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { assertBuilt, expectNoSecretLeak, fakeSecret, fileMode, json, makeHome, readJson, runBaton, writeJson, type CliHome } from "./helpers.js";
+
+let home: CliHome;
+beforeAll(assertBuilt);
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(() => home.cleanup());
+afterAll(expectNoSecretLeak);
+
+const onboard = (agent = "main") => runBaton(home, ["onboard", "--anthropic-api-key", fakeSecret("api-key"), "--agent", agent]);
+
+describe("baton doctor", () => {
+  it("passes on a set-up agent", async () => {
+    await onboard();
+    const result = await runBaton(home, ["doctor"]);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/ok\s+config .* is valid/);
+    expect(result.stdout).toMatch(/ok\s+agent main: credentials ok \(profile anthropic:default\)/);
+    expect(result.stdout).toContain("No problems found.");
+  });
+
+  it("flags agents without credentials with the per-agent note", async () => {
+    await onboard("main");
+    const config = JSON5.parse(fs.readFileSync(home.configPath, "utf8"));
+    config.agents = { list: [{ id: "main", default: true }, { id: "work" }] };
+    delete config.auth; // so the work agent's message is about the provider
+    writeJson(home.configPath, config);
+    const result = await runBaton(home, ["doctor"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAIL  agent work: No API key found for provider "anthropic". Auth is per agent. New agents don\'t inherit the main agent\'s keys.');
+    expect(result.stdout).toMatch(/ok\s+agent main: credentials ok/);
+  });
+
+  it("finds wrong modes and --fix repairs them", async () => {
+    await onboard();
+    fs.chmodSync(home.storePath(), 0o644);
+    fs.chmodSync(path.dirname(home.storePath()), 0o755);
+    fs.chmodSync(home.stateDir, 0o755);
+    fs.chmodSync(home.configPath, 0o644);
+
+    const found = json(await runBaton(home, ["doctor", "--json"]));
+    expect(found.ok).toBe(false);
+    const permissionProblems = found.findings.filter((f: any) => f.check === "permissions");
+    expect(permissionProblems.map((f: any) => f.path).sort()).toEqual([home.configPath, home.stateDir, path.dirname(home.storePath()), home.storePath()].sort());
+    expect(permissionProblems.find((f: any) => f.path === home.storePath()).message).toMatch(/is mode 0644; it should be 0600/);
+
+    const fixed = await runBaton(home, ["doctor", "--fix"]);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(fixed.stdout).toMatch(/fixed .*auth-profiles\.json is mode 0644/);
+    expect(fileMode(home.storePath())).toBe(0o600);
+    expect(fileMode(path.dirname(home.storePath()))).toBe(0o700);
+    expect(fileMode(home.stateDir)).toBe(0o700);
+    expect(fileMode(home.configPath)).toBe(0o600);
+    expect((await runBaton(home, ["doctor"])).code).toBe(0);
+  });
+
+  it("finds a pending migration and --fix writes it back (keeping a .bak)", async () => {
+    const token = fakeSecret("setup-token");
+    writeJson(home.storePath(), { version: 1, profiles: { "anthropic:claude-cli": { type: "token", provider: "anthropic", token } } });
+    fs.mkdirSync(home.stateDir, { recursive: true });
+    const original = `{ auth: { profiles: { "anthropic:claude-cli": { provider: "anthropic", mode: "token" } } } }\n`;
+    fs.writeFileSync(home.configPath, original, { mode: 0o600 });
+
+    const found = await runBaton(home, ["doctor"]);
+    expect(found.code).toBe(1);
+    expect(found.stdout).toMatch(/warn\s+pending config migration: auth\.profiles\["anthropic:claude-cli"\]\.mode "token" -> "oauth"/);
+    expect(found.stdout).toContain("Run `baton doctor --fix`");
+
+    const fixed = await runBaton(home, ["doctor", "--fix"]);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(JSON5.parse(fs.readFileSync(home.configPath, "utf8")).auth.profiles["anthropic:claude-cli"].mode).toBe("oauth");
+    expect(fs.readFileSync(`${home.configPath}.bak`, "utf8")).toBe(original);
+    expect((await runBaton(home, ["doctor", "--json"])).code).toBe(0);
+  });
+
+  it("reports expired and expiring credentials, cooldowns with when they free up, and the Claude-Code-only advice", async () => {
+    const now = Date.now();
+    writeJson(home.storePath(), {
+      version: 1,
+      profiles: {
+        "anthropic:old": { type: "token", provider: "anthropic", token: fakeSecret("setup-token"), expires: now - 1000 },
+        "anthropic:soon": { type: "token", provider: "anthropic", token: fakeSecret("setup-token"), expires: now + 3 * 3_600_000 },
+        "anthropic:sub": { type: "token", provider: "anthropic", token: fakeSecret("setup-token") },
+        "anthropic:default": { type: "api_key", provider: "anthropic", key: fakeSecret("api-key") },
+      },
+      usageStats: {
+        "anthropic:sub": {
+          cooldownUntil: now + 60_000,
+          lastFailure: { failureClass: "auth", at: now, message: "This credential is only authorized for use with Claude Code and cannot be used for other API requests." },
+        },
+        "anthropic:default": { disabledUntil: now + 5 * 3_600_000, disabledReason: "billing" },
+      },
+    });
+    const result = await runBaton(home, ["doctor"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL\s+agent main: The credential of anthropic:old has expired\. Re-run `claude setup-token`/);
+    expect(result.stdout).toMatch(/warn\s+agent main: anthropic:soon expires in (2h 59m|3h)/);
+    expect(result.stdout).toMatch(/info\s+agent main: anthropic:sub cooldown, frees up in (59s|1m) \(/);
+    expect(result.stdout).toMatch(/info\s+agent main: anthropic:default disabled, frees up in (4h 59m|5h) \(/);
+    expect(result.stdout).toContain("anthropic:sub: Anthropic answered \"This credential is only authorized for use with Claude Code and cannot be used for other API requests.\" Use an Anthropic API key instead");
+  });
+
+  it("syncs Claude Code credentials", async () => {
+    writeJson(home.claudeCredentialsPath, { claudeAiOauth: { accessToken: fakeSecret("oauth-access"), refreshToken: fakeSecret("oauth-refresh"), expiresAt: Date.now() + 3_600_000 } });
+    const result = await runBaton(home, ["doctor"]);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/ok\s+synced Claude Code credentials into anthropic:claude-cli of agent main \(oauth\)/);
+    expect(readJson(home.storePath()).profiles["anthropic:claude-cli"].type).toBe("oauth");
+  });
+
+  it("reports a corrupt store and an invalid config as problems", async () => {
+    fs.mkdirSync(path.dirname(home.storePath()), { recursive: true });
+    fs.writeFileSync(home.storePath(), "{ nope", { mode: 0o600 });
+    fs.writeFileSync(home.configPath, "{ agents: { list: 5 } }", { mode: 0o600 });
+    const report = json(await runBaton(home, ["doctor", "--json"]));
+    expect(report.ok).toBe(false);
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ check: "config", level: "error", path: home.configPath, message: expect.stringContaining("agents.list") }),
+        expect.objectContaining({ check: "store", level: "error", path: home.storePath(), message: expect.stringContaining(`Cannot use the auth store ${home.storePath()}: invalid JSON`) }),
+      ]),
+    );
+    expect(fs.readFileSync(home.storePath(), "utf8")).toBe("{ nope");
+  });
+});
