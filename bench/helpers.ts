@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { AgentRuntime } from "../src/agents/runtime.js";
 import type { TurnOutcome } from "../src/agents/turn.js";
+import type { CredentialResolver } from "../src/auth/resolver.js";
 import type { ResolvedCredential } from "../src/auth/types.js";
 import { defaultCommands } from "../src/chat/commands/index.js";
 import { Router } from "../src/chat/router.js";
@@ -71,17 +72,30 @@ export class InstantProvider implements Provider {
   }
 }
 
-/** The real agent runtime (resolver, session store, failover) with `provider` injected. */
+/**
+ * The real agent runtime (resolver, session store, failover) with `provider` injected.
+ * `skipSuccessWrites` turns the resolver's `reportSuccess` (a locked, fsynced write of
+ * auth-profiles.json on every successful turn) into a no-op, to show what that write costs.
+ */
 export class InjectedProviderRuntime extends AgentRuntime {
+  private wrappedResolver?: Promise<CredentialResolver>;
+
   constructor(
     runtime: Runtime,
     private readonly injected: Provider,
+    private readonly options: { skipSuccessWrites?: boolean } = {},
   ) {
     super(runtime);
   }
 
   override provider(id: string): Promise<Provider | undefined> {
     return Promise.resolve(id === this.injected.id ? this.injected : undefined);
+  }
+
+  override resolver(agentId: string): Promise<CredentialResolver> {
+    if (!this.options.skipSuccessWrites) return super.resolver(agentId);
+    this.wrappedResolver ??= super.resolver(agentId).then((resolver) => ({ ...resolver, reportSuccess: async () => {} }));
+    return this.wrappedResolver;
   }
 }
 
@@ -151,10 +165,10 @@ export interface InProcessPipeline {
 }
 
 /** Router + session queue + real agent runtime (resolver, session store) + instant provider. */
-export function createInProcessPipeline(config?: BatonConfigInput): InProcessPipeline {
-  const bench = createBenchRuntime({ config });
+export function createInProcessPipeline(options: { config?: BatonConfigInput; skipSuccessWrites?: boolean } = {}): InProcessPipeline {
+  const bench = createBenchRuntime({ config: options.config });
   const provider = new InstantProvider();
-  const agents = new InjectedProviderRuntime(bench.runtime, provider);
+  const agents = new InjectedProviderRuntime(bench.runtime, provider, { skipSuccessWrites: options.skipSuccessWrites });
   const log = new CountingLogger();
   const turns: InProcessPipeline["turns"] = { ok: 0, failed: 0 };
   const onTurn = ({ outcome }: { outcome: TurnOutcome }) => {

@@ -2,7 +2,8 @@
  * Router throughput (issue 5): messages per second through router -> session queue -> agent
  * runtime (real credential resolver and session store on a temp dir) -> an in-process provider
  * that answers at once -> a "plain" channel. Messages go round-robin over the sessions as fast
- * as the router accepts them; the clock stops when the last reply is delivered.
+ * as the router accepts them; the clock stops when the last reply is delivered. A second run
+ * skips the resolver's auth-store write after each success, to show that write's share.
  *
  * Run: npx tsx bench/router-throughput.ts [messages] [sessions]
  */
@@ -11,6 +12,7 @@ import { assertPipelineHealthy, createInProcessPipeline, dispatchRoundRobin, isM
 import { printTable } from "./lib.js";
 
 export interface RouterThroughputFigures {
+  variant: string;
   messages: number;
   sessions: number;
   concurrency: number;
@@ -23,8 +25,13 @@ export interface RouterThroughputFigures {
   dropped: number;
 }
 
-export async function routerThroughput(messages = 10_000, sessions = 1_000): Promise<RouterThroughputFigures> {
-  const pipeline = createInProcessPipeline();
+const VARIANTS = [
+  { variant: "full turn path", skipSuccessWrites: false },
+  { variant: "same, reportSuccess write skipped", skipSuccessWrites: true },
+];
+
+async function measure(variant: string, skipSuccessWrites: boolean, messages: number, sessions: number): Promise<RouterThroughputFigures> {
+  const pipeline = createInProcessPipeline({ skipSuccessWrites });
   try {
     // Warm-up on other sessions: module loading, the resolver's first read, JIT.
     const warmup = Math.min(500, messages);
@@ -33,7 +40,8 @@ export async function routerThroughput(messages = 10_000, sessions = 1_000): Pro
 
     const run = await dispatchRoundRobin(pipeline, { count: messages, sessions, firstSeq: warmup });
     assertPipelineHealthy(pipeline, warmup + run.queued);
-    const figures: RouterThroughputFigures = {
+    return {
+      variant,
       messages,
       sessions,
       concurrency: pipeline.bench.runtime.config.gateway?.concurrency ?? 8,
@@ -43,27 +51,35 @@ export async function routerThroughput(messages = 10_000, sessions = 1_000): Pro
       acceptUsPerMessage: (run.acceptMs * 1000) / messages,
       dropped: run.dropped,
     };
-    printTable(
-      `Router throughput: ${messages} messages over ${sessions} sessions, instant in-process provider (${os.cpus().length} cores, Node ${process.version})`,
-      ["messages", "sessions", "concurrency", "total s", "msgs/s", "µs/msg", "accept µs/msg", "dropped"],
-      [
-        [
-          figures.messages,
-          figures.sessions,
-          figures.concurrency,
-          (figures.totalMs / 1000).toFixed(2),
-          figures.messagesPerSecond.toFixed(0),
-          figures.usPerMessage.toFixed(0),
-          figures.acceptUsPerMessage.toFixed(1),
-          figures.dropped,
-        ],
-      ],
-    );
-    return figures;
   } finally {
     pipeline.router.queue.stopAll();
     pipeline.bench.cleanup();
   }
+}
+
+/**
+ * The full path, then (unless `fullPathOnly`) the same with the resolver's per-success
+ * auth-store write skipped. Returns one figure per variant, the full path first.
+ */
+export async function routerThroughput(messages = 10_000, sessions = 1_000, options: { fullPathOnly?: boolean } = {}): Promise<RouterThroughputFigures[]> {
+  const figures: RouterThroughputFigures[] = [];
+  for (const { variant, skipSuccessWrites } of options.fullPathOnly ? VARIANTS.slice(0, 1) : VARIANTS) {
+    figures.push(await measure(variant, skipSuccessWrites, messages, sessions));
+  }
+  printTable(
+    `Router throughput: ${messages} messages over ${sessions} sessions, instant in-process provider (${os.cpus().length} cores, Node ${process.version})`,
+    ["variant", "concurrency", "total s", "msgs/s", "µs/msg", "accept µs/msg", "dropped"],
+    figures.map((f) => [
+      f.variant,
+      f.concurrency,
+      (f.totalMs / 1000).toFixed(2),
+      f.messagesPerSecond.toFixed(0),
+      f.usPerMessage.toFixed(0),
+      f.acceptUsPerMessage.toFixed(1),
+      f.dropped,
+    ]),
+  );
+  return figures;
 }
 
 if (isMain(import.meta.url)) {

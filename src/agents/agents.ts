@@ -1,4 +1,5 @@
-import { DEFAULT_AGENT_ID, DEFAULT_MODEL, type BatonConfig } from "../config/schema.js";
+import { resolveAgentId } from "../config/agents.js";
+import { DEFAULT_MODEL, type BatonConfig } from "../config/schema.js";
 import type { InboundMessage } from "../plugin-api.js";
 import { parseModelRef } from "./catalog.js";
 
@@ -16,16 +17,6 @@ export interface AgentSettings {
 }
 
 export const DEFAULT_SYSTEM_PROMPT = "You are Baton, a helpful assistant answering in a chat. Be concise.";
-
-export function agentIds(config: BatonConfig): string[] {
-  const ids = (config.agents?.list ?? []).map((a) => a.id);
-  return ids.length ? ids : [DEFAULT_AGENT_ID];
-}
-
-export function defaultAgentId(config: BatonConfig): string {
-  const list = config.agents?.list ?? [];
-  return list.find((a) => a.default)?.id ?? list[0]?.id ?? DEFAULT_AGENT_ID;
-}
 
 function normalizeRef(ref: string): string {
   const { provider, model } = parseModelRef(ref);
@@ -64,5 +55,5 @@ export function agentForMessage(config: BatonConfig, message: Pick<InboundMessag
     const score = (m.peer ? 16 : 0) + (m.chatId ? 8 : 0) + (m.guildId ? 4 : 0) + (m.accountId ? 2 : 0) + 1;
     if (!best || score > best.score) best = { agentId: binding.agentId, score };
   }
-  return best?.agentId ?? defaultAgentId(config);
+  return best?.agentId ?? resolveAgentId(config);
 }

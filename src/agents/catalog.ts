@@ -19,11 +19,7 @@ export interface ModelRef {
 }
 
 /** `anthropic/claude-opus-4-5` -> { provider, model }; a bare id is taken as anthropic's. */
-export function parseModelRef(ref: string): ModelRef {
-  const slash = ref.indexOf("/");
-  if (slash <= 0) return { provider: "anthropic", model: ref };
-  return { provider: ref.slice(0, slash), model: ref.slice(slash + 1) };
-}
+export { splitModelRef as parseModelRef } from "../config/agents.js";
 
 export function formatModelRef(ref: ModelRef): string {
   return `${ref.provider}/${ref.model}`;

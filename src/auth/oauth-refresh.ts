@@ -1,5 +1,5 @@
 import { oauthRefreshFailedMessage } from "./messages.js";
-import { redactSecrets } from "./redact.js";
+import { redactSecrets } from "../util/redact.js";
 import { updateAuthStore } from "./store.js";
 import type { AuthProfile, OAuthProfile } from "./types.js";
 

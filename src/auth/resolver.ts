@@ -8,7 +8,7 @@ import { decideAfterFailure, type FailureDecision } from "./failover.js";
 import { allUnusableMessage, expiredTokenMessage, noApiKeyMessage, noCredentialsForProfileMessage } from "./messages.js";
 import { needsRefresh, OAuthRefreshError, refreshOAuthProfile } from "./oauth-refresh.js";
 import { isExpiredStatic, profileAvailability, profileSecret, resolveProfileOrder, type OrderedProfile, type ProfileAvailability } from "./order.js";
-import { redactSecrets } from "./redact.js";
+import { redactSecrets } from "../util/redact.js";
 import { readAuthStore, statsFor, updateAuthStore, type StoredUsageStats } from "./store.js";
 import type { AuthProfile, FailureClass, ProfileType, ProfileUsageStats, ResolvedCredential, UnusableProfile } from "./types.js";
 

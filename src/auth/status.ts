@@ -1,6 +1,6 @@
 import type { BatonConfig } from "../config/schema.js";
 import { maskSecret } from "../util/mask.js";
-import { defaultModelRef, fallbackModelRefs, splitModelRef } from "./agent-scope.js";
+import { defaultModelRef, fallbackModelRefs, splitModelRef } from "../config/agents.js";
 import type { ClaudeSyncResult } from "./claude-sync.js";
 import { formatDuration } from "./duration.js";
 import { envCredential, envKeyFor, PROVIDER_ENV_KEYS } from "./env-keys.js";

@@ -1,27 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ensurePrivateDir } from "../config/runtime.js";
-import { removeStaleTempFiles, withFileLock, writeFileAtomic } from "../config/write.js";
-import { redactSecrets } from "./redact.js";
-import type { AuthStoreData, FailureClass, ProfileUsageStats } from "./types.js";
+import { removeStaleTempFiles, writeFileAtomic } from "../util/atomic-file.js";
+import { withFileLock } from "../util/file-lock.js";
+import { redactSecrets } from "../util/redact.js";
+import type { AuthStoreData, ProfileUsageStats } from "./types.js";
 
 /**
  * The only code that reads or writes `auth-profiles.json` (DESIGN.md §4).
  * Reads validate the shape and keep unknown fields; writes are atomic and run under a file lock.
  */
 
-/** The last failure of a profile, kept in its usage stats (an extra field) for `doctor` and status. */
-export interface LastFailure {
-  failureClass: FailureClass;
-  model?: string;
-  at: number;
-  /** Redacted provider message. */
-  message?: string;
-}
-
-/** Usage stats as stored: the shared shape plus the last failure. */
-export type StoredUsageStats = ProfileUsageStats & { lastFailure?: LastFailure };
+/** Usage stats as stored (the last failure is part of the shared shape). */
+export type StoredUsageStats = ProfileUsageStats;
 
 /** A corrupt or unreadable store. Never treated as empty; the file is left untouched. */
 export class AuthStoreError extends Error {
@@ -35,51 +27,51 @@ export class AuthStoreError extends Error {
 }
 
 const failureClass = z.enum(["auth", "rate_limit", "overloaded", "billing", "timeout", "request"]);
-const epochMs = z.number().finite();
+const epochMs = z.number();
+const count = () => z.number().check(z.int(), z.nonnegative());
+const provider = z.string().check(z.minLength(1));
 
-const apiKeyProfile = z.looseObject({ type: z.literal("api_key"), provider: z.string().min(1), key: z.string(), email: z.string().optional() });
+const apiKeyProfile = z.looseObject({ type: z.literal("api_key"), provider, key: z.string(), email: z.optional(z.string()) });
 const tokenProfile = z.looseObject({
   type: z.literal("token"),
-  provider: z.string().min(1),
+  provider,
   token: z.string(),
-  expires: epochMs.optional(),
-  email: z.string().optional(),
+  expires: z.optional(epochMs),
+  email: z.optional(z.string()),
 });
 const oauthProfile = z.looseObject({
   type: z.literal("oauth"),
-  provider: z.string().min(1),
+  provider,
   access: z.string(),
-  refresh: z.string().optional(),
+  refresh: z.optional(z.string()),
   expires: epochMs,
-  email: z.string().optional(),
+  email: z.optional(z.string()),
 });
 
 const modelCooldown = z.looseObject({
-  until: epochMs.default(0),
-  count: z.number().int().nonnegative().default(0),
+  until: z._default(epochMs, 0),
+  count: z._default(count(), 0),
   reason: failureClass,
-  lastFailureAt: epochMs.default(0),
+  lastFailureAt: z._default(epochMs, 0),
 });
 
 const usageStats = z.looseObject({
-  lastUsed: epochMs.default(0),
-  errorCount: z.number().int().nonnegative().default(0),
-  failureCounts: z.partialRecord(failureClass, z.number().int().nonnegative()).default({}),
-  lastFailureAt: epochMs.optional(),
-  cooldownUntil: epochMs.default(0),
-  disabledUntil: epochMs.default(0),
-  disabledReason: failureClass.nullable().default(null),
-  modelCooldowns: z.record(z.string(), modelCooldown).default({}),
-  lastFailure: z
-    .looseObject({ failureClass, model: z.string().optional(), at: epochMs, message: z.string().optional() })
-    .optional(),
+  lastUsed: z._default(epochMs, 0),
+  errorCount: z._default(count(), 0),
+  failureCounts: z._default(z.partialRecord(failureClass, count()), {}),
+  lastFailureAt: z.optional(epochMs),
+  cooldownUntil: z._default(epochMs, 0),
+  disabledUntil: z._default(epochMs, 0),
+  disabledReason: z._default(z.nullable(failureClass), null),
+  modelCooldowns: z._default(z.record(z.string(), modelCooldown), {}),
+  lastFailure: z.optional(z.looseObject({ failureClass, model: z.optional(z.string()), at: epochMs, message: z.optional(z.string()) })),
 });
 
 const storeSchema = z.looseObject({
   version: z.literal(1),
-  profiles: z.record(z.string(), z.discriminatedUnion("type", [apiKeyProfile, tokenProfile, oauthProfile])).default({}),
-  order: z.record(z.string(), z.array(z.string())).default({}),
-  usageStats: z.record(z.string(), usageStats).default({}),
+  profiles: z._default(z.record(z.string(), z.discriminatedUnion("type", [apiKeyProfile, tokenProfile, oauthProfile])), {}),
+  order: z._default(z.record(z.string(), z.array(z.string())), {}),
+  usageStats: z._default(z.record(z.string(), usageStats), {}),
 });
 
 export function emptyAuthStore(): AuthStoreData {

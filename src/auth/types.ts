@@ -41,6 +41,8 @@ export interface ProfileUsageStats {
   disabledReason: FailureClass | null;
   /** per-model cooldowns (rate_limit, overloaded, timeout): model -> { until, count, reason } */
   modelCooldowns: Record<string, ModelCooldown>;
+  /** the most recent failure, for `doctor` advice (message redacted) */
+  lastFailure?: { failureClass: FailureClass; model?: string; at: number; message?: string };
 }
 
 export interface ModelCooldown {

@@ -21,6 +21,16 @@ export function configuredChannels(runtime: Pick<Runtime, "config" | "env">): st
   return wanted.length ? wanted : ["console"];
 }
 
+/** `channels.<id>` with defaults; top-level `commands.native: false` turns native commands off everywhere. */
+function channelSection(config: Runtime["config"], id: string, defaults: () => Record<string, any>): Record<string, any> {
+  const section: Record<string, any> = { ...((config.channels as Record<string, any> | undefined)?.[id] ?? defaults()) };
+  if (config.commands?.native === false) {
+    if (id === "discord") section.commands = { ...section.commands, native: false };
+    if (id === "telegram") section.commands = { ...section.commands, menu: false };
+  }
+  return section;
+}
+
 export interface GatewayOptions {
   runtime: Runtime;
   /** Channel ids to start (default: {@link configuredChannels}). */
@@ -54,7 +64,7 @@ export class Gateway {
       const stateDir = runtime.paths.pluginStateDir(id);
       ensurePrivateDir(stateDir);
       const schema = SECTION_SCHEMAS[id as keyof typeof SECTION_SCHEMAS];
-      const section = (runtime.config.channels as Record<string, unknown> | undefined)?.[id] ?? (schema ? schema.parse({}) : {});
+      const section = channelSection(runtime.config, id, schema ? () => schema.parse({}) : () => ({}));
       const ctx: ChannelContext = {
         config: section as Record<string, any>,
         env: runtime.env,

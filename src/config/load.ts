@@ -46,8 +46,9 @@ export function parseConfigSource(source: string, file: string, env: Env): Loade
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new ConfigError(file, [{ keyPath: "", message: "the config must be an object ({ ... })", line: 1 }]);
   }
-  const positions = locateKeys(source);
-  const locate = (keyPath: string) => findPosition(positions, keyPath);
+  // Key positions are only needed to point at problems; scanning costs more than parsing, so do it lazily.
+  let positions: ReturnType<typeof locateKeys> | undefined;
+  const locate = (keyPath: string) => findPosition((positions ??= locateKeys(source)), keyPath);
 
   const missing: ConfigProblem[] = [];
   const substituted = substituteEnv(parsed, env, [], missing) as Record<string, unknown>;

@@ -4,7 +4,8 @@ import path from "node:path";
 import JSON5 from "json5";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "./errors.js";
-import { updateConfigFile, writeFileAtomic } from "./write.js";
+import { writeFileAtomic } from "../util/atomic-file.js";
+import { updateConfigFile } from "./write.js";
 
 let dir: string;
 beforeEach(() => {

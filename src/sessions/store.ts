@@ -95,7 +95,7 @@ export class SessionStore {
       const session = structuredClone(this.get(key));
       const result = await mutate(session);
       session.updatedAt = this.now();
-      this.write(session);
+      await this.write(session);
       return result;
     });
     this.locks.set(key, run);
@@ -106,10 +106,10 @@ export class SessionStore {
     }
   }
 
-  private write(session: SessionData): void {
+  private async write(session: SessionData): Promise<void> {
     ensurePrivateDir(this.dir);
     const file = this.fileFor(session.key);
-    writeFileAtomic(file, `${JSON.stringify(session)}\n`);
+    await writeFileAtomic(file, `${JSON.stringify(session)}\n`);
     this.cache.set(session.key, { data: session, mtimeMs: fs.statSync(file).mtimeMs });
   }
 }

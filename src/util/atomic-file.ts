@@ -3,34 +3,62 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 
 /**
- * Writes a file so readers see the old or the new content, never a mix: temp file in the
- * same directory, fsync, rename, fsync of the directory. The file gets `mode` (default 0600).
+ * Replaces `file` atomically: writes a temp file in the same directory, fsyncs it, renames it
+ * over the target and fsyncs the directory. A reader (or a crash) sees the old or the new file, never half.
  */
-export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
+export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fd = fs.openSync(temp, "w", mode);
+  const handle = await fs.promises.open(temp, "wx", mode);
   try {
-    fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.chmodSync(temp, mode);
-    fs.renameSync(temp, file);
+    await handle.writeFile(data, "utf8");
+    await handle.chmod(mode); // the umask may have narrowed or the platform ignored the open mode
+    await handle.sync();
   } catch (err) {
-    fs.rmSync(temp, { force: true });
+    await handle.close().catch(() => {});
+    await fs.promises.rm(temp, { force: true });
     throw err;
   }
+  await handle.close();
   try {
-    const dirFd = fs.openSync(dir, "r");
-    try {
-      fs.fsyncSync(dirFd);
-    } finally {
-      fs.closeSync(dirFd);
-    }
+    await fs.promises.rename(temp, file);
+  } catch (err) {
+    await fs.promises.rm(temp, { force: true });
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, "r");
+    await handle.sync();
   } catch {
-    // some filesystems refuse fsync on directories; the rename is still atomic
+    // some platforms cannot fsync a directory; the rename itself is still atomic
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/** Removes temp files a killed writer left next to `file` (call while holding the lock). */
+export async function removeStaleTempFiles(file: string, olderThanMs = 5_000): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return;
+  }
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const full = path.join(dir, name);
+    try {
+      if ((await fs.promises.stat(full)).mtimeMs < cutoff) await fs.promises.rm(full, { force: true });
+    } catch {
+      // gone already
+    }
   }
 }

@@ -1,15 +1,8 @@
 import type { Logger } from "../plugin-api.js";
-import { maskSecret } from "./mask.js";
+import { redactSecrets } from "./redact.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** Provider keys (`sk-...`), Telegram bot tokens (`123456:AA...`) and other long opaque runs. */
-const SECRET_LIKE = /\bsk-[A-Za-z0-9_-]{8,}|\b\d{6,}:[A-Za-z0-9_-]{30,}|\b[A-Za-z0-9_.-]{48,}\b/g;
-
-export function redactLogText(text: string): string {
-  return text.replace(SECRET_LIKE, (match) => maskSecret(match));
-}
 
 /** A line logger to stderr (or a given sink). Field values that look like secrets are masked. */
 export function createLogger(options: { level?: LogLevel; scope?: string; write?: (line: string) => void } = {}): Logger & { child(scope: string): Logger } {
@@ -19,7 +12,7 @@ export function createLogger(options: { level?: LogLevel; scope?: string; write?
     const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
       if (ORDER[level] < threshold) return;
       const extra = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : "";
-      write(redactLogText(`${new Date().toISOString()} ${level.toUpperCase()}${scope ? ` [${scope}]` : ""} ${msg}${extra}`) + "\n");
+      write(redactSecrets(`${new Date().toISOString()} ${level.toUpperCase()}${scope ? ` [${scope}]` : ""} ${msg}${extra}`) + "\n");
     };
     return {
       debug: (m, f) => emit("debug", m, f),

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { defaultModelRef, listAgentIds, resolveAgentId, splitModelRef } from "../../auth/agent-scope.js";
+import { defaultModelRef, listAgentIds, resolveAgentId, splitModelRef } from "../../config/agents.js";
 import { syncClaudeCredentials } from "../../auth/claude-sync.js";
 import { isClaudeCodeOnlyCredentialError } from "../../auth/classify.js";
 import { formatDuration } from "../../auth/duration.js";

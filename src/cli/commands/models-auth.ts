@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { resolveAgentId } from "../../auth/agent-scope.js";
+import { resolveAgentId } from "../../config/agents.js";
 import { CLAUDE_CLI_PROFILE_ID } from "../../auth/claude-sync.js";
 import { clearCooldowns } from "../../auth/cooldown.js";
 import { formatDuration, parseDuration } from "../../auth/duration.js";

@@ -1,5 +1,5 @@
 import { agentSettings } from "../../agents/agents.js";
-import { defaultAgentId } from "../../agents/agents.js";
+import { resolveAgentId } from "../../config/agents.js";
 import { allowedModels } from "../../agents/model-choice.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { table } from "../style.js";
@@ -9,7 +9,7 @@ import { runtimeOrReport } from "./load-runtime.js";
 export async function run(options: { json?: boolean; agent?: string }, ctx: CliContext): Promise<number> {
   const runtime = await runtimeOrReport(ctx);
   if (!runtime) return EXIT.failure;
-  const agentId = options.agent ?? defaultAgentId(runtime.config);
+  const agentId = resolveAgentId(runtime.config, options.agent);
   const settings = agentSettings(runtime.config, agentId);
   const models = allowedModels(settings.models).map((m) => ({
     ref: m.ref,

@@ -1,4 +1,4 @@
-import { resolveAgentId } from "../../auth/agent-scope.js";
+import { resolveAgentId } from "../../config/agents.js";
 import { syncClaudeCredentials, type ClaudeSyncResult } from "../../auth/claude-sync.js";
 import { formatDuration } from "../../auth/duration.js";
 import { buildModelsStatus, type ModelsStatusReport } from "../../auth/status.js";

@@ -1,10 +1,10 @@
 import fs from "node:fs";
-import { resolveAgentId } from "../../auth/agent-scope.js";
+import { resolveAgentId } from "../../config/agents.js";
 import { CLAUDE_CLI_PROFILE_ID, readClaudeCredentials, syncClaudeCredentials } from "../../auth/claude-sync.js";
 import { describeProfileInConfig } from "../../auth/save-credential.js";
 import { validateSecret } from "../../auth/token-validation.js";
 import { loadRuntime, ensurePrivateDir, type Runtime } from "../../config/runtime.js";
-import { writeFileAtomic } from "../../config/write.js";
+import { writeFileAtomic } from "../../util/atomic-file.js";
 import { maskSecret } from "../../util/mask.js";
 import { EXIT, type CliContext } from "../context.js";
 import { readSecret, storeSecret } from "./models-auth.js";

@@ -1,4 +1,4 @@
-import { DEFAULT_AGENT_ID, DEFAULT_MODEL, type BatonConfig } from "../config/schema.js";
+import { DEFAULT_AGENT_ID, DEFAULT_MODEL, type BatonConfig } from "./schema.js";
 
 /** Which agent a command acts on, which agents exist, and which model an agent uses by default. Pure. */
 
