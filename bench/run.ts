@@ -1,12 +1,12 @@
 /**
- * Runs every benchmark and ends with a summary of the headline figures. The channel benches
- * (telegram-delivery.ts, discord-latency.ts) run as `node --import tsx` children when their
- * files exist; their output passes through as it comes.
+ * Runs every benchmark and ends with a summary of the headline figures. The benches written
+ * elsewhere (telegram-delivery.ts, discord-latency.ts, gateway-idle.ts) run as
+ * `node --import tsx` children when their files exist; their output passes through as it comes.
  *
  * Run: npx tsx bench/run.ts [--quick] [name ...]
  *   --quick   smaller counts (a smoke run; figures are noisier)
  *   name      only these benches: cli-startup turn-overhead router-throughput memory-soak
- *             telegram-delivery discord-latency
+ *             telegram-delivery discord-latency gateway-idle
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -85,6 +85,7 @@ const BENCHES: Bench[] = [
   },
   scriptBench("telegram-delivery"),
   scriptBench("discord-latency"),
+  scriptBench("gateway-idle"),
 ];
 
 export async function runAll(options: { quick?: boolean; only?: string[] } = {}): Promise<SummaryRow[]> {

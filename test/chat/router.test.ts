@@ -204,3 +204,28 @@ describe("access and queueing", () => {
     expect(parts.join(" ").split(/\s+/).filter(Boolean)).toEqual(long.split(" "));
   });
 });
+
+describe("agents, bindings and fallbacks", () => {
+  it("tries the fallback model when every profile is rate-limited on the primary", async () => {
+    h = await startHarness({ config: { agents: { defaults: { model: { primary: "anthropic/claude-opus-4-5", fallbacks: ["anthropic/claude-sonnet-4-5"] } } } } });
+    for (const key of [KEY_A, KEY_B]) h.fake.script(key, { error: { status: 429, type: "rate_limit_error", message: "rate limited" }, retryAfterSeconds: 60 });
+    expect(await h.say("hi")).toBe("echo: hi");
+    expect(h.turns[0]).toMatchObject({ ok: true, model: "anthropic/claude-sonnet-4-5" });
+    expect(h.fake.requests.map((r) => (r.body as any).model)).toEqual(["claude-opus-4-5", "claude-opus-4-5", "claude-sonnet-4-5"]);
+  });
+
+  it("routes by binding to an agent with its own auth store; it does not inherit main's keys", async () => {
+    h = await startHarness({
+      config: {
+        agents: { list: [{ id: "main", default: true }, { id: "family", systemPrompt: "family agent" }] },
+        bindings: [{ agentId: "family", match: { channel: "telegram", chatId: "-42" } }],
+      },
+    });
+    const reply = await h.say("hello family", { chatKind: "group", chatId: "-42" });
+    expect(reply).toContain('No API key found for provider "anthropic"');
+    expect(reply).toContain("family");
+    expect(h.fake.requests).toHaveLength(0);
+    expect(await h.say("hello main")).toBe("echo: hello main");
+    expect((h.fake.requests[0].body as any).system).toBeDefined();
+  });
+});

@@ -24,6 +24,19 @@ describe("baton doctor", () => {
     expect(result.stdout).toContain("No problems found.");
   });
 
+  it("warns when a chat channel lets anyone DM the bot, and not once allowFrom is set", async () => {
+    await onboard();
+    const config = JSON5.parse(fs.readFileSync(home.configPath, "utf8"));
+    config.channels = { telegram: { botToken: "123456:abc" } };
+    fs.writeFileSync(home.configPath, JSON5.stringify(config));
+    const open = await runBaton(home, ["doctor", "--json"]);
+    expect(json(open).findings).toContainEqual(expect.objectContaining({ check: "access", level: "warn" }));
+    config.channels.telegram.allowFrom = ["42"];
+    fs.writeFileSync(home.configPath, JSON5.stringify(config));
+    const closed = await runBaton(home, ["doctor", "--json"]);
+    expect(json(closed).findings.filter((f: any) => f.check === "access")).toEqual([]);
+  });
+
   it("flags agents without credentials with the per-agent note", async () => {
     await onboard("main");
     const config = JSON5.parse(fs.readFileSync(home.configPath, "utf8"));

@@ -176,17 +176,6 @@ export function waitForBotMessage(fake: FakeTelegram, chatId: number, predicate:
   return fake.waitFor(() => botMessages(fake, chatId).find(predicate), timeoutMs, `a bot message in chat ${chatId} matching ${predicate.toString()}`);
 }
 
-/** Waits until the Anthropic fake has received `count` requests in all. */
-export async function waitForAnthropicRequests(anthropic: FakeAnthropic, count: number, timeoutMs = 10_000): Promise<RecordedRequest[]> {
-  // The Anthropic fake has no change events; its requests are only ever appended, so poll.
-  const deadline = Date.now() + timeoutMs;
-  while (anthropic.requests.length < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} Anthropic requests, got ${anthropic.requests.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return anthropic.requests;
-}
-
 /** The `model` of a recorded Messages API request. */
 export function requestModel(request: RecordedRequest): string {
   return (request.body as { model: string }).model;

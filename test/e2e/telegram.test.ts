@@ -17,7 +17,6 @@ import {
   requestRoles,
   startStack,
   TOPIC,
-  waitForAnthropicRequests,
   waitForBotMessage,
   waitForBotText,
   type Stack,
@@ -98,33 +97,34 @@ describe("conversations over Telegram", () => {
     stack = await startStack(anthropic);
     const { telegram } = stack;
     const inTopic = { chat: FORUM, from: alice, message_thread_id: TOPIC };
-    telegram.pushUserMessage({ chat: FORUM, from: alice, text: "/model sonnet" });
-    await waitForBotMessage(telegram, FORUM.id, (m) => m.text.startsWith("Model set to sonnet"));
+    telegram.pushUserMessage({ chat: FORUM, from: alice, text: "/model haiku" });
+    await waitForBotMessage(telegram, FORUM.id, (m) => m.text.startsWith("Model set to haiku"));
 
     telegram.pushUserMessage({ ...inTopic, text: "/status" });
     const status = await waitForBotMessage(telegram, FORUM.id, (m) => m.text.startsWith("Agent:"));
     expect(status.text).toContain(`Session: telegram:group:${FORUM.id}:topic:${TOPIC}`);
-    expect(status.text).toContain("Model: anthropic/claude-sonnet-4-5");
+    expect(status.text).toContain("Model: anthropic/claude-haiku-4-5");
     expect(status.threadId).toBe(TOPIC);
 
     telegram.pushUserMessage({ ...inTopic, text: mention("in the topic") });
     const reply = await waitForBotText(telegram, FORUM.id, "echo: in the topic");
     expect(reply.threadId).toBe(TOPIC);
     expect(telegram.message(FORUM.id, reply.messageId)?.is_topic_message).toBe(true);
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
 
-    telegram.pushUserMessage({ ...inTopic, text: "/model haiku" });
-    await waitForBotMessage(telegram, FORUM.id, (m) => m.text.startsWith("Model set to haiku") && m.threadId === TOPIC);
+    telegram.pushUserMessage({ ...inTopic, text: "/model opus" });
+    await waitForBotMessage(telegram, FORUM.id, (m) => m.text.startsWith("Model set to opus") && m.threadId === TOPIC);
     telegram.pushUserMessage({ ...inTopic, text: mention("topic again") });
     await waitForBotText(telegram, FORUM.id, "echo: topic again");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-opus-4-5");
 
     telegram.pushUserMessage({ chat: FORUM, from: alice, text: mention("back in General") });
     const general = await waitForBotText(telegram, FORUM.id, "echo: back in General");
     expect(general.threadId).toBeUndefined();
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
-    // Two sessions with their own history: the topic's third request carries only topic turns.
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
+    // Two sessions, two histories: the topic's second turn carries its first; General's first carries none.
     expect(anthropic.requests.map(lastUserText)).toEqual(["in the topic", "topic again", "back in General"]);
+    expect(requestRoles(anthropic.requests[1])).toEqual(["user", "assistant", "user"]);
     expect(requestRoles(anthropic.requests[2])).toEqual(["user"]);
   });
 });
@@ -133,34 +133,34 @@ describe("/model over Telegram", () => {
   it("switches and pins from chat, and switches again with an inline button", async () => {
     stack = await startStack(anthropic);
     const { telegram } = stack;
-    telegram.pushUserMessage({ from: alice, text: "/model sonnet" });
-    await waitForBotMessage(telegram, alice.id, (m) => m.text.startsWith("Model set to sonnet"));
+    telegram.pushUserMessage({ from: alice, text: "/model haiku" });
+    await waitForBotMessage(telegram, alice.id, (m) => m.text.startsWith("Model set to haiku"));
     telegram.pushUserMessage({ from: alice, text: "after the switch" });
     await waitForBotText(telegram, alice.id, "echo: after the switch");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
     expect(anthropic.requests.at(-1)!.credential).toBe(KEY_A);
 
-    telegram.pushUserMessage({ from: alice, text: "/model haiku@anthropic:b" });
-    const pinned = await waitForBotMessage(telegram, alice.id, (m) => m.text.startsWith("Model set to haiku"));
+    telegram.pushUserMessage({ from: alice, text: "/model opus@anthropic:b" });
+    const pinned = await waitForBotMessage(telegram, alice.id, (m) => m.text.startsWith("Model set to opus"));
     expect(pinned.text).toContain("pinned to profile anthropic:b");
     telegram.pushUserMessage({ from: alice, text: "after the pin" });
     await waitForBotText(telegram, alice.id, "echo: after the pin");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-opus-4-5");
     expect(anthropic.requests.at(-1)!.credential).toBe(KEY_B);
 
     telegram.pushUserMessage({ from: alice, text: "/model" });
     const menu = await waitForBotMessage(telegram, alice.id, (m) => m.text.startsWith("Model:"));
     const labels = menu.last.reply_markup?.inline_keyboard.flat().map((b) => b.text) ?? [];
-    expect(labels).toContain("✓ haiku");
-    expect(labels).toContain("sonnet");
+    expect(labels).toContain("✓ opus");
+    expect(labels).toContain("haiku");
 
-    const press = telegram.pushCallbackQuery({ from: alice, chatId: alice.id, messageId: menu.messageId, label: "sonnet" });
+    const press = telegram.pushCallbackQuery({ from: alice, chatId: alice.id, messageId: menu.messageId, label: "haiku" });
     await telegram.waitFor(() => telegram.callbackAnswers.find((a) => a.callback_query_id === press.callback_query!.id), 10_000, "the callback answer");
-    const switched = await waitForBotMessage(telegram, alice.id, (m) => m.text.startsWith("Model set to sonnet") && m.messageId > menu.messageId);
+    const switched = await waitForBotMessage(telegram, alice.id, (m) => m.text.startsWith("Model set to haiku") && m.messageId > menu.messageId);
     expect(switched.text).toContain("for this chat");
     telegram.pushUserMessage({ from: alice, text: "after the button" });
     await waitForBotText(telegram, alice.id, "echo: after the button");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
   });
 
   it("refuses a pin from a user outside commands.allowFrom: told in a DM, silent in a group, nothing changes", async () => {
@@ -238,19 +238,23 @@ describe("what the bot sends", () => {
     expect(inPre.filter((l) => l.trim() !== "")).toEqual(code);
   });
 
-  it("recovers from 429s: every reply still arrives exactly once", async () => {
-    // Tighter than the plugin's own pacing (1 per second per chat), so the fake answers 429.
+  it("recovers from 429s: a reply in several parts arrives whole, each part once", async () => {
+    // Half the plugin's own pace (1 message per second per chat), so back-to-back parts get 429s.
     stack = await startStack(anthropic, { telegram: { limits: { perChat: { limit: 1, intervalMs: 2000, burst: 1 } } } });
     const { telegram } = stack;
+    const lines = Array.from({ length: 150 }, (_, i) => `Line ${String(i).padStart(3, "0")} of an answer long enough to need several messages.`);
+    expect(lines.join("\n").length).toBeGreaterThan(2 * 4096);
+    anthropic.setDefault({ reply: lines.join("\n") });
     telegram.failNext("sendMessage", { error_code: 429, description: "Too Many Requests: retry after 1", retry_after: 1 });
-    telegram.pushUserMessage({ from: alice, text: "one" });
-    telegram.pushUserMessage({ from: alice, text: "two" });
-    telegram.pushUserMessage({ from: alice, text: "three" });
-    await waitForBotText(telegram, alice.id, "echo: three", 30_000);
+    telegram.pushUserMessage({ from: alice, text: "a long answer, please" });
+    await waitForBotMessage(telegram, alice.id, (m) => m.text.endsWith(lines.at(-1)!), 30_000);
 
     expect(telegram.count429).toBeGreaterThanOrEqual(2);
-    expect(botTexts(telegram, alice.id)).toEqual(["echo: one", "echo: two", "echo: three"]);
-    expect(telegram.sent.filter((r) => r.method === "sendMessage")).toHaveLength(3);
+    const parts = botMessages(telegram, alice.id);
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    expect(telegram.sent.filter((r) => r.method === "sendMessage")).toHaveLength(parts.length);
+    expect(parts.flatMap((p) => p.text.split("\n"))).toEqual(lines);
+    expect(anthropic.requests).toHaveLength(1);
   });
 
   it("streams a slow reply into one message that is edited until complete", async () => {

@@ -28,7 +28,7 @@ export interface DoctorOptions {
 }
 
 export interface Finding {
-  check: "config" | "migration" | "permissions" | "claude-code" | "store" | "credentials" | "cooldown";
+  check: "config" | "migration" | "permissions" | "claude-code" | "access" | "store" | "credentials" | "cooldown";
   level: "ok" | "info" | "warn" | "error";
   message: string;
   /** Counts toward the exit code unless fixed. */
@@ -47,6 +47,7 @@ export async function run(options: DoctorOptions, ctx: CliContext): Promise<numb
   const { paths, config, env } = await checkConfig(ctx, fix, findings);
   checkPermissions(paths, fix, findings);
   await checkClaudeCode(paths, config, findings);
+  checkChannelAccess(config, env, findings);
   const configured = listAgentIds(config);
   for (const agentId of configured) await checkAgent(agentId, paths, config, env, findings);
   // agents no longer configured: only make sure their stores are not corrupt
@@ -217,6 +218,24 @@ async function checkAgent(agentId: string, paths: BatonPaths, config: BatonConfi
     const effective = report.auth.providers.find((p) => p.provider === splitModelRef(defaultModelRef(config, agentId)).provider)?.effective;
     const via = effective?.source === "profile" ? `profile ${effective.profileId}` : effective?.source === "env" ? `env ${effective.envVar}` : "its credentials";
     findings.push({ check: "credentials", level: "ok", problem: false, agentId, message: `agent ${agentId}: credentials ok (${via})` });
+  }
+}
+
+/** A chat channel with no `allowFrom` lets anyone who finds the bot spend your credentials. */
+function checkChannelAccess(config: BatonConfig, env: Record<string, string | undefined>, findings: Finding[]): void {
+  const channels: [string, { allowFrom?: string[]; enabled?: boolean } | undefined, string | undefined][] = [
+    ["telegram", config.channels?.telegram, env.TELEGRAM_BOT_TOKEN],
+    ["discord", config.channels?.discord, env.DISCORD_BOT_TOKEN],
+  ];
+  for (const [id, section, envToken] of channels) {
+    const active = section ? section.enabled !== false : Boolean(envToken);
+    if (!active || section?.allowFrom) continue;
+    findings.push({
+      check: "access",
+      level: "warn",
+      problem: false,
+      message: `channels.${id}.allowFrom is not set: anyone can DM the bot and use your credentials. Set it to your user ids (send /whoami to the bot), or ["*"] to make open access explicit.`,
+    });
   }
 }
 

@@ -1,0 +1,180 @@
+/**
+ * From what the fault proxy saw, what Baton's resolver must have recorded, and whether the
+ * cooldowns in `models status` match it. Pure.
+ *
+ * Which failures the resolver records follows DESIGN.md §4 (src/auth/failover.ts): auth and
+ * rate limits at once; overloaded only after the same turn's third try on that profile, network
+ * failures after the second. The proxy's clock and the resolver's differ by the time a report
+ * takes, and two reports of one profile that end close together may reach the store in either
+ * order (each waits for the store lock), so times are compared within `raceMs`, and a cooldown
+ * a success of the same profile may have overwritten is not demanded.
+ */
+import { COOLDOWN_LADDER_MS, SHORT_COOLDOWN_MS } from "../../src/auth/cooldown.js";
+import { decideAfterFailure } from "../../src/auth/failover.js";
+import type { FailureClass, ProfileUsageStats, UnusableProfile } from "../../src/auth/types.js";
+import type { FaultKind, ProxiedCall } from "./fault-proxy.js";
+
+export interface ReportedEvent {
+  profileId: string;
+  model: string;
+  /** When the response ended at the proxy. */
+  at: number;
+  outcome: "success" | FailureClass;
+  retryAfterMs?: number;
+  seq: number;
+}
+
+const CLASS_OF: Record<Exclude<FaultKind, "ok" | "slow">, FailureClass> = {
+  unauthorized: "auth",
+  rate_limited: "rate_limit",
+  overloaded: "overloaded",
+  mid_stream_error: "overloaded",
+  reset: "timeout",
+  reset_mid_stream: "timeout",
+};
+
+/** The successes and failures the resolver recorded, in the order their responses ended. */
+export function reportedEvents(calls: readonly ProxiedCall[], profileOf: (credential: string) => string | undefined): ReportedEvent[] {
+  const attempts = new Map<string, number>();
+  const events: ReportedEvent[] = [];
+  for (const call of [...calls].sort((a, b) => a.seq - b.seq)) {
+    const profileId = profileOf(call.credential);
+    if (!profileId || call.endedAt === undefined) continue;
+    const key = `${call.turnKey}|${call.credential}|${call.model}`;
+    const attempt = attempts.get(key) ?? 0;
+    attempts.set(key, attempt + 1);
+    const { kind } = call.decision;
+    if (kind === "ok" || kind === "slow") {
+      if (call.ending === "complete" && call.status === 200) events.push({ profileId, model: call.model, at: call.endedAt, outcome: "success", seq: call.seq });
+      continue;
+    }
+    const failureClass = CLASS_OF[kind];
+    if (decideAfterFailure(failureClass, attempt).action === "retry") continue;
+    events.push({
+      profileId,
+      model: call.model,
+      at: call.endedAt,
+      outcome: failureClass,
+      ...(kind === "rate_limited" ? { retryAfterMs: (call.decision.retryAfterSeconds ?? 0) * 1000 } : {}),
+      seq: call.seq,
+    });
+  }
+  return events.sort((a, b) => a.at - b.at || a.seq - b.seq);
+}
+
+/** Cooldown lengths the policy may give this failure (the ladder step depends on earlier failures). */
+function possibleDurations(event: ReportedEvent): number[] {
+  if (event.outcome === "rate_limit") return COOLDOWN_LADDER_MS.map((step) => Math.max(event.retryAfterMs ?? 0, step));
+  if (event.outcome === "auth") return [...COOLDOWN_LADDER_MS];
+  return [SHORT_COOLDOWN_MS];
+}
+
+const near = (a: number, b: number, tolerance: number) => Math.abs(a - b) <= tolerance;
+
+/**
+ * Whether a success of the profile (and model, for a model cooldown) may have been recorded
+ * after `event`. Successes before `settledAt` were recorded before anything after it.
+ */
+function mayBeClearedBySuccess(event: ReportedEvent, events: readonly ReportedEvent[], scoped: boolean, raceMs: number, settledAt: number): boolean {
+  return events.some(
+    (s) =>
+      s.outcome === "success" &&
+      s.profileId === event.profileId &&
+      (!scoped || s.model === event.model) &&
+      s.at > event.at - raceMs &&
+      !(s.at < settledAt && event.at >= settledAt),
+  );
+}
+
+export interface CooldownCheck {
+  problems: string[];
+  /** Injected failures whose cooldown had to show, and did, by class. */
+  confirmed: Partial<Record<FailureClass, number>>;
+  /** Cooldowns shown, each explained by an injected failure. */
+  explained: number;
+}
+
+/**
+ * Every cooldown `unusable` lists must come from an injected failure of that class on that
+ * profile and model, with a length the policy gives it; and every recorded failure whose
+ * cooldown still runs at `now` (and that no later success may have cleared) must be listed.
+ */
+export function checkCooldowns(input: {
+  events: readonly ReportedEvent[];
+  unusable: readonly UnusableProfile[];
+  stats: Readonly<Record<string, ProfileUsageStats>>;
+  now: number;
+  raceMs: number;
+  /** A moment when every earlier report was in the store before any later call began (a pause in traffic). */
+  settledAt?: number;
+}): CooldownCheck {
+  const { events, unusable, now, raceMs } = input;
+  const settledAt = input.settledAt ?? 0;
+  const problems: string[] = [];
+  const confirmed: CooldownCheck["confirmed"] = {};
+  let explained = 0;
+  const failures = events.filter((e) => e.outcome !== "success");
+
+  for (const entry of unusable) {
+    const scoped = entry.model !== undefined;
+    const classes: FailureClass[] = scoped ? [entry.reason as FailureClass] : entry.reason === "cooldown" ? ["auth"] : [];
+    if (entry.until === null || !classes.length) {
+      problems.push(`${entry.profileId} is unusable (${entry.reason}) but nothing injected can cause that`);
+      continue;
+    }
+    const cause = failures.find(
+      (e) =>
+        e.profileId === entry.profileId &&
+        classes.includes(e.outcome as FailureClass) &&
+        (!scoped || e.model === entry.model) &&
+        possibleDurations(e).some((d) => near(entry.until as number, e.at + d, raceMs)),
+    );
+    if (cause) explained += 1;
+    else problems.push(`${entry.profileId}${scoped ? ` on ${entry.model}` : ""}: ${entry.reason} until ${new Date(entry.until).toISOString()} matches no injected failure`);
+  }
+
+  for (const event of failures) {
+    const scoped = event.outcome !== "auth";
+    const shortest = Math.min(...possibleDurations(event));
+    if (event.at + shortest <= now + raceMs) continue; // over by now
+    if (mayBeClearedBySuccess(event, events, scoped, raceMs, settledAt)) continue;
+    const shown = unusable.find(
+      (u) =>
+        u.profileId === event.profileId &&
+        (scoped ? u.model === event.model && (event.outcome !== "rate_limit" || u.reason === "rate_limit") : u.model === undefined && u.reason === "cooldown") &&
+        u.until !== null &&
+        u.until >= event.at + shortest - raceMs,
+    );
+    if (shown) confirmed[event.outcome as FailureClass] = (confirmed[event.outcome as FailureClass] ?? 0) + 1;
+    else problems.push(`${event.profileId}: the ${event.outcome} failure at ${new Date(event.at).toISOString()}${scoped ? ` on ${event.model}` : ""} should still cool it down, but models status does not say so`);
+  }
+  return { problems, confirmed, explained };
+}
+
+/**
+ * Calls made with a profile while a recorded failure still cooled it down (for that model, or
+ * entirely after an auth failure), unless a success of that profile may have lifted the cooldown.
+ */
+export function callsDuringCooldown(calls: readonly ProxiedCall[], events: readonly ReportedEvent[], profileOf: (credential: string) => string | undefined, raceMs: number): string[] {
+  const violations: string[] = [];
+  const failures = events.filter((e) => e.outcome !== "success");
+  for (const call of calls) {
+    const profileId = profileOf(call.credential);
+    if (!profileId) continue;
+    for (const failure of failures) {
+      if (failure.profileId !== profileId) continue;
+      const scoped = failure.outcome !== "auth";
+      if (scoped && failure.model !== call.model) continue;
+      const shortest = Math.min(...possibleDurations(failure));
+      if (!(call.startedAt > failure.at + raceMs && call.startedAt < failure.at + shortest - raceMs)) continue;
+      const lifted = events.some(
+        (s) => s.outcome === "success" && s.profileId === profileId && (!scoped || s.model === call.model) && s.at > failure.at - raceMs && s.at < call.startedAt,
+      );
+      if (!lifted) {
+        violations.push(`call #${call.seq} used ${profileId} on ${call.model} ${call.startedAt - failure.at} ms after its ${failure.outcome} failure`);
+        break;
+      }
+    }
+  }
+  return violations;
+}

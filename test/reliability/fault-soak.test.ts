@@ -1,0 +1,219 @@
+import fs from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { COOLDOWN_LADDER_MS } from "../../src/auth/cooldown.js";
+import { buildModelsStatus } from "../../src/auth/status.js";
+import { readAuthStore } from "../../src/auth/store.js";
+import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
+import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram/index.js";
+import { callsDuringCooldown, checkCooldowns, reportedEvents } from "./cooldown-replay.js";
+import { startFaultProxy, type FaultDecision, type FaultKind, type FaultProxy } from "./fault-proxy.js";
+import { matchOutcomes, type Inbound } from "./outcomes.js";
+import { seededRandom } from "./prng.js";
+import { checkStateDir } from "./state-files.js";
+import { startTelegramStack, UNTHROTTLED, type TelegramStack } from "./telegram-stack.js";
+
+/**
+ * Fault soak (issue 8): 2,000 messages over 200 Telegram sessions (140 DMs, 60 groups), through
+ * the real Telegram plugin and gateway, while the Anthropic fake answers each request with a
+ * fault drawn at random (seeded): 429 with retry-after, 529, connection resets before and during
+ * the stream, mid-stream error events, slow streamed answers, and 401 for one of the three API
+ * key profiles once its key is "revoked" part-way through.
+ *
+ * The soak runs in two phases: until the revocation (a seeded number of rounds) all three keys
+ * work; every reply of phase one has arrived before the first 401, so no success of the revoked
+ * key can be recorded after a 401 of it, and its cooldown is exactly what the 401s make it.
+ *
+ * Flood limits: Telegram allows ~1 message/s per chat, 20/min per group and 30/s overall, which
+ * would stretch 2,000 replies (plus streamed edits) over minutes. The fake's flood control is
+ * switched off and the plugin's limiter raised far above the load, so the soak measures Baton's
+ * handling of faults, not the platform's pacing (bench/telegram-delivery.ts measures that).
+ */
+
+const SEED = Number(process.env.BATON_SOAK_SEED ?? 20_251_121);
+const DM_SESSIONS = 140;
+const GROUP_SESSIONS = 60;
+const ROUNDS = 10;
+const RACE_MS = 1500;
+
+const KEYS = {
+  "anthropic:alpha": `sk-ant-api03-SOAKALPHA${"a".repeat(70)}-alphaKEY`,
+  "anthropic:beta": `sk-ant-api03-SOAKBETA${"b".repeat(71)}-betaKEY0`,
+  "anthropic:gamma": `sk-ant-api03-SOAKGAMMA${"c".repeat(70)}-gammaKEY`,
+} as const;
+type ProfileId = keyof typeof KEYS;
+const REVOKED: ProfileId = "anthropic:alpha";
+const profileOf = (credential: string) => (Object.entries(KEYS) as [ProfileId, string][]).find(([, key]) => key === credential)?.[0];
+
+/** Per request, for keys that work. Rate limits are rare: each one takes a (profile, model) out for 30 s or more. */
+const FAULT_WEIGHTS: Record<Exclude<FaultKind, "unauthorized">, number> = {
+  ok: 64,
+  slow: 12,
+  overloaded: 8,
+  reset: 4,
+  reset_mid_stream: 3,
+  mid_stream_error: 5,
+  rate_limited: 0.4,
+};
+const RETRY_AFTER_SECONDS = [1, 20, 45];
+
+let telegram: FakeTelegram | undefined;
+let anthropic: FakeAnthropic | undefined;
+let proxy: FaultProxy | undefined;
+let stack: TelegramStack | undefined;
+
+afterAll(async () => {
+  await stack?.stop();
+  await proxy?.close();
+  await anthropic?.close();
+  await telegram?.close();
+  if (stack) fs.rmSync(stack.home, { recursive: true, force: true });
+});
+
+interface SessionSpec {
+  chat: { id: number; type?: "supergroup" };
+  senders: number[];
+}
+
+function sessions(): SessionSpec[] {
+  const dms = Array.from({ length: DM_SESSIONS }, (_, i) => ({ chat: { id: 500_001 + i }, senders: [500_001 + i] }));
+  const groups = Array.from({ length: GROUP_SESSIONS }, (_, i) => ({
+    chat: { id: -1_000_000_001 - i, type: "supergroup" as const },
+    senders: [600_001 + i, 600_101 + i, 600_201 + i],
+  }));
+  return [...dms, ...groups];
+}
+
+describe("fault soak", () => {
+  it("answers every message exactly once, with a reply or a clear error, while Anthropic misbehaves", async () => {
+    const random = seededRandom(SEED);
+    telegram = await startFakeTelegram();
+    telegram.setLimits({ perChat: false, perGroup: false, global: false });
+    anthropic = await startFakeAnthropic();
+    let revoked = false;
+    proxy = await startFaultProxy({
+      fake: anthropic,
+      decide(call): FaultDecision {
+        if (revoked && call.credential === KEYS[REVOKED]) return { kind: "unauthorized" };
+        const kind = random.weighted(FAULT_WEIGHTS);
+        if (kind === "rate_limited") return { kind, retryAfterSeconds: random.pick(RETRY_AFTER_SECONDS) };
+        if (kind === "slow") return { kind, delayMs: random.int(30, 200) };
+        return { kind };
+      },
+    });
+    stack = await startTelegramStack({
+      telegram,
+      anthropicUrl: proxy.url,
+      profiles: Object.fromEntries(Object.entries(KEYS).map(([id, key]) => [id, { type: "api_key", provider: "anthropic", key }])),
+      config: {
+        channels: { telegram: { requireMention: false } },
+        agents: { defaults: { model: { primary: "anthropic/claude-opus-4-5", fallbacks: ["anthropic/claude-haiku-4-5"] } } },
+        gateway: { concurrency: 64, streaming: { editIntervalMs: 250 } },
+      },
+      plugin: { limits: UNTHROTTLED },
+    });
+
+    const specs = sessions();
+    const inbound: Inbound[] = [];
+    const push = (round: number) => {
+      for (const [index, spec] of random.shuffle([...specs.entries()])) {
+        // Some texts are long enough to be streamed as a preview that is then edited.
+        const text = `s${index}-r${round} ${"lorem ipsum ".repeat(random.int(0, 5))}`.trim();
+        const from = random.pick(spec.senders);
+        telegram!.pushUserMessage({ chat: spec.chat, from: { id: from }, text });
+        inbound.push({ chatId: spec.chat.id, text, label: `s${index}-r${round}` });
+      }
+    };
+    const settle = async (expected: number, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const report = matchOutcomes(inbound, telegram!.sent);
+        if (report.missing.length === 0 && inbound.length === expected) break;
+        if (Date.now() > deadline) {
+          throw new Error(`${report.missing.length} of ${expected} messages have no outcome after ${timeoutMs} ms, e.g. ${report.missing.slice(0, 5).map((m) => m.label).join(", ")}; problems: ${report.problems.slice(0, 5).join("; ")}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      await stack!.gateway.router.queue.drain();
+    };
+
+    const started = Date.now();
+    const revokeAfter = random.int(3, 6);
+    for (let round = 0; round < revokeAfter; round++) push(round);
+    await settle(revokeAfter * specs.length, 120_000);
+    const phaseOneMs = Date.now() - started;
+    expect(proxy.inFlight()).toBe(0);
+    const revokedAt = Date.now();
+    revoked = true;
+    for (let round = revokeAfter; round < ROUNDS; round++) push(round);
+    await settle(ROUNDS * specs.length, 120_000);
+    // Nothing is left that could still send: no update waits, no turn runs, no request is open.
+    expect(telegram.pendingUpdates).toEqual([]);
+    expect(proxy.inFlight()).toBe(0);
+    const elapsedMs = Date.now() - started;
+
+    // every message: exactly one outcome, none twice
+    const report = matchOutcomes(inbound, telegram.sent);
+    expect(report.problems).toEqual([]);
+    expect(report.missing).toEqual([]);
+    expect(report.replies + report.errors).toBe(ROUNDS * specs.length);
+    expect(report.replies).toBeGreaterThan(report.errors);
+
+    // the stores parse; each session's history holds exactly its answered messages, in order
+    const state = checkStateDir(stack.stateDir);
+    expect(state.problems).toEqual([]);
+    expect(state.leftovers).toEqual([]);
+    for (const [index, spec] of specs.entries()) {
+      const key = spec.chat.id > 0 ? `telegram:dm:${spec.senders[0]}` : `telegram:group:${spec.chat.id}`;
+      const answered = inbound.filter((m) => m.chatId === spec.chat.id && report.outcomes.get(m)!.kind === "reply").map((m) => m.text);
+      const session = state.sessions.find((s) => s.key === key);
+      const asked = (session?.history ?? []).filter((h) => h.role === "user").map((h) => h.content);
+      expect(asked, `session ${index} (${key})`).toEqual(answered);
+    }
+
+    // cooldowns: what models status reports is what the injected failures make it
+    const store = await readAuthStore(stack.storePath);
+    const now = Date.now();
+    const status = buildModelsStatus({
+      agentId: "main",
+      configPath: stack.runtime.paths.configPath,
+      stateDir: stack.stateDir,
+      storePath: stack.storePath,
+      config: stack.runtime.config,
+      env: stack.runtime.env,
+      store,
+      now,
+    });
+    const unusable = status.auth.unusableProfiles;
+    const injected401 = proxy.calls.filter((c) => c.decision.kind === "unauthorized").length;
+    expect(injected401).toBeGreaterThan(0);
+    expect(proxy.calls.filter((c) => c.decision.kind === "unauthorized" && c.credential !== KEYS[REVOKED])).toEqual([]);
+    const revokedStats = store.usageStats[REVOKED];
+    expect(revokedStats.failureCounts.auth).toBe(injected401);
+    const step = COOLDOWN_LADDER_MS[Math.min(injected401 - 1, COOLDOWN_LADDER_MS.length - 1)];
+    expect(Math.abs(revokedStats.cooldownUntil - (revokedStats.lastFailureAt ?? 0) - step)).toBeLessThanOrEqual(2000);
+    expect(unusable).toContainEqual({ profileId: REVOKED, reason: "cooldown", until: revokedStats.cooldownUntil, remainingMs: revokedStats.cooldownUntil - now });
+    expect(status.auth.profiles.find((p) => p.id === REVOKED)?.state).toBe("cooldown");
+    for (const id of ["anthropic:beta", "anthropic:gamma"]) expect(unusable.find((u) => u.profileId === id && !u.model)).toBeUndefined();
+
+    const events = reportedEvents(proxy.calls, profileOf);
+    const cooldowns = checkCooldowns({ events, unusable, stats: store.usageStats, now, raceMs: RACE_MS, settledAt: revokedAt });
+    expect(cooldowns.problems).toEqual([]);
+    expect(cooldowns.confirmed.auth ?? 0).toBeGreaterThan(0);
+    // Baton never called a profile (for a model) that a recorded failure still cooled down
+    expect(callsDuringCooldown(proxy.calls, events, profileOf, RACE_MS)).toEqual([]);
+
+    // no key in any log line or chat message
+    const seen = [...stack.logs, ...telegram.sent.map((r) => r.text)].join("\n");
+    for (const key of Object.values(KEYS)) expect(seen.includes(key.slice(8, -4)), "a key leaked").toBe(false);
+
+    const recorded: Record<string, number> = {};
+    for (const event of events) recorded[event.outcome] = (recorded[event.outcome] ?? 0) + 1;
+    const faults: Record<string, number> = {};
+    for (const call of proxy.calls) faults[call.decision.kind] = (faults[call.decision.kind] ?? 0) + 1;
+    console.log(
+      `fault soak (seed ${SEED}): ${inbound.length} messages in ${(elapsedMs / 1000).toFixed(1)} s (phase one ${(phaseOneMs / 1000).toFixed(1)} s, ` +
+        `key revoked after round ${revokeAfter}); ${report.replies} replies, ${report.errors} error messages; ${proxy.calls.length} Anthropic requests ${JSON.stringify(faults)}; ` +
+        `recorded ${JSON.stringify(recorded)}; cooldowns confirmed ${JSON.stringify(cooldowns.confirmed)}, shown and explained ${cooldowns.explained}`,
+    );
+  }, 300_000);
+});
