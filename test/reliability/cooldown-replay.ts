@@ -178,3 +178,27 @@ export function callsDuringCooldown(calls: readonly ProxiedCall[], events: reado
   }
   return violations;
 }
+
+/**
+ * Recorded failures whose cooldown a success lifted within the cooldown's length, where the
+ * successful call had started before the failure ended: a request already in flight when the
+ * profile failed. (Figures for the report; DESIGN.md's "a success resets the counters" allows it.)
+ */
+export function cooldownsLiftedByEarlierCalls(calls: readonly ProxiedCall[], events: readonly ReportedEvent[]): { failures: number; lifted: number } {
+  const scopedFailures = events.filter((e) => e.outcome !== "success" && e.outcome !== "auth");
+  let lifted = 0;
+  for (const failure of scopedFailures) {
+    const shortest = Math.min(...possibleDurations(failure));
+    const early = events.some(
+      (s) =>
+        s.outcome === "success" &&
+        s.profileId === failure.profileId &&
+        s.model === failure.model &&
+        s.at > failure.at &&
+        s.at < failure.at + shortest &&
+        calls[s.seq].startedAt < failure.at,
+    );
+    if (early) lifted += 1;
+  }
+  return { failures: scopedFailures.length, lifted };
+}

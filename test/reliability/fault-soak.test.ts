@@ -5,7 +5,7 @@ import { buildModelsStatus } from "../../src/auth/status.js";
 import { readAuthStore } from "../../src/auth/store.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram/index.js";
-import { callsDuringCooldown, checkCooldowns, reportedEvents } from "./cooldown-replay.js";
+import { callsDuringCooldown, checkCooldowns, cooldownsLiftedByEarlierCalls, reportedEvents } from "./cooldown-replay.js";
 import { startFaultProxy, type FaultDecision, type FaultKind, type FaultProxy } from "./fault-proxy.js";
 import { matchOutcomes, type Inbound } from "./outcomes.js";
 import { seededRandom } from "./prng.js";
@@ -22,6 +22,8 @@ import { startTelegramStack, UNTHROTTLED, type TelegramStack } from "./telegram-
  * The soak runs in two phases: until the revocation (a seeded number of rounds) all three keys
  * work; every reply of phase one has arrived before the first 401, so no success of the revoked
  * key can be recorded after a 401 of it, and its cooldown is exactly what the 401s make it.
+ * A few sessions pin the key that gets revoked (`/model opus@anthropic:alpha`): they must never
+ * be answered with another key, so their failures reach the user as error messages.
  *
  * Flood limits: Telegram allows ~1 message/s per chat, 20/min per group and 30/s overall, which
  * would stretch 2,000 replies (plus streamed edits) over minutes. The fake's flood control is
@@ -34,6 +36,7 @@ const DM_SESSIONS = 140;
 const GROUP_SESSIONS = 60;
 const ROUNDS = 10;
 const RACE_MS = 1500;
+const PINNED_SESSIONS = 5;
 
 const KEYS = {
   "anthropic:alpha": `sk-ant-api03-SOAKALPHA${"a".repeat(70)}-alphaKEY`,
@@ -113,6 +116,16 @@ describe("fault soak", () => {
     });
 
     const specs = sessions();
+    const pinned = new Set(random.shuffle([...specs.keys()].filter((i) => i < DM_SESSIONS)).slice(0, PINNED_SESSIONS - 1));
+    pinned.add(DM_SESSIONS + random.int(0, GROUP_SESSIONS - 1));
+    for (const index of pinned) {
+      const spec = specs[index];
+      telegram.pushUserMessage({ chat: spec.chat, from: { id: spec.senders[0] }, text: `/model opus@${REVOKED}` });
+    }
+    await telegram.waitFor(() => telegram!.sent.filter((r) => r.text.includes(`pinned to profile ${REVOKED}`)).length === pinned.size, 30_000, "the pins");
+    const firstRecord = telegram.sent.length;
+    const sentSince = () => telegram!.sent.slice(firstRecord);
+    const isPinned = (text: string) => pinned.has(Number(/^s(\d+)-/.exec(text)?.[1]));
     const inbound: Inbound[] = [];
     const push = (round: number) => {
       for (const [index, spec] of random.shuffle([...specs.entries()])) {
@@ -126,7 +139,7 @@ describe("fault soak", () => {
     const settle = async (expected: number, timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const report = matchOutcomes(inbound, telegram!.sent);
+        const report = matchOutcomes(inbound, sentSince());
         if (report.missing.length === 0 && inbound.length === expected) break;
         if (Date.now() > deadline) {
           throw new Error(`${report.missing.length} of ${expected} messages have no outcome after ${timeoutMs} ms, e.g. ${report.missing.slice(0, 5).map((m) => m.label).join(", ")}; problems: ${report.problems.slice(0, 5).join("; ")}`);
@@ -152,11 +165,21 @@ describe("fault soak", () => {
     const elapsedMs = Date.now() - started;
 
     // every message: exactly one outcome, none twice
-    const report = matchOutcomes(inbound, telegram.sent);
+    const report = matchOutcomes(inbound, sentSince());
     expect(report.problems).toEqual([]);
     expect(report.missing).toEqual([]);
     expect(report.replies + report.errors).toBe(ROUNDS * specs.length);
     expect(report.replies).toBeGreaterThan(report.errors);
+
+    // pinned sessions: only ever the pinned key; after the revocation, the user is told why
+    for (const call of proxy.calls.filter((c) => isPinned(c.userText))) expect(profileOf(call.credential), call.userText).toBe(REVOKED);
+    const pinnedAfterRevocation = inbound.filter((m) => isPinned(m.text) && Number(/-r(\d+)/.exec(m.text)![1]) >= revokeAfter);
+    expect(pinnedAfterRevocation.length).toBe(PINNED_SESSIONS * (ROUNDS - revokeAfter));
+    for (const message of pinnedAfterRevocation) {
+      const outcome = report.outcomes.get(message)!;
+      expect(outcome.kind, message.label).toBe("error");
+      if (outcome.kind === "error") expect(outcome.bot.text).toMatch(/^Anthropic rejected the credential of profile anthropic:alpha/);
+    }
 
     // the stores parse; each session's history holds exactly its answered messages, in order
     const state = checkStateDir(stack.stateDir);
@@ -200,12 +223,14 @@ describe("fault soak", () => {
     expect(cooldowns.problems).toEqual([]);
     expect(cooldowns.confirmed.auth ?? 0).toBeGreaterThan(0);
     // Baton never called a profile (for a model) that a recorded failure still cooled down
-    expect(callsDuringCooldown(proxy.calls, events, profileOf, RACE_MS)).toEqual([]);
+    // (a pinned profile is used even in cooldown: an explicit choice is a probe)
+    expect(callsDuringCooldown(proxy.calls.filter((c) => !isPinned(c.userText)), events, profileOf, RACE_MS)).toEqual([]);
 
     // no key in any log line or chat message
     const seen = [...stack.logs, ...telegram.sent.map((r) => r.text)].join("\n");
     for (const key of Object.values(KEYS)) expect(seen.includes(key.slice(8, -4)), "a key leaked").toBe(false);
 
+    const lifted = cooldownsLiftedByEarlierCalls(proxy.calls, events);
     const recorded: Record<string, number> = {};
     for (const event of events) recorded[event.outcome] = (recorded[event.outcome] ?? 0) + 1;
     const faults: Record<string, number> = {};
@@ -213,7 +238,8 @@ describe("fault soak", () => {
     console.log(
       `fault soak (seed ${SEED}): ${inbound.length} messages in ${(elapsedMs / 1000).toFixed(1)} s (phase one ${(phaseOneMs / 1000).toFixed(1)} s, ` +
         `key revoked after round ${revokeAfter}); ${report.replies} replies, ${report.errors} error messages; ${proxy.calls.length} Anthropic requests ${JSON.stringify(faults)}; ` +
-        `recorded ${JSON.stringify(recorded)}; cooldowns confirmed ${JSON.stringify(cooldowns.confirmed)}, shown and explained ${cooldowns.explained}`,
+        `recorded ${JSON.stringify(recorded)}; cooldowns confirmed ${JSON.stringify(cooldowns.confirmed)}, shown and explained ${cooldowns.explained}; ` +
+        `${lifted.lifted} of ${lifted.failures} (profile, model) cooldowns lifted early by the success of a request already in flight`,
     );
   }, 300_000);
 });

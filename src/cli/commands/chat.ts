@@ -2,6 +2,7 @@ import type { Runtime } from "../../config/runtime.js";
 import { Gateway } from "../../chat/gateway.js";
 import { EXIT, type CliContext } from "../context.js";
 import { runtimeOrReport } from "./load-runtime.js";
+import { exitSoon, untilSignal } from "./until-signal.js";
 
 /** Runs the console channel until stdin ends (then lets pending replies finish) or a signal arrives. */
 export async function runConsole(runtime: Runtime, session: string, agentId?: string): Promise<number> {
@@ -12,13 +13,10 @@ export async function runConsole(runtime: Runtime, session: string, agentId?: st
   }
   const gateway = new Gateway({ runtime: { ...runtime, config }, channels: ["console"] });
   await gateway.start();
-  await new Promise<void>((resolve) => {
-    process.stdin.once("end", resolve);
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  await gateway.router.queue.drain();
+  const reason = await untilSignal((resolve) => process.stdin.once("end", resolve));
+  if (reason === "end") await gateway.router.queue.drain();
   await gateway.stop();
+  exitSoon(EXIT.ok);
   return EXIT.ok;
 }
 

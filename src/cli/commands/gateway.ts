@@ -2,6 +2,7 @@ import { configuredChannels, Gateway } from "../../chat/gateway.js";
 import { EXIT, type CliContext } from "../context.js";
 import { runConsole } from "./chat.js";
 import { runtimeOrReport } from "./load-runtime.js";
+import { exitSoon, untilSignal } from "./until-signal.js";
 
 /** `baton gateway`: runs the configured channels until SIGTERM/SIGINT; the console when none is configured. */
 export async function run(_options: unknown, ctx: CliContext): Promise<number> {
@@ -21,10 +22,8 @@ export async function run(_options: unknown, ctx: CliContext): Promise<number> {
     return EXIT.failure;
   }
   ctx.stderr.write(`Baton gateway running (${channels.join(", ")}). Stop with SIGTERM or Ctrl-C.\n`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGTERM", resolve);
-    process.once("SIGINT", resolve);
-  });
+  await untilSignal();
   await gateway.stop();
+  exitSoon(EXIT.ok);
   return EXIT.ok;
 }
