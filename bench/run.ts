@@ -38,6 +38,7 @@ function scriptBench(name: string): Bench {
         child.once("error", reject);
         child.once("close", resolve);
       });
+      if (code !== 0) process.exitCode = 1;
       return [[name, "exit code", String(code)]];
     },
   };
@@ -108,5 +109,8 @@ export async function runAll(options: { quick?: boolean; only?: string[] } = {})
 
 if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
-  await runAll({ quick: args.includes("--quick"), only: args.filter((a) => !a.startsWith("--")) });
+  await runAll({ quick: args.includes("--quick"), only: args.filter((a) => !a.startsWith("--")) }).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  });
 }

@@ -9,8 +9,8 @@ import { allUnusableMessage, expiredTokenMessage, noApiKeyMessage, noCredentials
 import { needsRefresh, OAuthRefreshError, refreshOAuthProfile } from "./oauth-refresh.js";
 import { isExpiredStatic, profileAvailability, profileSecret, resolveProfileOrder, type OrderedProfile, type ProfileAvailability } from "./order.js";
 import { redactSecrets } from "../util/redact.js";
-import { readAuthStore, statsFor, updateAuthStore, type StoredUsageStats } from "./store.js";
-import type { AuthProfile, FailureClass, ProfileType, ProfileUsageStats, ResolvedCredential, UnusableProfile } from "./types.js";
+import { readAuthStore, readAuthStoreCached, statsFor, updateAuthStore, type StoredUsageStats } from "./store.js";
+import type { AuthProfile, AuthStoreData, FailureClass, ProfileType, ProfileUsageStats, ResolvedCredential, UnusableProfile } from "./types.js";
 
 export type { FailureDecision } from "./failover.js";
 
@@ -95,6 +95,20 @@ export function isCredentialUnavailable(value: ResolvedCredential | CredentialUn
 }
 
 const MAX_STORED_MESSAGE = 300;
+const LAST_USED_FLUSH_MS = 30_000;
+
+/** Does a success have anything to reset in these stats (counters, cooldowns, the last failure)? */
+function hasFailureState(stats: StoredUsageStats, model: string): boolean {
+  return (
+    stats.errorCount > 0 ||
+    Object.keys(stats.failureCounts).length > 0 ||
+    stats.cooldownUntil > 0 ||
+    stats.disabledUntil > 0 ||
+    stats.disabledReason !== null ||
+    model in stats.modelCooldowns ||
+    stats.lastFailure !== undefined
+  );
+}
 
 /** Creates the resolver of one agent; syncs Claude Code credentials into its store first. */
 export async function createCredentialResolver(options: CredentialResolverOptions): Promise<CredentialResolver> {
@@ -105,6 +119,23 @@ export async function createCredentialResolver(options: CredentialResolverOption
   const claudeSync = await syncClaudeCredentials(storePath, paths.claudeCredentialsPath);
   /** Env-sourced credentials have no store entry; their cooldowns live here, per process. */
   const envStats = new Map<string, ProfileUsageStats>();
+  /**
+   * Successes that changed nothing but `lastUsed`: kept here and written at most every
+   * LAST_USED_FLUSH_MS, so a healthy gateway does not rewrite (and lock) the store on every turn.
+   */
+  const recentUse = new Map<string, number>();
+
+  /** The store as order decisions should see it: `lastUsed` includes this process's unwritten uses. */
+  async function currentStore(): Promise<AuthStoreData> {
+    const store = await readAuthStoreCached(storePath);
+    if (!recentUse.size) return store;
+    const usageStats = { ...store.usageStats };
+    for (const [profileId, at] of recentUse) {
+      const stats = usageStats[profileId];
+      if (stats && stats.lastUsed < at) usageStats[profileId] = { ...stats, lastUsed: at };
+    }
+    return { ...store, usageStats };
+  }
 
   const credentialOf = (profileId: string, profile: AuthProfile): ResolvedCredential => ({
     profileId,
@@ -198,7 +229,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
 
   async function next(req: CredentialRequest): Promise<ResolvedCredential | CredentialUnavailable> {
     if (req.pinnedProfileId) return pinned(req, req.pinnedProfileId);
-    const store = await readAuthStore(storePath);
+    const store = await currentStore();
     const order = resolveProfileOrder({ provider: req.provider, store, auth: config.auth, now: now(), model: req.model });
     if (!order.profiles.some((entry) => entry.profile)) return envFallback(req, order.profiles);
 
@@ -241,6 +272,12 @@ export async function createCredentialResolver(options: CredentialResolverOption
       envStats.set(profileId, applySuccess(envStats.get(profileId), model, at));
       return;
     }
+    const stored = (await readAuthStoreCached(storePath)).usageStats[profileId];
+    if (stored && !hasFailureState(stored, model) && at - stored.lastUsed < LAST_USED_FLUSH_MS) {
+      recentUse.set(profileId, at);
+      return;
+    }
+    recentUse.delete(profileId);
     await updateAuthStore(storePath, (store) => {
       if (!store.profiles[profileId]) return;
       const updated: StoredUsageStats = applySuccess(statsFor(store, profileId), model, at);
@@ -262,7 +299,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
   }
 
   async function describe(provider: string, model: string): Promise<CredentialDescription> {
-    const store = await readAuthStore(storePath);
+    const store = await currentStore();
     const at = now();
     const order = resolveProfileOrder({ provider, store, auth: config.auth, now: at, model });
     const describeEntry = (entry: OrderedProfile): DescribedProfile => ({

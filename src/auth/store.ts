@@ -98,6 +98,27 @@ export async function readAuthStore(file: string): Promise<AuthStoreData> {
   return parseAuthStore(file, source);
 }
 
+const parsedByFile = new Map<string, { ino: number; mtimeMs: number; size: number; store: AuthStoreData }>();
+
+/**
+ * {@link readAuthStore} that re-parses only when the file changed (mtime or size), for the
+ * resolver's per-turn reads. Callers must not mutate the result.
+ */
+export async function readAuthStoreCached(file: string): Promise<AuthStoreData> {
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(file);
+  } catch (err: any) {
+    if (err?.code === "ENOENT") return emptyAuthStore();
+    throw new AuthStoreError(file, `cannot read it (${err?.code ?? err?.message ?? err})`);
+  }
+  const cached = parsedByFile.get(file);
+  if (cached && cached.ino === stat.ino && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.store;
+  const store = await readAuthStore(file);
+  parsedByFile.set(file, { ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size, store });
+  return store;
+}
+
 /** Parses store text; exported for tests and tools that already hold the text. */
 export function parseAuthStore(file: string, source: string): AuthStoreData {
   let parsed: unknown;
@@ -131,6 +152,7 @@ export async function updateAuthStore<T>(file: string, mutate: (store: AuthStore
     if (JSON.stringify(store) !== before) {
       assertLockHeld();
       await writeFileAtomic(file, `${JSON.stringify(store, null, 2)}\n`, 0o600);
+      parsedByFile.delete(file);
     }
     return result;
   });

@@ -109,7 +109,8 @@ export class SessionStore {
   private async write(session: SessionData): Promise<void> {
     ensurePrivateDir(this.dir);
     const file = this.fileFor(session.key);
-    await writeFileAtomic(file, `${JSON.stringify(session)}\n`);
+    // atomic but not fsynced: a power cut may lose the newest turn, never corrupt the file (docs/OPERATIONS.md)
+    await writeFileAtomic(file, `${JSON.stringify(session)}\n`, 0o600, { durable: false });
     this.cache.set(session.key, { data: session, mtimeMs: fs.statSync(file).mtimeMs });
   }
 }
