@@ -21,6 +21,7 @@ export function cliStartup(runs = 15) {
     measureCommand("baton config validate", process.execPath, [BATON, "config", "validate"], env, runs),
     measureCommand("baton models status --json", process.execPath, [BATON, "models", "status", "--json"], env, runs),
   ];
+  fs.rmSync(state, { recursive: true, force: true });
   printTable(
     `CLI cold start (${runs} runs, median; ${os.cpus().length} cores, Node ${process.version})`,
     ["command", "wall ms", "x node", "peak RSS MB", "x node"],

@@ -37,6 +37,7 @@ export function measureCommand(label: string, command: string, args: string[], e
     if (i > 0) times.push(ms);
   }
   const rss = fs.readFileSync(rssFile, "utf8").trim().split("\n").map(Number);
+  fs.rmSync(path.dirname(rssFile), { recursive: true, force: true });
   return { label, medianMs: median(times), peakRssMb: Math.max(...rss) / 1024 };
 }
 

@@ -17,7 +17,17 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 export function createCliContext(configFlag?: string): CliContext {
   const env = process.env;
   const color = !env.NO_COLOR && env.TERM !== "dumb" && Boolean(process.stdout.isTTY);
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env, configFlag, color };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // process.stdin is created on first access (it loads the tty/net machinery): only commands that read it pay
+    get stdin() {
+      return process.stdin;
+    },
+    env,
+    configFlag,
+    color,
+  };
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

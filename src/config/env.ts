@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import { spawn } from "node:child_process";
 import { parse as parseDotenv } from "dotenv";
 import type { BatonConfig } from "./schema.js";
 import type { Env } from "./paths.js";
@@ -58,8 +57,10 @@ export function mergeEnv(layers: EnvLayers): Record<string, string | undefined> 
 }
 
 /** Runs `$SHELL -l -c 'env -0'` with a timeout and returns the known keys it exports. Never throws. */
-export function importLoginShellEnv(shell: string | undefined, timeoutMs: number): Promise<Record<string, string>> {
-  if (!shell) return Promise.resolve({});
+export async function importLoginShellEnv(shell: string | undefined, timeoutMs: number): Promise<Record<string, string>> {
+  if (!shell) return {};
+  // loaded here, not at the top: child_process costs every light command a few milliseconds
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let settled = false;

@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+
+/** Unique within this process; the pid makes it unique across processes, and "wx" refuses a clash. */
+let tempCounter = 0;
 
 /**
  * Replaces `file` atomically: writes a temp file in the same directory, fsyncs it, renames it
@@ -12,7 +14,7 @@ import { randomBytes } from "node:crypto";
 export async function writeFileAtomic(file: string, data: string, mode = 0o600, options: { durable?: boolean } = {}): Promise<void> {
   const durable = options.durable ?? true;
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${(tempCounter++).toString(36)}.tmp`);
   const handle = await fs.promises.open(temp, "wx", mode);
   try {
     await handle.writeFile(data, "utf8");

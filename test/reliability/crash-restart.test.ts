@@ -139,6 +139,7 @@ describe("crash and restart", () => {
     const exit = await gateway.exited;
 
     const report = matchOutcomes(inbound, telegram.sent, () => false);
+    console.log(lives.map((l, i) => l.stderr().split("\n").filter((line) => / (ERROR|WARN) /.test(line)).map((line) => `life ${i}: ${line}`).join("\n")).join("\n").slice(0, 6000));
     expect(report.problems).toEqual([]); // none answered twice, nothing unexpected
     expect(report.missing.filter((m) => !lostInCrash(m)).map((m) => m.label)).toEqual([]);
     expect(exit).toEqual({ code: 0, signal: null });

@@ -158,8 +158,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           upstreamRes.on("data", (chunk: Buffer) => res.write(chunk));
           upstreamRes.on("close", () => {
-            if (upstreamRes.complete) {
-              res.end(() => end("complete"));
+            if (upstreamRes.complete && !res.destroyed) {
+              end("complete");
+              res.end();
             } else {
               end("cut");
               res.destroy();
@@ -167,6 +168,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           });
         },
       );
+      // The client went away (a killed gateway, an aborted turn): so does the request to the fake.
+      res.on("close", () => {
+        if (!res.writableFinished) upstreamReq.destroy();
+      });
       upstreamReq.on("error", () => {
         started();
         end("cut");
