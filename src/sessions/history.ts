@@ -12,7 +12,9 @@ export function estimateTokens(text: string): number {
 
 /**
  * The newest messages that fit both limits, starting with a user message so the
- * conversation sent to the provider alternates correctly. Pure.
+ * conversation sent to the provider alternates correctly. The newest message is kept even
+ * when it alone is over the token limit: the limits bound the context sent with it, and
+ * dropping it would send the provider an empty conversation. Pure.
  */
 export function trimHistory<T extends ChatTurnMessage>(history: readonly T[], limits: HistoryLimits): T[] {
   let tokens = 0;
@@ -20,7 +22,8 @@ export function trimHistory<T extends ChatTurnMessage>(history: readonly T[], li
   while (start > 0) {
     const next = history[start - 1];
     const cost = estimateTokens(next.content);
-    if (history.length - start + 1 > limits.maxMessages || tokens + cost > limits.maxTokens) break;
+    const newest = start === history.length;
+    if (!newest && (history.length - start + 1 > limits.maxMessages || tokens + cost > limits.maxTokens)) break;
     tokens += cost;
     start--;
   }
