@@ -13,8 +13,8 @@ import type { ResolvedCredential } from "../src/auth/types.js";
 import { defaultCommands } from "../src/chat/commands/index.js";
 import { Router } from "../src/chat/router.js";
 import { resolvePaths } from "../src/config/paths.js";
-import type { Runtime } from "../src/config/runtime.js";
-import { BatonConfig, type BatonConfigInput } from "../src/config/schema.js";
+import { runtimeFromConfig, type Runtime } from "../src/config/runtime.js";
+import type { BatonConfigInput } from "../src/config/schema.js";
 import type { ChannelLimits, ChannelPlugin, InboundMessage, Logger, OutboundMessage, OutboundTarget, SentMessage } from "../src/plugin-api.js";
 import type { CompletionRequest, CompletionResult, Provider } from "../src/providers/types.js";
 
@@ -44,13 +44,7 @@ export function createBenchRuntime(options: { anthropicBaseUrl?: string; config?
     ...options.config,
     ...(options.anthropicBaseUrl ? { models: { providers: { anthropic: { baseUrl: options.anthropicBaseUrl } } } } : {}),
   };
-  const config = BatonConfig.parse(input);
-  const runtime: Runtime = {
-    paths,
-    config,
-    env: { HOME: stateDir },
-    loaded: { config, path: paths.configPath, exists: false, migrations: [], raw: {} },
-  };
+  const runtime = runtimeFromConfig(stateDir, input);
   return { runtime, stateDir, cleanup: () => fs.rmSync(stateDir, { recursive: true, force: true }) };
 }
 

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BatonConfig, type BatonConfigInput } from "../../src/config/schema.js";
+import type { BatonConfigInput } from "../../src/config/schema.js";
 import { resolvePaths } from "../../src/config/paths.js";
-import type { Runtime } from "../../src/config/runtime.js";
+import { runtimeFromConfig } from "../../src/config/runtime.js";
 import { Gateway } from "../../src/chat/gateway.js";
 import type { ChannelLimits, ChannelPlugin, InboundMessage, OutboundMessage, OutboundTarget } from "../../src/plugin-api.js";
 import type { TurnOutcome } from "../../src/agents/turn.js";
@@ -87,13 +87,7 @@ export async function startHarness(options: { config?: BatonConfigInput; profile
     },
   );
   const input: BatonConfigInput = { ...options.config, models: { providers: { anthropic: { baseUrl: fake.url } } } };
-  const config = BatonConfig.parse(input);
-  const runtime: Runtime = {
-    paths,
-    config,
-    env: { HOME: stateDir, ...options.env },
-    loaded: { config, path: paths.configPath, exists: false, migrations: [], raw: {} },
-  };
+  const runtime = runtimeFromConfig(stateDir, input, options.env);
   const turns: TurnOutcome[] = [];
   const gateway = new Gateway({
     runtime,

@@ -11,8 +11,8 @@ import discordPlugin from "../../plugins/discord/index.js";
 import type { TurnOutcome } from "../../src/agents/turn.js";
 import { Gateway } from "../../src/chat/gateway.js";
 import { resolvePaths } from "../../src/config/paths.js";
-import type { Runtime } from "../../src/config/runtime.js";
-import { BatonConfig, type BatonConfigInput } from "../../src/config/schema.js";
+import { runtimeFromConfig } from "../../src/config/runtime.js";
+import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../fakes/anthropic/index.js";
 import { startFakeDiscord, type BotMessageRecord, type FakeDiscord, type FakeUser } from "../fakes/discord/index.js";
@@ -99,13 +99,7 @@ export async function startStack(fakes: Fakes, options: StackOptions = {}): Prom
     },
     models: { providers: { anthropic: { baseUrl: fakes.anthropic.url } } },
   };
-  const config = BatonConfig.parse(input);
-  const runtime: Runtime = {
-    paths,
-    config,
-    env: { HOME: stateDir },
-    loaded: { config, path: paths.configPath, exists: false, migrations: [], raw: {} },
-  };
+  const runtime = runtimeFromConfig(stateDir, input);
   const turns: TurnOutcome[] = [];
   const logs: string[] = [];
   const firstRecord = fakes.discord.messages.length;

@@ -17,8 +17,8 @@ import telegramPlugin from "../../plugins/telegram/index.js";
 import type { TurnOutcome } from "../../src/agents/turn.js";
 import { Gateway } from "../../src/chat/gateway.js";
 import { resolvePaths } from "../../src/config/paths.js";
-import type { Runtime } from "../../src/config/runtime.js";
-import { BatonConfig, type BatonConfigInput } from "../../src/config/schema.js";
+import { runtimeFromConfig } from "../../src/config/runtime.js";
+import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
 import type { FakeAnthropic, RecordedRequest } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions, type SentRecord } from "../fakes/telegram/index.js";
@@ -79,13 +79,7 @@ export async function startStack(anthropic: FakeAnthropic, options: StackOptions
     },
     models: { providers: { anthropic: { baseUrl: anthropic.url } } },
   };
-  const config = BatonConfig.parse(input);
-  const runtime: Runtime = {
-    paths,
-    config,
-    env: { HOME: stateDir },
-    loaded: { config, path: paths.configPath, exists: false, migrations: [], raw: {} },
-  };
+  const runtime = runtimeFromConfig(stateDir, input);
   const turns: TurnOutcome[] = [];
   const logs: string[] = [];
   const gateway = new Gateway({
