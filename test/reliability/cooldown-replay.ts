@@ -11,7 +11,7 @@
  */
 import { COOLDOWN_LADDER_MS, SHORT_COOLDOWN_MS } from "../../src/auth/cooldown.js";
 import { decideAfterFailure } from "../../src/auth/failover.js";
-import type { FailureClass, ProfileUsageStats, UnusableProfile } from "../../src/auth/types.js";
+import type { FailureClass, UnusableProfile } from "../../src/auth/types.js";
 import type { FaultKind, ProxiedCall } from "./fault-proxy.js";
 
 export interface ReportedEvent {
@@ -102,7 +102,6 @@ export interface CooldownCheck {
 export function checkCooldowns(input: {
   events: readonly ReportedEvent[];
   unusable: readonly UnusableProfile[];
-  stats: Readonly<Record<string, ProfileUsageStats>>;
   now: number;
   raceMs: number;
   /** A moment when every earlier report was in the store before any later call began (a pause in traffic). */

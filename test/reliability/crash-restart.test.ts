@@ -6,7 +6,7 @@ import { assertBuilt } from "../cli/helpers.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram, type FakeUpdate } from "../fakes/telegram/index.js";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy.js";
-import { startGatewayProcess, killHard, type GatewayProcess } from "./gateway-process.js";
+import { killHard, snapshotBuild, startGatewayProcess, type BuildSnapshot, type GatewayProcess } from "./baton-process.js";
 import { matchOutcomes, type Inbound } from "./outcomes.js";
 import { seededRandom } from "./prng.js";
 import { checkStateDir } from "./state-files.js";
@@ -35,7 +35,7 @@ import { writeAuthProfiles } from "./telegram-stack.js";
 const SEED = Number(process.env.BATON_CRASH_SEED ?? 7_202_511);
 const KILLS = 5;
 const CHATS = 40;
-const PUSH_EVERY_MS = 40;
+const PUSH_EVERY_MS = 100;
 
 const KEYS = {
   "anthropic:one": `sk-ant-api03-CRASHONE${"1".repeat(70)}-oneKEY00`,
@@ -48,24 +48,31 @@ let anthropic: FakeAnthropic | undefined;
 let proxy: FaultProxy | undefined;
 let gateway: GatewayProcess | undefined;
 let home: string | undefined;
+let build: BuildSnapshot | undefined;
 
-beforeAll(assertBuilt);
+beforeAll(async () => {
+  assertBuilt();
+  build = await snapshotBuild();
+});
 afterAll(async () => {
   if (gateway && gateway.exitedAt === undefined) await killHard(gateway);
   await proxy?.close();
   await anthropic?.close();
   await telegram?.close();
   if (home) fs.rmSync(home, { recursive: true, force: true });
+  build?.remove();
 });
 
 describe("crash and restart", () => {
   it("loses no file and answers no message twice when the gateway is killed mid-stream five times", async () => {
-    const random = seededRandom(SEED);
+    // Kill times and traffic draw from separate generators, so each replays from the seed on its own.
+    const timing = seededRandom(SEED);
+    const traffic = seededRandom(SEED + 1);
     telegram = await startFakeTelegram();
     telegram.setLimits({ perChat: false, perGroup: false, global: false });
     anthropic = await startFakeAnthropic();
-    // Every answer streams slowly (up to ~2 s), so several turns are always under way.
-    proxy = await startFaultProxy({ fake: anthropic, decide: () => ({ kind: "slow", delayMs: random.int(20, 500) }) });
+    // Every answer streams slowly (four deltas, up to 300 ms apart), so several turns are always under way.
+    proxy = await startFaultProxy({ fake: anthropic, decide: () => ({ kind: "slow", delayMs: traffic.int(20, 300) }) });
 
     home = fs.mkdtempSync(path.join(os.tmpdir(), "baton-crash-"));
     const stateDir = path.join(home, ".baton");
@@ -83,7 +90,7 @@ describe("crash and restart", () => {
     const inbound: (Inbound & { update: FakeUpdate })[] = [];
     let pushed = 0;
     const pusher = setInterval(() => {
-      const chatId = 700_001 + random.int(0, CHATS - 1);
+      const chatId = 700_001 + traffic.int(0, CHATS - 1);
       const text = `c${chatId - 700_000} n${pushed++}`; // short: "echo: ..." stays under the streaming preview threshold
       const update = telegram!.pushUserMessage({ from: { id: chatId }, text });
       inbound.push({ chatId, text, label: text, update });
@@ -92,18 +99,20 @@ describe("crash and restart", () => {
     const lives: GatewayProcess[] = [];
     const stateProblems: string[] = [];
     const leftovers = new Set<string>();
+    const lifeFigures: string[] = [];
     try {
       for (let life = 0; life < KILLS; life++) {
-        gateway = await startGatewayProcess({ home, stateDir, env });
+        gateway = await startGatewayProcess({ bin: build!.bin, home, stateDir, env });
         lives.push(gateway);
-        await new Promise((resolve) => setTimeout(resolve, random.int(300, 3000)));
+        await new Promise((resolve) => setTimeout(resolve, timing.int(300, 3000)));
         await killHard(gateway);
+        lifeFigures.push(`${gateway.exitedAt! - gateway.spawnedAt} ms/${telegram.sent.filter((r) => r.at >= gateway!.spawnedAt && r.at <= gateway!.exitedAt!).length} replies`);
         const state = checkStateDir(stateDir);
         stateProblems.push(...state.problems.map((p) => `after kill ${life + 1}: ${p}`));
         for (const file of state.leftovers) leftovers.add(file);
-        await new Promise((resolve) => setTimeout(resolve, random.int(0, 1000)));
+        await new Promise((resolve) => setTimeout(resolve, timing.int(0, 1000)));
       }
-      gateway = await startGatewayProcess({ home, stateDir, env });
+      gateway = await startGatewayProcess({ bin: build!.bin, home, stateDir, env });
       lives.push(gateway);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     } finally {
@@ -139,7 +148,6 @@ describe("crash and restart", () => {
     const exit = await gateway.exited;
 
     const report = matchOutcomes(inbound, telegram.sent, () => false);
-    console.log(lives.map((l, i) => l.stderr().split("\n").filter((line) => / (ERROR|WARN) /.test(line)).map((line) => `life ${i}: ${line}`).join("\n")).join("\n").slice(0, 6000));
     expect(report.problems).toEqual([]); // none answered twice, nothing unexpected
     expect(report.missing.filter((m) => !lostInCrash(m)).map((m) => m.label)).toEqual([]);
     expect(exit).toEqual({ code: 0, signal: null });
@@ -164,7 +172,7 @@ describe("crash and restart", () => {
     expect(output.includes(telegram.token.slice(8, -4)), "the bot token leaked").toBe(false);
 
     console.log(
-      `crash test (seed ${SEED}): ${inbound.length} messages, ${KILLS} SIGKILLs; ${report.replies} answered once, ` +
+      `crash test (seed ${SEED}): ${inbound.length} messages, ${KILLS} SIGKILLs (lives before each: ${lifeFigures.join(", ")}); ${report.replies} answered once, ` +
         `${report.missing.length} lost with a killed gateway (received, confirmed to Telegram, not yet answered; ${storedNotDelivered} of them stored as answered), 0 twice; ` +
         `temp files left by cut writes: ${leftovers.size ? [...leftovers].join(", ") : "none"}`,
     );

@@ -28,13 +28,13 @@ export interface Inbound {
 
 export type Outcome = { kind: "reply"; bot: BotMessage } | { kind: "error"; bot: BotMessage } | { kind: "none" };
 
-export interface OutcomeReport {
-  outcomes: Map<Inbound, Outcome>;
+export interface OutcomeReport<T extends Inbound = Inbound> {
+  outcomes: Map<T, Outcome>;
   /** Replies to a message that already had one, replies to unknown text, bot messages out of order or unexplained. */
   problems: string[];
   replies: number;
   errors: number;
-  missing: Inbound[];
+  missing: T[];
 }
 
 /** What users are told when a turn fails (src/agents/failure-messages.ts, src/auth/messages.ts). */
@@ -70,11 +70,15 @@ export function botMessagesByChat(sent: readonly SentRecord[]): Map<number, BotM
  * Matches every inbound message (in the order it was sent, per chat) with the bot messages of
  * its chat. `isError` says whether a bot message that is no echo is an acceptable error message.
  */
-export function matchOutcomes(inbound: readonly Inbound[], sent: readonly SentRecord[], isError: (text: string) => boolean = (t) => USER_FACING_ERROR.test(t)): OutcomeReport {
-  const outcomes = new Map<Inbound, Outcome>();
+export function matchOutcomes<T extends Inbound>(
+  inbound: readonly T[],
+  sent: readonly SentRecord[],
+  isError: (text: string) => boolean = (t) => USER_FACING_ERROR.test(t),
+): OutcomeReport<T> {
+  const outcomes = new Map<T, Outcome>();
   const problems: string[] = [];
   const byChat = botMessagesByChat(sent);
-  const inboundByChat = new Map<number, Inbound[]>();
+  const inboundByChat = new Map<number, T[]>();
   for (const message of inbound) {
     const list = inboundByChat.get(message.chatId) ?? [];
     list.push(message);

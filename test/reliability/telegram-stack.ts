@@ -10,9 +10,8 @@ import path from "node:path";
 import { createTelegramPlugin, type TelegramPluginOptions } from "../../plugins/telegram/index.js";
 import type { TurnOutcome } from "../../src/agents/turn.js";
 import { Gateway } from "../../src/chat/gateway.js";
-import { resolvePaths } from "../../src/config/paths.js";
-import type { Runtime } from "../../src/config/runtime.js";
-import { BatonConfig, type BatonConfigInput } from "../../src/config/schema.js";
+import { runtimeFromConfig, type Runtime } from "../../src/config/runtime.js";
+import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
 import type { FakeTelegram } from "../fakes/telegram/index.js";
 
@@ -48,9 +47,6 @@ export function writeAuthProfiles(file: string, profiles: Record<string, unknown
 export async function startTelegramStack(options: TelegramStackOptions): Promise<TelegramStack> {
   const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), "baton-reliability-"));
   const stateDir = path.join(home, ".baton");
-  const paths = resolvePaths({ BATON_STATE_DIR: stateDir, HOME: home });
-  const storePath = paths.authStorePath("main");
-  if (!fs.existsSync(storePath)) writeAuthProfiles(storePath, options.profiles);
   const input: BatonConfigInput = {
     ...options.config,
     channels: {
@@ -59,13 +55,9 @@ export async function startTelegramStack(options: TelegramStackOptions): Promise
     },
     models: { providers: { anthropic: { baseUrl: options.anthropicUrl, timeoutMs: 15_000, ...options.config?.models?.providers?.anthropic } } },
   };
-  const config = BatonConfig.parse(input);
-  const runtime: Runtime = {
-    paths,
-    config,
-    env: { HOME: home },
-    loaded: { config, path: paths.configPath, exists: false, migrations: [], raw: {} },
-  };
+  const runtime = runtimeFromConfig(stateDir, input, { HOME: home });
+  const storePath = runtime.paths.authStorePath("main");
+  if (!fs.existsSync(storePath)) writeAuthProfiles(storePath, options.profiles);
   const logs: string[] = [];
   const turns: TurnOutcome[] = [];
   const gateway = new Gateway({
