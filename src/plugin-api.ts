@@ -117,6 +117,11 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+export interface DispatchReceipt {
+  /** Resolves (never rejects) when the core has finished with the message. */
+  settled: Promise<void>;
+}
+
 export interface ChannelContext {
   /** This channel's config section (`channels.<id>`), validated by the core's schema. */
   config: Record<string, any>;
@@ -129,9 +134,11 @@ export interface ChannelContext {
   log: Logger;
   /**
    * Hand a message to the core. Resolves once the message is accepted (queued or answered),
-   * not when the agent has finished. Replies go to `sink` when given, else to `plugin.send`.
+   * not when the agent has finished; `settled` then resolves when the core is done with it
+   * (reply delivered, error reported, ignored or dropped), so a plugin can journal messages
+   * until they are answered. Replies go to `sink` when given, else to `plugin.send`.
    */
-  dispatch(message: InboundMessage, sink?: ReplySink): Promise<void>;
+  dispatch(message: InboundMessage, sink?: ReplySink): Promise<DispatchReceipt>;
   /** Commands to register natively (slash commands, menus). */
   commands(): CommandSpec[];
   /** Autocomplete values for a command argument. */

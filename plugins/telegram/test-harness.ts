@@ -73,6 +73,7 @@ export function createHarness(options: {
         harness.dispatched.push(message);
         events.emit("change");
         await harness.onDispatch?.(message);
+        return { settled: Promise.resolve() };
       },
       commands: () => harness.commands,
       complete: async () => [],

@@ -6,7 +6,7 @@ import { failureAdvice } from "./failure-messages.js";
 /** The resolver surface a turn needs (implemented by src/auth/resolver.ts). */
 export interface CredentialSource {
   next(request: { provider: string; model: string; pinnedProfileId?: string; exclude?: ReadonlySet<string> }): Promise<ResolvedCredential | { unavailable: true; message: string }>;
-  reportSuccess(profileId: string, model: string): Promise<void>;
+  reportSuccess(profileId: string, model: string, startedAt?: number): Promise<void>;
   reportFailure(
     profileId: string,
     model: string,
@@ -105,6 +105,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
       for (let attempt = 0; ; attempt++) {
         if (attempts.length) request.onRestart?.();
         attempts.push({ model: ref, profileId: credential.profileId });
+        const startedAt = Date.now();
         try {
           const result = await provider!.complete(credential, {
             model,
@@ -116,7 +117,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
             signal: request.signal,
             onText: request.onText,
           });
-          await resolver.reportSuccess(credential.profileId, model);
+          await resolver.reportSuccess(credential.profileId, model, startedAt);
           return { ok: true, text: result.text, usage: result.usage, model: ref, profileId: credential.profileId, attempts };
         } catch (err) {
           if (isAbort(err, request.signal)) return "aborted";

@@ -145,6 +145,19 @@ describe("applySuccess", () => {
     // the next rate limit on MODEL starts the ladder again
     expect(applyFailure(after, { failureClass: "rate_limit", model: MODEL }, NOW + 2 * S).modelCooldowns[MODEL].until).toBe(NOW + 2 * S + 30 * S);
   });
+
+  it("keeps failures recorded after the successful call started (a 429 that arrived while it was in flight)", () => {
+    const started = NOW - 2 * S;
+    let stats = applyFailure(freshStats(), { failureClass: "rate_limit", model: MODEL, retryAfterMs: 60 * S }, NOW - S);
+    stats = applyFailure(stats, { failureClass: "auth", model: MODEL }, NOW - S);
+    const after = applySuccess(stats, MODEL, NOW, started);
+    expect(after.lastUsed).toBe(NOW);
+    expect(after.modelCooldowns[MODEL].until).toBe(NOW - S + 60 * S);
+    expect(after.cooldownUntil).toBeGreaterThan(NOW);
+    expect(after.errorCount).toBe(2);
+    // a call that started after those failures does clear them
+    expect(applySuccess(stats, MODEL, NOW + S, NOW)).toMatchObject({ errorCount: 0, cooldownUntil: 0, modelCooldowns: {} });
+  });
 });
 
 describe("clearCooldowns", () => {

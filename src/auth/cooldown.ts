@@ -111,18 +111,23 @@ function modelFailure(current: ModelCooldown | undefined, failure: FailureEvent,
 }
 
 /**
- * The stats after a successful call with `model` at `now`: counters, the profile cooldown and
- * billing disable are cleared, as is that model's cooldown; other models' cooldowns stay.
+ * The stats after a successful call with `model` that started at `startedAt` and ended at `now`:
+ * counters, the profile cooldown and billing disable are cleared, as is that model's cooldown;
+ * other models' cooldowns stay. Failures recorded after the call started (another call's 429 or
+ * 401 while this one was in flight) are newer news than this success and are kept.
  */
-export function applySuccess(stats: ProfileUsageStats | undefined, model: string, now: number): ProfileUsageStats {
+export function applySuccess(stats: ProfileUsageStats | undefined, model: string, now: number, startedAt: number = now): ProfileUsageStats {
   const next = copyStats(stats);
   next.lastUsed = now;
-  next.errorCount = 0;
-  next.failureCounts = {};
-  next.cooldownUntil = 0;
-  next.disabledUntil = 0;
-  next.disabledReason = null;
-  delete next.modelCooldowns[model];
+  if ((next.lastFailureAt ?? 0) <= startedAt) {
+    next.errorCount = 0;
+    next.failureCounts = {};
+    next.cooldownUntil = 0;
+    next.disabledUntil = 0;
+    next.disabledReason = null;
+  }
+  const modelCooldown = next.modelCooldowns[model];
+  if (modelCooldown && modelCooldown.lastFailureAt <= startedAt) delete next.modelCooldowns[model];
   return next;
 }
 

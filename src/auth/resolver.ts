@@ -76,7 +76,8 @@ export interface CredentialResolver {
   /** What the Claude Code sync at creation did. */
   readonly claudeSync: ClaudeSyncResult;
   next(req: CredentialRequest): Promise<ResolvedCredential | CredentialUnavailable>;
-  reportSuccess(profileId: string, model: string): Promise<void>;
+  /** `startedAt`: when the successful call began; failures recorded after it are kept. */
+  reportSuccess(profileId: string, model: string, startedAt?: number): Promise<void>;
   reportFailure(profileId: string, model: string, failure: ReportedFailure, attempt: number): Promise<FailureDecision>;
   describe(provider: string, model: string): Promise<CredentialDescription>;
 }
@@ -266,10 +267,11 @@ export async function createCredentialResolver(options: CredentialResolverOption
     };
   }
 
-  async function reportSuccess(profileId: string, model: string): Promise<void> {
+  async function reportSuccess(profileId: string, model: string, startedAt?: number): Promise<void> {
     const at = now();
+    const since = startedAt ?? at;
     if (profileId.startsWith("env:")) {
-      envStats.set(profileId, applySuccess(envStats.get(profileId), model, at));
+      envStats.set(profileId, applySuccess(envStats.get(profileId), model, at, since));
       return;
     }
     const stored = (await readAuthStoreCached(storePath)).usageStats[profileId];
@@ -280,8 +282,8 @@ export async function createCredentialResolver(options: CredentialResolverOption
     recentUse.delete(profileId);
     await updateAuthStore(storePath, (store) => {
       if (!store.profiles[profileId]) return;
-      const updated: StoredUsageStats = applySuccess(statsFor(store, profileId), model, at);
-      delete updated.lastFailure;
+      const updated: StoredUsageStats = applySuccess(statsFor(store, profileId), model, at, since);
+      if ((updated.lastFailureAt ?? 0) <= since) delete updated.lastFailure;
       store.usageStats[profileId] = updated;
     });
   }

@@ -72,7 +72,8 @@ export class Gateway {
         signal: this.abort.signal,
         log: this.log.child(id),
         dispatch: async (message, sink) => {
-          await this.router.handle(plugin, message, sink);
+          const result = await this.router.handle(plugin, message, sink);
+          return { settled: result.kind === "queued" ? result.done.catch(() => undefined) : Promise.resolve() };
         },
         commands: () => this.router.registrySpecs(),
         complete: (request) => this.router.complete(request),

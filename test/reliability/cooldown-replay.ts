@@ -22,6 +22,8 @@ export interface ReportedEvent {
   outcome: "success" | FailureClass;
   retryAfterMs?: number;
   seq: number;
+  /** When the call behind the event started at the proxy. */
+  startedAt: number;
 }
 
 const CLASS_OF: Record<Exclude<FaultKind, "ok" | "slow">, FailureClass> = {
@@ -45,7 +47,7 @@ export function reportedEvents(calls: readonly ProxiedCall[], profileOf: (creden
     attempts.set(key, attempt + 1);
     const { kind } = call.decision;
     if (kind === "ok" || kind === "slow") {
-      if (call.ending === "complete" && call.status === 200) events.push({ profileId, model: call.model, at: call.endedAt, outcome: "success", seq: call.seq });
+      if (call.ending === "complete" && call.status === 200) events.push({ profileId, model: call.model, at: call.endedAt, outcome: "success", seq: call.seq, startedAt: call.startedAt });
       continue;
     }
     const failureClass = CLASS_OF[kind];
@@ -57,6 +59,7 @@ export function reportedEvents(calls: readonly ProxiedCall[], profileOf: (creden
       outcome: failureClass,
       ...(kind === "rate_limited" ? { retryAfterMs: (call.decision.retryAfterSeconds ?? 0) * 1000 } : {}),
       seq: call.seq,
+      startedAt: call.startedAt,
     });
   }
   return events.sort((a, b) => a.at - b.at || a.seq - b.seq);
@@ -166,8 +169,16 @@ export function callsDuringCooldown(calls: readonly ProxiedCall[], events: reado
       if (scoped && failure.model !== call.model) continue;
       const shortest = Math.min(...possibleDurations(failure));
       if (!(call.startedAt > failure.at + raceMs && call.startedAt < failure.at + shortest - raceMs)) continue;
+      // only a success of a call that started after the failure lifts it: an answer to a request
+      // already in flight when the failure came back says nothing new about the profile
       const lifted = events.some(
-        (s) => s.outcome === "success" && s.profileId === profileId && (!scoped || s.model === call.model) && s.at > failure.at - raceMs && s.at < call.startedAt,
+        (s) =>
+          s.outcome === "success" &&
+          s.profileId === profileId &&
+          (!scoped || s.model === call.model) &&
+          s.at > failure.at - raceMs &&
+          s.at < call.startedAt &&
+          s.startedAt > failure.at - raceMs,
       );
       if (!lifted) {
         violations.push(`call #${call.seq} used ${profileId} on ${call.model} ${call.startedAt - failure.at} ms after its ${failure.outcome} failure`);
@@ -179,9 +190,9 @@ export function callsDuringCooldown(calls: readonly ProxiedCall[], events: reado
 }
 
 /**
- * Recorded failures whose cooldown a success lifted within the cooldown's length, where the
- * successful call had started before the failure ended: a request already in flight when the
- * profile failed. (Figures for the report; DESIGN.md's "a success resets the counters" allows it.)
+ * Recorded failures followed, within the cooldown's length, by the success of a call that had
+ * started before the failure: a request already in flight when the profile failed. Baton keeps
+ * the cooldown in that case (figures for the report).
  */
 export function cooldownsLiftedByEarlierCalls(calls: readonly ProxiedCall[], events: readonly ReportedEvent[]): { failures: number; lifted: number } {
   const scopedFailures = events.filter((e) => e.outcome !== "success" && e.outcome !== "auth");

@@ -83,8 +83,9 @@ export function createHarness(options: HarnessOptions): Harness {
       const entry = { message, ...(sink ? { sink } : {}) };
       dispatched.push(entry);
       events.emit("dispatch");
-      if (options.onDispatch) {
-        const handler = options.onDispatch;
+      if (!options.onDispatch) return { settled: Promise.resolve() };
+      const handler = options.onDispatch;
+      const settled = new Promise<void>((resolve) => {
         setImmediate(() => {
           Promise.resolve()
             .then(() => handler(message, sink))
@@ -92,9 +93,11 @@ export function createHarness(options: HarnessOptions): Harness {
             .finally(() => {
               handled += 1;
               events.emit("handled");
+              resolve();
             });
         });
-      }
+      });
+      return { settled };
     },
     commands: () => options.commands ?? [],
     async complete(request) {
