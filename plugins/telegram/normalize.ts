@@ -3,7 +3,7 @@
  * does access control and gating; this only decides what a message says, where it
  * came from, and whether it was addressed to this bot.
  */
-import type { CallbackQuery, Message, MessageEntity } from "grammy/types";
+import type { Message, MessageEntity } from "grammy/types";
 import type { ChatKind, InboundMessage } from "../../src/plugin-api.js";
 
 export interface BotIdentity {
@@ -23,10 +23,6 @@ function chatKindOf(type: string): ChatKind | undefined {
   if (type === "private") return "dm";
   if (type === "group" || type === "supergroup") return "group";
   return undefined;
-}
-
-function senderName(user: { first_name: string; last_name?: string; username?: string }): string {
-  return [user.first_name, user.last_name].filter(Boolean).join(" ") || user.username || "";
 }
 
 /** Where this bot's @username is mentioned: from Telegram's entities, or by pattern when there are none. */
@@ -57,27 +53,70 @@ function removeRanges(text: string, ranges: Range[]): string {
   return out.trim();
 }
 
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields => typeof value === "object" && value !== null && !Array.isArray(value);
+const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value);
+const optionalString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+interface Sender {
+  id: number;
+  isBot: boolean;
+  name: string;
+}
+
+/** A user as far as the bot needs one; undefined without an integer id. */
+function readSender(value: unknown): Sender | undefined {
+  if (!isObject(value) || !isInteger(value.id)) return undefined;
+  const first = optionalString(value.first_name);
+  const last = optionalString(value.last_name);
+  const name = [first, last].filter(Boolean).join(" ") || optionalString(value.username) || "";
+  return { id: value.id, isBot: value.is_bot === true, name };
+}
+
+function readChat(value: unknown): { id: number; kind: ChatKind } | undefined {
+  if (!isObject(value) || !isInteger(value.id) || typeof value.type !== "string") return undefined;
+  const kind = chatKindOf(value.type);
+  return kind ? { id: value.id, kind } : undefined;
+}
+
+/** Well-formed entities only; undefined when there is no list, so mentions are then found by pattern. */
+function readEntities(value: unknown): MessageEntity[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.filter(
+    (e): e is MessageEntity => isObject(e) && typeof e.type === "string" && isInteger(e.offset) && isInteger(e.length) && e.offset >= 0 && e.length >= 0,
+  );
+}
+
+/** The forum topic a message belongs to, when it is a topic message. */
+function readTopicId(message: Fields): number | undefined {
+  return message.is_topic_message === true && isInteger(message.message_thread_id) ? message.message_thread_id : undefined;
+}
+
 /**
- * Normalizes a message update. Returns null for what the bot must ignore: messages from
- * bots, messages without text or caption, channel posts, and `/cmd@OtherBot` commands.
+ * Normalizes a message update. Total: returns undefined for what the bot must ignore (messages
+ * from bots, messages without text or caption, channel posts, `/cmd@OtherBot` commands) and for
+ * whatever is malformed (no sender, no chat, no message id, text that is not a string).
  *
  * @example normalizeMessage(msg, { id: 1, username: "BatonBot" }, "default")?.text // "/model opus"
  */
-export function normalizeMessage(message: Message, bot: BotIdentity, accountId: string): InboundMessage | null {
-  const from = message.from;
-  if (!from || from.is_bot) return null;
-  const chatKind = chatKindOf(message.chat.type);
-  if (!chatKind) return null;
-  const raw = message.text ?? message.caption;
-  if (raw === undefined) return null;
-  const entities = message.text !== undefined ? message.entities : message.caption_entities;
+export function normalizeMessage(message: unknown, bot: BotIdentity, accountId: string): InboundMessage | undefined {
+  if (!isObject(message) || !isInteger(message.message_id)) return undefined;
+  const from = readSender(message.from);
+  if (!from || from.isBot) return undefined;
+  const chat = readChat(message.chat);
+  if (!chat) return undefined;
+  const isText = typeof message.text === "string";
+  const raw = isText ? (message.text as string) : optionalString(message.caption);
+  if (raw === undefined) return undefined;
+  const entities = readEntities(isText ? message.entities : message.caption_entities);
 
   let text = raw;
   let mentioned = false;
   const command = COMMAND.exec(raw);
   if (command) {
     const target = command[2];
-    if (target !== undefined && target.toLowerCase() !== bot.username.toLowerCase()) return null;
+    if (target !== undefined && target.toLowerCase() !== bot.username.toLowerCase()) return undefined;
     mentioned = true;
     if (target !== undefined) text = `/${command[1]}${raw.slice(command[0].length)}`;
   }
@@ -88,56 +127,53 @@ export function normalizeMessage(message: Message, bot: BotIdentity, accountId: 
   if (mentions.length > 0) mentioned = true;
   text = removeRanges(text, mentions);
 
-  const topicId = message.is_topic_message && message.message_thread_id !== undefined ? String(message.message_thread_id) : undefined;
+  const topicId = readTopicId(message);
   // In a forum, every topic message "replies" to the topic's first message; that is no reply to the bot.
-  const reply = message.reply_to_message;
-  const replyIsTopicRoot = reply !== undefined && topicId !== undefined && reply.message_id === message.message_thread_id;
-  const realReply = reply && !replyIsTopicRoot ? reply : undefined;
-  if (realReply?.from?.id === bot.id) mentioned = true;
+  const reply = isObject(message.reply_to_message) && isInteger(message.reply_to_message.message_id) ? message.reply_to_message : undefined;
+  const realReply = reply && !(topicId !== undefined && reply.message_id === topicId) ? reply : undefined;
+  if (realReply && readSender(realReply.from)?.id === bot.id) mentioned = true;
 
   return {
     channel: "telegram",
     accountId,
-    chatKind,
-    chatId: String(message.chat.id),
-    ...(topicId !== undefined ? { topicId } : {}),
+    chatKind: chat.kind,
+    chatId: String(chat.id),
+    ...(topicId !== undefined ? { topicId: String(topicId) } : {}),
     senderId: String(from.id),
-    senderName: senderName(from),
+    senderName: from.name,
     senderIsBot: false,
     messageId: String(message.message_id),
     text,
     mentioned,
     ...(realReply ? { replyToMessageId: String(realReply.message_id) } : {}),
-    timestamp: message.date * 1000,
+    ...(typeof message.date === "number" && Number.isFinite(message.date) ? { timestamp: message.date * 1000 } : {}),
   };
 }
 
 /**
  * A press on one of the bot's inline buttons, as the command it stands for. The press
  * has no message of its own, so `messageId` is the callback query id (`callback:<id>`)
- * and `replyToMessageId` the message carrying the keyboard. Null when the keyboard's
- * message is unknown (inline mode) or the chat kind is not handled.
+ * and `replyToMessageId` the message carrying the keyboard. Undefined when the keyboard's
+ * message is unknown (inline mode), the chat kind is not handled, or the query is malformed.
  */
-export function normalizeCallbackQuery(
-  query: CallbackQuery,
-  command: string,
-  accountId: string,
-): InboundMessage | null {
+export function normalizeCallbackQuery(query: unknown, command: string, accountId: string): InboundMessage | undefined {
+  if (!isObject(query) || typeof query.id !== "string") return undefined;
+  const from = readSender(query.from);
+  if (!from || from.isBot) return undefined;
   const message = query.message;
-  if (!message) return null;
-  const chatKind = chatKindOf(message.chat.type);
-  if (!chatKind) return null;
-  const accessible = message.date !== 0 ? (message as Message) : undefined;
-  const topicId =
-    accessible?.is_topic_message && accessible.message_thread_id !== undefined ? String(accessible.message_thread_id) : undefined;
+  if (!isObject(message) || !isInteger(message.message_id)) return undefined;
+  const chat = readChat(message.chat);
+  if (!chat) return undefined;
+  // An inaccessible message (date 0) carries nothing but its chat and id.
+  const topicId = message.date !== 0 ? readTopicId(message) : undefined;
   return {
     channel: "telegram",
     accountId,
-    chatKind,
-    chatId: String(message.chat.id),
-    ...(topicId !== undefined ? { topicId } : {}),
-    senderId: String(query.from.id),
-    senderName: senderName(query.from),
+    chatKind: chat.kind,
+    chatId: String(chat.id),
+    ...(topicId !== undefined ? { topicId: String(topicId) } : {}),
+    senderId: String(from.id),
+    senderName: from.name,
     senderIsBot: false,
     messageId: `callback:${query.id}`,
     text: command,

@@ -2,6 +2,26 @@
  * The Telegram channel: a grammY bot that receives updates (long polling via the runner,
  * or a webhook), hands them to the core as {@link InboundMessage}s, and sends what the
  * core gives it within Telegram's flood limits.
+ *
+ * Delivery is AT LEAST ONCE, across crashes too. Every update taken from Telegram is written
+ * to `<stateDir>/pending.json` (pending-journal.ts) before Telegram is told to forget it (the
+ * next getUpdates, or the webhook's 200), and stays there until the handler has finished and
+ * the core has settled every message dispatched from it (reply delivered, error reported,
+ * ignored or dropped). On start, journaled updates go through the same handlers again, oldest
+ * first, before any new update is fetched. When the plugin stops, the journal is frozen: what
+ * the core lets go of during shutdown (a dropped queue, an aborted turn) was not answered and
+ * is handed over again on the next start.
+ *
+ * De-duplication is best effort; a message may be answered twice only in one window: the core
+ * has delivered its reply (Telegram accepted the last sendMessage/editMessageText of it), but
+ * the journal write that removes the update had not completed its rename when the process
+ * died (SIGKILL, power loss) or when a stop began (a reply still in flight when SIGTERM
+ * arrives). The window lasts from Telegram accepting that last part, through the HTTP response
+ * reaching the gateway and the core settling, to the rename of one coalesced write of
+ * pending.json (an fsync, usually a few ms); the duplicate is the same message answered again
+ * after the restart. Nothing else is answered twice: polling resumes after the highest id the
+ * journal or offset.json has seen, and a webhook update that Telegram re-sends while it is
+ * still pending is skipped.
  */
 import { join } from "node:path";
 import { autoRetry } from "@grammyjs/auto-retry";
@@ -18,13 +38,16 @@ import {
   type SentMessage,
 } from "../../src/plugin-api.js";
 import { apiSignal, type ApiSignal } from "./api-signal.js";
+import { fetchBotInfo, type RetryDelays } from "./bot-info.js";
 import { CallbackDataCodec } from "./callback-data.js";
 import { syncCommandMenu } from "./command-menu.js";
-import { describeError, toSendError } from "./errors.js";
+import { journalWebhookUpdates, replayJournal, UpdateSettlements } from "./delivery.js";
+import { describeError } from "./errors.js";
 import type { UpdateIntake } from "./intake.js";
 import { normalizeCallbackQuery, normalizeMessage, conversationKey, type BotIdentity } from "./normalize.js";
 import { TelegramOutbound } from "./outbound.js";
 import { OutboundLimiter, TELEGRAM_OUTBOUND_LIMITS, type OutboundLimits } from "./outbound-limiter.js";
+import { PendingJournal } from "./pending-journal.js";
 import { startPolling } from "./polling.js";
 import { UpdateOffsetStore } from "./update-offset.js";
 import { startWebhookServer } from "./webhook.js";
@@ -39,6 +62,10 @@ export interface TelegramPluginOptions {
   pollTimeoutSeconds?: number;
   /** How long stop() waits for update handlers already running. Default 2000 ms. */
   stopGraceMs?: number;
+  /** Pauses between getMe attempts while the Bot API is unreachable at start. Default 1 s doubling to 30 s. */
+  connectRetry?: RetryDelays;
+  /** Most unanswered updates kept in the journal; beyond it the oldest are dropped with a warning. Default 1000. */
+  journalCapacity?: number;
 }
 
 /** The part of `channels.telegram` the plugin reads (validated by the core's schema). */
@@ -52,8 +79,13 @@ interface TelegramSection {
 const ALLOWED_UPDATES = ["message", "callback_query"] as const satisfies ReadonlyArray<Exclude<keyof Update, "update_id">>;
 
 interface Running {
-  outbound: TelegramOutbound;
   stop(): Promise<void>;
+}
+
+interface Lifecycle {
+  /** Connected: replies can be sent (before journaled updates are replayed, whose replies need it). */
+  connected(outbound: TelegramOutbound): void;
+  stopped(): void;
 }
 
 /**
@@ -65,10 +97,11 @@ interface Running {
 export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlugin {
   let running: Running | undefined;
   let starting: Promise<Running> | undefined;
+  let outbound: TelegramOutbound | undefined;
 
-  const current = (): Running => {
-    if (!running) throw new Error("telegram plugin is not running");
-    return running;
+  const current = (): TelegramOutbound => {
+    if (!outbound) throw new Error("telegram plugin is not running");
+    return outbound;
   };
 
   return {
@@ -76,8 +109,14 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
     limits: { maxMessageLength: 4096, canEdit: true, nativeCommands: true, format: "telegram-html" },
     async start(ctx) {
       if (running || starting) throw new Error("telegram plugin already started");
-      starting = startTelegram(ctx, options, () => {
-        running = undefined;
+      starting = startTelegram(ctx, options, {
+        connected: (connectedOutbound) => {
+          outbound = connectedOutbound;
+        },
+        stopped: () => {
+          running = undefined;
+          outbound = undefined;
+        },
       });
       try {
         running = await starting;
@@ -90,13 +129,13 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
       running = undefined;
       await instance?.stop();
     },
-    send: async (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => current().outbound.send(target, message),
-    edit: async (target: OutboundTarget, messageId: string, message: OutboundMessage) => current().outbound.edit(target, messageId, message),
-    typing: async (target: OutboundTarget) => current().outbound.typing(target),
+    send: async (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => current().send(target, message),
+    edit: async (target: OutboundTarget, messageId: string, message: OutboundMessage) => current().edit(target, messageId, message),
+    typing: async (target: OutboundTarget) => current().typing(target),
   };
 }
 
-async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions, onStopped: () => void): Promise<Running> {
+async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions, lifecycle: Lifecycle): Promise<Running> {
   const config = ctx.config as TelegramSection;
   const log = ctx.log;
   const token = config.botToken ?? ctx.env.TELEGRAM_BOT_TOKEN;
@@ -108,6 +147,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
   const signal = apiSignal(lifetime.signal);
   let intake: UpdateIntake | undefined;
   let offsets: UpdateOffsetStore | undefined;
+  let journal: PendingJournal | undefined;
   let limiter: OutboundLimiter | undefined;
   let menu: Promise<void> | undefined;
   let started = false;
@@ -116,12 +156,14 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
   const stop = () =>
     (stopping ??= (async () => {
       ctx.signal.removeEventListener("abort", onAbort);
+      journal?.freeze();
       await intake?.stop(graceMs);
       await offsets?.flush();
+      await journal?.flush();
       lifetime.abort();
       await limiter?.stop();
       await menu;
-      onStopped();
+      lifecycle.stopped();
     })());
   // While starting, an abort only cancels the pending calls; start() then cleans up and throws.
   const onAbort = () => (started ? void stop() : lifetime.abort());
@@ -136,17 +178,26 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
     bot.api.config.use(
       autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: options.maxRetryAfterSeconds ?? 60, rethrowHttpErrors: true }),
     );
-    try {
-      await bot.init(signal);
-    } catch (err) {
-      throw new Error(`Telegram getMe failed (token ${maskSecret(token)}): ${toSendError(err, token).message}`);
-    }
+    bot.botInfo = await fetchBotInfo({ api: bot.api, token, log, signal: lifetime.signal, delays: options.connectRetry });
     const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
 
+    const pending = new PendingJournal(join(ctx.stateDir, "pending.json"), log, options.journalCapacity);
+    journal = pending;
+    await pending.load();
     limiter = new OutboundLimiter({ ...TELEGRAM_OUTBOUND_LIMITS, ...options.limits });
     const codec = new CallbackDataCodec();
     const outbound = new TelegramOutbound({ api: bot.api, limiter, codec, signal, log, token });
-    installHandlers(bot, { ctx, identity, codec, accountId: options.accountId, signal, token });
+    const settlements = new UpdateSettlements((update) => pending.remove(update.update_id));
+    const replayed = new WeakSet<Update>();
+    // A webhook update is journaled (or skipped as a re-sent one) before it is tracked.
+    if (config.webhook) bot.use(journalWebhookUpdates(pending, replayed, log));
+    bot.use(settlements.middleware);
+    installHandlers(bot, { ctx, identity, codec, accountId: options.accountId, signal, token, settlements });
+    lifecycle.connected(outbound);
+
+    // What the last run took from Telegram but did not finish goes first, before anything new.
+    await replayJournal({ bot, journal: pending, replayed, log, token, signal: lifetime.signal });
+    if (lifetime.signal.aborted) throw new Error("telegram plugin stopped while starting");
 
     if (config.webhook) {
       const hook = config.webhook;
@@ -160,7 +211,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
       offsets = new UpdateOffsetStore(join(ctx.stateDir, "offset.json"), log);
       await offsets.load();
       if (lifetime.signal.aborted) throw new Error("telegram plugin stopped while starting");
-      intake = startPolling({ bot, offsets, allowedUpdates: ALLOWED_UPDATES, timeoutSeconds: pollTimeoutSeconds, log, token });
+      intake = startPolling({ bot, offsets, journal: pending, allowedUpdates: ALLOWED_UPDATES, timeoutSeconds: pollTimeoutSeconds, log, token });
       log.info("telegram: receiving updates by long polling", { bot: `@${identity.username}`, token: maskSecret(token) });
     }
 
@@ -182,7 +233,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
     }
     started = true;
     if (ctx.signal.aborted) throw new Error("telegram plugin stopped while starting");
-    return { outbound, stop };
+    return { stop };
   } catch (err) {
     await stop();
     throw err;
@@ -191,12 +242,21 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
 
 function installHandlers(
   bot: Bot,
-  deps: { ctx: ChannelContext; identity: BotIdentity; codec: CallbackDataCodec; accountId: string; signal: ApiSignal; token: string },
+  deps: {
+    ctx: ChannelContext;
+    identity: BotIdentity;
+    codec: CallbackDataCodec;
+    accountId: string;
+    signal: ApiSignal;
+    token: string;
+    settlements: UpdateSettlements;
+  },
 ): void {
-  const { ctx, identity, codec, accountId, signal, token } = deps;
-  const dispatch = async (message: InboundMessage) => {
+  const { ctx, identity, codec, accountId, signal, token, settlements } = deps;
+  const dispatch = async (update: Update, message: InboundMessage) => {
     try {
-      await ctx.dispatch(message);
+      const receipt = await ctx.dispatch(message);
+      settlements.add(update, receipt.settled);
     } catch (err) {
       ctx.log.error("telegram: dispatch failed", { chatId: message.chatId, error: describeError(err, token) });
     }
@@ -209,7 +269,7 @@ function installHandlers(
 
   bot.on("message", async (c) => {
     const message = normalizeMessage(c.message, identity, accountId);
-    if (message) await dispatch(message);
+    if (message) await dispatch(c.update, message);
   });
 
   bot.on("callback_query:data", async (c) => {
@@ -221,7 +281,7 @@ function installHandlers(
     }
     if (command === undefined) return;
     const message = normalizeCallbackQuery(c.callbackQuery, command, accountId);
-    if (message) await dispatch(message);
+    if (message) await dispatch(c.update, message);
   });
 
   bot.catch((err) => {

@@ -1,7 +1,7 @@
 /** Small JSON files in the plugin's state dir, written atomically (temp file, fsync, rename). */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
 /** The parsed file, or undefined when it does not exist. Throws with the path when it is unreadable or not JSON. */
 export async function readJsonFile(path: string): Promise<unknown> {
@@ -19,6 +19,8 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
+const tempPrefix = (path: string) => `${basename(path)}.`;
+
 export async function writeJsonFileAtomic(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
@@ -35,4 +37,28 @@ export async function writeJsonFileAtomic(path: string, value: unknown): Promise
     await rm(temp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Deletes the temp files of writes to `path` that a killed process left behind. Call it before
+ * this process writes `path` for the first time: the temp files of its own writes look the same.
+ */
+export async function removeLeftoverTempFiles(path: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  const leftovers = names.filter((name) => name.startsWith(tempPrefix(path)) && name.endsWith(".tmp"));
+  await Promise.all(leftovers.map((name) => rm(join(dirname(path), name), { force: true })));
+  return leftovers;
+}
+
+/** Renames a damaged file to `<path>.corrupt-<ms since epoch>` and returns the new path. */
+export async function moveAside(path: string, now = Date.now()): Promise<string> {
+  const target = `${path}.corrupt-${now}`;
+  await rename(path, target);
+  return target;
 }

@@ -2,6 +2,7 @@
  * A local Anthropic Messages API: `POST /v1/messages` with the real validation, JSON and SSE
  * responses, error bodies and headers, prompt-cache usage, and scripted failures per credential.
  */
+import { setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -73,6 +74,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const used = new Map<string, number>();
   const sockets = new Set<Socket>();
   const closing = new AbortController();
+  // every slow step waits on this signal; many at once are expected, not a leak
+  setMaxListeners(0, closing.signal);
   let defaultStep: FakeStep | undefined;
   let counter = 0;
 
