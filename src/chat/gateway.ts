@@ -80,7 +80,8 @@ export class Gateway {
       };
       await plugin.start(ctx);
       this.plugins.push(plugin);
-      this.log.info("channel started", { channel: id });
+      // the console shares the terminal with the chat: keep its start quiet
+      (id === "console" ? this.log.debug : this.log.info)("channel started", { channel: id });
     }
   }
 

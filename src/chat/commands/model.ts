@@ -64,8 +64,8 @@ async function show(ctx: CommandContext): Promise<CommandReply> {
 async function list(ctx: CommandContext): Promise<CommandReply> {
   const models = modelsFor(ctx);
   const { effective } = currentState(ctx);
-  const lines = models.map((m) => `${m.ref === effective.ref ? "•" : " "} ${m.alias ? `**${m.alias}** — ` : ""}\`${m.ref}\`${m.ref === effective.ref ? " (current)" : ""}`);
-  return { text: ["Models:", ...lines, "", "Switch with `/model <name>`."].join("\n") };
+  const lines = models.map((m) => `- ${m.alias ? `**${m.alias}** — ` : ""}\`${m.ref}\`${m.ref === effective.ref ? " (current)" : ""}`);
+  return { text: ["Models:", "", ...lines, "", "Switch with `/model <name>`."].join("\n") };
 }
 
 function describeProfile(p: ProfileView, now: number): string {
@@ -89,9 +89,11 @@ async function status(ctx: CommandContext): Promise<CommandReply> {
     `Session: ${ctx.sessionKey}`,
     `Pinned profile: ${session.pinnedProfileId ? `${session.pinnedProfileId}${session.pinnedBy ? ` (by ${session.pinnedBy})` : ""}` : "none"}`,
     `Next credential: ${next ? `${next.profileId} (${next.maskedSecret})` : view.nextProfileId ?? "none available"}`,
-    "Profile order:",
-    ...(view.profiles.length ? view.profiles.map((p, i) => `  ${i + 1}. ${describeProfile(p, now)}`) : ["  (no profiles)"]),
     `Endpoint: ${ctx.runtime.endpoint(provider)}`,
+    "",
+    "Profile order:",
+    "",
+    ...(view.profiles.length ? view.profiles.map((p, i) => `${i + 1}. ${describeProfile(p, now)}`) : ["(no profiles)"]),
   ];
   if (!view.nextProfileId && view.unavailableMessage) lines.push("", view.unavailableMessage);
   return { text: lines.join("\n"), ephemeral: true };
