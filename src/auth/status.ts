@@ -2,7 +2,7 @@ import type { BatonConfig } from "../config/schema.js";
 import { maskSecret } from "../util/mask.js";
 import { defaultModelRef, fallbackModelRefs, splitModelRef } from "../config/agents.js";
 import type { ClaudeSyncResult } from "./claude-sync.js";
-import { formatDuration } from "./duration.js";
+import { formatDuration } from "../util/duration.js";
 import { envCredential, envKeyFor, PROVIDER_ENV_KEYS } from "./env-keys.js";
 import { allUnusableMessage, noApiKeyMessage, noCredentialsForProfileMessage } from "./messages.js";
 import { isExpiredStatic, profileAvailability, profileSecret, resolveProfileOrder, type OrderSource } from "./order.js";

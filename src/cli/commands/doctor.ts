@@ -3,7 +3,7 @@ import path from "node:path";
 import { defaultModelRef, listAgentIds, resolveAgentId, splitModelRef } from "../../config/agents.js";
 import { syncClaudeCredentials } from "../../auth/claude-sync.js";
 import { isClaudeCodeOnlyCredentialError } from "../../auth/classify.js";
-import { formatDuration } from "../../auth/duration.js";
+import { formatDuration } from "../../util/duration.js";
 import { CLAUDE_CODE_ONLY_ADVICE, expiredTokenMessage } from "../../auth/messages.js";
 import { buildModelsStatus } from "../../auth/status.js";
 import { AuthStoreError, readAuthStore, type StoredUsageStats } from "../../auth/store.js";

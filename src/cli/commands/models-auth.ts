@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { resolveAgentId } from "../../config/agents.js";
 import { CLAUDE_CLI_PROFILE_ID } from "../../auth/claude-sync.js";
 import { clearCooldowns } from "../../auth/cooldown.js";
-import { formatDuration, parseDuration } from "../../auth/duration.js";
+import { formatDuration, parseDuration } from "../../util/duration.js";
 import { resolveProfileOrder } from "../../auth/order.js";
 import { forgetProfileInConfig, saveCredential } from "../../auth/save-credential.js";
 import { buildModelsStatus } from "../../auth/status.js";

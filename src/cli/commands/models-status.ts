@@ -1,6 +1,6 @@
 import { resolveAgentId } from "../../config/agents.js";
 import { syncClaudeCredentials, type ClaudeSyncResult } from "../../auth/claude-sync.js";
-import { formatDuration } from "../../auth/duration.js";
+import { formatDuration } from "../../util/duration.js";
 import { buildModelsStatus, type ModelsStatusReport } from "../../auth/status.js";
 import { readAuthStore } from "../../auth/store.js";
 import { loadRuntime } from "../../config/runtime.js";
