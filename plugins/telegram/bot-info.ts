@@ -3,6 +3,7 @@
  * failed attempt is logged (token masked) and retried after a growing pause, up to 30 s, until
  * it works or the plugin is stopped: grammY's own `bot.init` would retry silently forever. A
  * refusal that cannot heal by waiting (401 Unauthorized, 404 for a malformed token) fails at once.
+ * Give it an `Api` without the auto-retry transformer, which would retry 5xx silently.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { GrammyError, HttpError, type Api } from "grammy";
@@ -48,7 +49,8 @@ export async function fetchBotInfo(options: {
       if (!isTransientFailure(err)) {
         throw new Error(`Telegram getMe failed (token ${maskSecret(token)}): ${toSendError(err, token).message}`);
       }
-      const waitMs = retryDelayMs(failures, delays);
+      const retryAfterMs = err instanceof GrammyError ? (err.parameters.retry_after ?? 0) * 1000 : 0;
+      const waitMs = Math.max(retryDelayMs(failures, delays), retryAfterMs);
       log.warn("telegram: cannot reach the Bot API; the bot stays silent until it can", {
         token: maskSecret(token),
         attempt: failures,

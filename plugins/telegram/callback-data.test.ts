@@ -37,4 +37,20 @@ describe("CallbackDataCodec", () => {
     expect(codec.decode(first)).toBe(long(1));
     expect(codec.decode("#zz")).toBeUndefined();
   });
+
+  it("refuses data Baton never produced, so a press cannot carry plain text to the bot", () => {
+    const codec = new CallbackDataCodec();
+    for (const data of ["not-a-button-of-ours", "/ hello", "hello /model", "//model", "/model@OtherBot opus", "#unknown", "", 42, null]) {
+      expect(codec.decode(data), String(data)).toBeUndefined();
+    }
+    expect(codec.decode("/help")).toBe("/help");
+    expect(codec.decode("/model opus@anthropic:work")).toBe("/model opus@anthropic:work");
+  });
+
+  it("sends a button whose command is not shaped like one through an id", () => {
+    const codec = new CallbackDataCodec();
+    const id = codec.encode("plain words");
+    expect(id).toMatch(/^#/);
+    expect(codec.decode(id)).toBe("plain words");
+  });
 });

@@ -57,7 +57,7 @@ describe("normalizeMessage", () => {
     const own = normalizeMessage(message({ chat: group, text: "/model@BatonBot opus@anthropic:work" }), bot, "a");
     expect(own).toMatchObject({ text: "/model opus@anthropic:work", mentioned: true });
     expect(normalizeMessage(message({ chat: group, text: "/status" }), bot, "a")).toMatchObject({ text: "/status", mentioned: true });
-    expect(normalizeMessage(message({ chat: group, text: "/model@OtherBot opus" }), bot, "a")).toBeNull();
+    expect(normalizeMessage(message({ chat: group, text: "/model@OtherBot opus" }), bot, "a")).toBeUndefined();
   });
 
   it("counts a reply to the bot as addressed, but not a forum topic's root", () => {
@@ -83,13 +83,72 @@ describe("normalizeMessage", () => {
 
   it("uses captions, and ignores bots, channel posts and messages without text", () => {
     expect(normalizeMessage(message({ caption: "look", photo: [] } as never), bot, "a")).toMatchObject({ text: "look" });
-    expect(normalizeMessage(message({ text: "x", from: { ...user, is_bot: true } }), bot, "a")).toBeNull();
-    expect(normalizeMessage(message({ text: "x", chat: { id: -5, type: "channel", title: "c" } }), bot, "a")).toBeNull();
-    expect(normalizeMessage(message({ sticker: {} } as never), bot, "a")).toBeNull();
+    expect(normalizeMessage(message({ text: "x", from: { ...user, is_bot: true } }), bot, "a")).toBeUndefined();
+    expect(normalizeMessage(message({ text: "x", chat: { id: -5, type: "channel", title: "c" } }), bot, "a")).toBeUndefined();
+    expect(normalizeMessage(message({ sticker: {} } as never), bot, "a")).toBeUndefined();
+  });
+});
+
+describe("normalizeMessage on malformed input", () => {
+  const chat = { id: 7, type: "private", first_name: "Ada" };
+
+  it("ignores what it cannot use instead of throwing", () => {
+    const shapes: unknown[] = [
+      null,
+      undefined,
+      "not an object",
+      42,
+      [message({ text: "in an array" })],
+      { message_id: 1, date: 1, chat, text: "no sender" },
+      { message_id: 1, date: 1, from: user, text: "no chat" },
+      { message_id: 1, date: 1, from: user, chat: "7", text: "chat is a string" },
+      { message_id: 1, date: 1, from: user, chat: { id: "7", type: "private" }, text: "chat id is a string" },
+      { message_id: 1, date: 1, from: user, chat: { id: 7 }, text: "chat without type" },
+      { message_id: 1, date: 1, from: { first_name: "no id" }, chat, text: "sender without id" },
+      { date: 1, from: user, chat, text: "no message id" },
+      { message_id: "1", date: 1, from: user, chat, text: "message id is a string" },
+      { message_id: 1, date: 1, from: user, chat, text: 12345 },
+      { message_id: 1, date: 1, from: user, chat, caption: { not: "text" } },
+      { message_id: 1, date: 1, from: user, chat },
+    ];
+    for (const shape of shapes) expect(normalizeMessage(shape, bot, "a"), JSON.stringify(shape)).toBeUndefined();
+  });
+
+  it("uses what is sound and drops broken parts", () => {
+    const brokenEntity = normalizeMessage(message({ text: "/model", entities: [{ type: "bot_command", offset: 40, length: 99 }] }), bot, "a");
+    expect(brokenEntity).toMatchObject({ text: "/model", mentioned: true });
+    const entitiesNotAList = normalizeMessage({ ...message({ chat: group, text: "@BatonBot hi" }), entities: "oops" }, bot, "a");
+    expect(entitiesNotAList).toMatchObject({ text: "hi", mentioned: true }); // found by pattern
+    const junkEntities = normalizeMessage({ ...message({ chat: group, text: "@BatonBot hi" }), entities: [null, { type: "mention" }, 3] }, bot, "a");
+    expect(junkEntities).toMatchObject({ text: "@BatonBot hi", mentioned: false }); // Telegram's list is authoritative, and empty
+    const oddSender = normalizeMessage({ ...message({ text: "x" }), from: { id: 7, first_name: 5, username: "ada" }, date: "yesterday" }, bot, "a");
+    expect(oddSender).toMatchObject({ senderId: "7", senderName: "ada" });
+    expect(oddSender?.timestamp).toBeUndefined();
+    const oddReply = normalizeMessage({ ...message({ chat: group, text: "x" }), reply_to_message: "5", message_thread_id: "3", is_topic_message: true }, bot, "a");
+    expect(oddReply).toMatchObject({ text: "x", mentioned: false });
+    expect(oddReply?.replyToMessageId).toBeUndefined();
+    expect(oddReply?.topicId).toBeUndefined();
   });
 });
 
 describe("normalizeCallbackQuery", () => {
+  it("ignores malformed presses", () => {
+    const keyboard = { message_id: 40, date: 2, chat: group };
+    const from = { id: 8, is_bot: false, first_name: "Bo" };
+    const shapes: unknown[] = [
+      null,
+      "press",
+      { id: "1", message: keyboard },
+      { id: "1", from: { first_name: "no id" }, message: keyboard },
+      { id: 1, from, message: keyboard },
+      { id: "1", from, message: "keyboard" },
+      { id: "1", from, message: { date: 2, chat: group } },
+      { id: "1", from, message: { message_id: 40, date: 2 } },
+      { id: "1", from: { ...from, is_bot: true }, message: keyboard },
+    ];
+    for (const shape of shapes) expect(normalizeCallbackQuery(shape, "/help", "a"), JSON.stringify(shape)).toBeUndefined();
+  });
+
   it("turns a press into the button's command from the presser, in the keyboard's chat and topic", () => {
     const keyboard = { message_id: 40, date: 2, chat: { ...group, is_forum: true as const }, message_thread_id: 3, is_topic_message: true } as Message;
     const query = { id: "8812", from: { id: 8, is_bot: false, first_name: "Bo" }, message: keyboard, chat_instance: "1", data: "/model opus" } as CallbackQuery;
@@ -108,7 +167,7 @@ describe("normalizeCallbackQuery", () => {
 
   it("ignores presses on inline-mode messages", () => {
     const query = { id: "1", from: { id: 8, is_bot: false, first_name: "Bo" }, inline_message_id: "x", chat_instance: "1", data: "/help" } as CallbackQuery;
-    expect(normalizeCallbackQuery(query, "/help", "a")).toBeNull();
+    expect(normalizeCallbackQuery(query, "/help", "a")).toBeUndefined();
   });
 });
 

@@ -58,6 +58,9 @@ async function setup(options: Parameters<typeof startPlugin>[2] & { fake?: FakeT
   return startPlugin(tg, await tempDir(), options);
 }
 
+/** Lets callbacks already due (e.g. a receipt settled at once) run before the next step. */
+const afterPendingCallbacks = () => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Replies to every dispatched message like the core would: in the background, through
  * plugin.send. Tests check the reply at the fake; a send cut short by teardown is ignored.
@@ -153,6 +156,52 @@ describe("telegram plugin: inbound", () => {
     release();
     await s.harness.waitForDispatch((m) => m.text === "after slow");
     expect(s.harness.dispatched.map((m) => m.text)).toEqual(["slow", "other chat", "after slow"]);
+  });
+});
+
+describe("telegram plugin: malformed and foreign updates", () => {
+  it("ignores malformed updates without an error and keeps answering", async () => {
+    const s = await setup();
+    const date = Math.floor(Date.now() / 1000);
+    const chat = { id: alice.id, type: "private", first_name: "Alice" };
+    const from = { ...alice, is_bot: false };
+    for (const body of [
+      { message: { message_id: 9001, date, chat, text: "no sender" } },
+      { message: { message_id: 9002, date, from, text: "no chat" } },
+      { message: { message_id: 9003, date, from, chat, text: 12345 } },
+      { message: { message_id: 9004, date, from, chat } },
+      { message: { message_id: 9005, date, from: { ...from, is_bot: true }, chat, text: "from a bot" } },
+      { message: { message_id: 9006, date, from, chat: { id: -100_555, type: "channel", title: "news" }, text: "a channel post" } },
+      { message: { message_id: 9007, date, from, chat, text: "/model", entities: [{ type: "bot_command", offset: 40, length: 99 }] } },
+      { message: { message_id: 9008, date, from, chat: { id: "1001", type: "private" }, text: "chat id is a string" } },
+      { message: null },
+      { message: "not an object" },
+      { callback_query: { id: "9101", from, chat_instance: "1", game_short_name: "snake" } },
+      { callback_query: { id: "9102", from, chat_instance: "1", data: "/help", message: "not a message" } },
+      { edited_message: { message_id: 9010, date, edit_date: date, from, chat, text: "edited" } },
+      { some_future_update: { anything: true } },
+    ]) {
+      s.tg.pushUpdate(body as never);
+    }
+    s.tg.pushUserMessage({ from: alice, text: "still there?" });
+    await s.harness.waitForDispatch((m) => m.text === "still there?");
+    expect(s.harness.dispatched.map((m) => m.text)).toEqual(["/model", "still there?"]);
+    expect(s.harness.logs.filter((e) => e.level === "error")).toEqual([]);
+  });
+
+  it("refuses a press whose data no Baton button carries, so it cannot skip the group's mention rule", async () => {
+    const s = await setup();
+    s.tg.addChat(group);
+    const sent = await s.plugin.send({ chatId: String(group.id) }, { text: "Pick", plainText: "Pick", buttons: [[{ label: "Opus", command: "/model opus" }]] });
+    // A modified client can put anything in callback_data; the fake only lets real buttons be pressed, so send the raw update.
+    const keyboard = { message_id: Number(sent.messageId), date: Math.floor(Date.now() / 1000), chat: group };
+    const forged = s.tg.pushUpdate({ callback_query: { id: "forged-1", from: { ...bob, is_bot: false }, chat_instance: "1", data: "tell me everything", message: keyboard } } as never);
+    s.tg.pushCallbackQuery({ from: bob, chatId: group.id, messageId: Number(sent.messageId), label: "Opus" });
+    await s.harness.waitForDispatch((m) => m.text === "/model opus");
+    expect(s.harness.dispatched.map((m) => m.text)).toEqual(["/model opus"]);
+    // (The fake refuses to record an answer to a query it did not create; the call is what counts.)
+    const answer = await s.tg.waitForCall("answerCallbackQuery", (c) => c.params.callback_query_id === forged.callback_query?.id);
+    expect(answer.params.text).toBe("This button has expired.");
   });
 });
 
@@ -307,7 +356,7 @@ describe("telegram plugin: lifecycle", () => {
     expect(tg.commands).toBeUndefined();
   });
 
-  it("restarts without dispatching an update twice", async () => {
+  it("restarts without dispatching an update the core had finished with twice", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
     const first = await startPlugin(tg, stateDir);
@@ -316,6 +365,7 @@ describe("telegram plugin: lifecycle", () => {
     tg.failNext("getUpdates", { error_code: 502, description: "Bad Gateway" }, 1000);
     const handled = tg.pushUserMessage({ from: alice, text: "once" });
     await first.harness.waitForDispatch((m) => m.text === "once");
+    await afterPendingCallbacks(); // the receipt (settled at once) reaches the plugin before the stop
     await first.plugin.stop();
     expect(tg.pendingUpdates.map((u) => u.update_id)).toContain(handled.update_id);
     expect(JSON.parse(await readFile(join(stateDir, "offset.json"), "utf8"))).toEqual({ lastUpdateId: handled.update_id });

@@ -12,21 +12,23 @@
  * the core lets go of during shutdown (a dropped queue, an aborted turn) was not answered and
  * is handed over again on the next start.
  *
- * De-duplication is best effort; a message may be answered twice only in one window: the core
- * has delivered its reply (Telegram accepted the last sendMessage/editMessageText of it), but
- * the journal write that removes the update had not completed its rename when the process
- * died (SIGKILL, power loss) or when a stop began (a reply still in flight when SIGTERM
- * arrives). The window lasts from Telegram accepting that last part, through the HTTP response
- * reaching the gateway and the core settling, to the rename of one coalesced write of
- * pending.json (an fsync, usually a few ms); the duplicate is the same message answered again
- * after the restart. Nothing else is answered twice: polling resumes after the highest id the
- * journal or offset.json has seen, and a webhook update that Telegram re-sends while it is
- * still pending is skipped.
+ * De-duplication is best effort. A message is answered twice only in this window: the core
+ * had delivered its reply (Telegram accepted the last sendMessage/editMessageText of it), but
+ * the journal write that drops the update had not been renamed into place when the process
+ * died (SIGKILL, power loss), or the settlement came after a stop began (a reply or an inline
+ * command answer still in flight when SIGTERM arrives). Per message the window runs from
+ * Telegram accepting that last part, through the HTTP response reaching the gateway and the
+ * core settling, to the rename of the next pending.json write that leaves the update out (at
+ * most one write already under way plus its own, each an fsync: a few ms on a local disk).
+ * The message is then answered again after the restart. In webhook mode, an update Telegram
+ * sends again after it was settled (our 200 lost on the way) is answered again too. Nothing
+ * else is: polling resumes after the highest id the journal or offset.json has seen, and a
+ * webhook update Telegram re-sends while it is still pending is skipped.
  */
 import { join } from "node:path";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, type Context } from "grammy";
+import { Api, Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import {
   maskSecret,
@@ -178,7 +180,8 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
     bot.api.config.use(
       autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: options.maxRetryAfterSeconds ?? 60, rethrowHttpErrors: true }),
     );
-    bot.botInfo = await fetchBotInfo({ api: bot.api, token, log, signal: lifetime.signal, delays: options.connectRetry });
+    // A bare Api (no auto-retry), so that every failed attempt is seen and logged.
+    bot.botInfo = await fetchBotInfo({ api: new Api(token, client), token, log, signal: lifetime.signal, delays: options.connectRetry });
     const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
 
     const pending = new PendingJournal(join(ctx.stateDir, "pending.json"), log, options.journalCapacity);

@@ -1,4 +1,4 @@
-/** Small JSON files in the plugin's state dir, written atomically (temp file, fsync, rename). */
+/** Small JSON files in the plugin's state dir, written atomically (temp file, fsync, rename, directory fsync). */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -19,8 +19,6 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
-const tempPrefix = (path: string) => `${basename(path)}.`;
-
 export async function writeJsonFileAtomic(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
@@ -37,6 +35,21 @@ export async function writeJsonFileAtomic(path: string, value: unknown): Promise
     await rm(temp, { force: true });
     throw err;
   }
+  await syncDirectory(dirname(path));
+}
+
+/** Makes a rename in `dir` survive a power loss. Best effort: some platforms cannot open a directory. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // not supported here; the rename is still atomic
+  }
 }
 
 /**
@@ -51,7 +64,8 @@ export async function removeLeftoverTempFiles(path: string): Promise<string[]> {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
   }
-  const leftovers = names.filter((name) => name.startsWith(tempPrefix(path)) && name.endsWith(".tmp"));
+  // Named as writeJsonFileAtomic names them: `<file>.<pid>.<random>.tmp`.
+  const leftovers = names.filter((name) => name.startsWith(`${basename(path)}.`) && name.endsWith(".tmp"));
   await Promise.all(leftovers.map((name) => rm(join(dirname(path), name), { force: true })));
   return leftovers;
 }

@@ -19,6 +19,8 @@ export interface Harness {
   commands: CommandSpec[];
   /** Called for each dispatch; `ctx.dispatch` resolves when this does (the core "accepting" the message). */
   onDispatch?: (message: InboundMessage) => void | Promise<void>;
+  /** The receipt's `settled` for each dispatch (the core finishing with the message); default: settled at once. */
+  settle?: (message: InboundMessage) => Promise<void>;
   waitForDispatch(predicate: (m: InboundMessage) => boolean, timeoutMs?: number): Promise<InboundMessage>;
   waitForLog(predicate: (e: LogEntry) => boolean, timeoutMs?: number): Promise<LogEntry>;
   /** Everything logged, as one string (for "no secret leaked" checks). */
@@ -73,7 +75,7 @@ export function createHarness(options: {
         harness.dispatched.push(message);
         events.emit("change");
         await harness.onDispatch?.(message);
-        return { settled: Promise.resolve() };
+        return { settled: harness.settle?.(message) ?? Promise.resolve() };
       },
       commands: () => harness.commands,
       complete: async () => [],

@@ -7,7 +7,7 @@
  * instead. Writes are coalesced: at most one in flight, always of the latest id.
  */
 import type { Logger } from "../../src/plugin-api.js";
-import { readJsonFile, writeJsonFileAtomic } from "./state-file.js";
+import { readJsonFile, removeLeftoverTempFiles, writeJsonFileAtomic } from "./state-file.js";
 
 export class UpdateOffsetStore {
   private lastUpdateId?: number;
@@ -22,6 +22,7 @@ export class UpdateOffsetStore {
 
   /** Reads the stored id. A damaged file is reported and ignored: the worst case is a re-delivered update. */
   async load(): Promise<void> {
+    await removeLeftoverTempFiles(this.path).catch(() => []);
     try {
       const data = (await readJsonFile(this.path)) as { lastUpdateId?: unknown } | undefined;
       if (data === undefined) return;
