@@ -195,7 +195,7 @@ export async function dispatchRoundRobin(
   options: { count: number; sessions: number; firstSeq: number; firstSession?: number },
 ): Promise<DispatchFigures> {
   const { count, sessions, firstSeq, firstSession = 0 } = options;
-  const done: Promise<void>[] = [];
+  const done: Promise<unknown>[] = [];
   let dropped = 0;
   let other = 0;
   const start = performance.now();

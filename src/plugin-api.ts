@@ -117,9 +117,16 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * How the core finished with a message: `done` (answered, error reported, ignored, or dropped by
+ * the user's /stop), or `abandoned` (cut off by a gateway shutdown before it was answered; a
+ * plugin that can replay messages should offer it again after the restart).
+ */
+export type Settlement = "done" | "abandoned";
+
 export interface DispatchReceipt {
   /** Resolves (never rejects) when the core has finished with the message. */
-  settled: Promise<void>;
+  settled: Promise<Settlement>;
 }
 
 export interface ChannelContext {

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChannelPlugin } from "../../src/plugin-api.js";
+import type { ChannelPlugin, Settlement } from "../../src/plugin-api.js";
 import { startFakeTelegram, type FakeTelegram } from "../../test/fakes/telegram/index.js";
 import type { JournalFile } from "./pending-journal.js";
 import { createTelegramPlugin } from "./plugin.js";
@@ -44,7 +44,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A promise the test never resolves: the core has not finished with the message. */
-const never = () => new Promise<void>(() => undefined);
+const never = () => new Promise<Settlement>(() => undefined);
 
 /** Lets callbacks already due (e.g. a receipt settled at once) run before the next step. */
 const afterPendingCallbacks = () => new Promise((resolve) => setImmediate(resolve));
@@ -84,7 +84,7 @@ describe("telegram delivery: long polling", () => {
   it("keeps what the core has not finished with and hands it over first after a restart", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
-    const first = await startPlugin(tg, stateDir, {}, (h) => (h.settle = (m) => (m.text === "answered" ? Promise.resolve() : never())));
+    const first = await startPlugin(tg, stateDir, {}, (h) => (h.settle = (m) => (m.text === "answered" ? Promise.resolve("done" as const) : never())));
     const answered = tg.pushUserMessage({ from: alice, text: "answered" });
     const held = [tg.pushUserMessage({ from: alice, text: "held 1" }), tg.pushUserMessage({ from: bob, text: "held 2" })];
     await first.harness.waitForDispatch((m) => m.text === "held 2");
@@ -107,6 +107,24 @@ describe("telegram delivery: long polling", () => {
     expect((await journalIn(stateDir)).updates).toEqual([]);
   });
 
+  it("keeps a message the core abandoned in a shutdown and hands it over again after the restart", async () => {
+    const tg = await fakeTelegram();
+    const stateDir = await tempDir();
+    const first = await startPlugin(tg, stateDir, {}, (h) => (h.settle = (m) => Promise.resolve(m.text === "cut off" ? ("abandoned" as const) : ("done" as const))));
+    tg.pushUserMessage({ from: alice, text: "answered" });
+    const cutOff = tg.pushUserMessage({ from: bob, text: "cut off" });
+    await first.harness.waitForDispatch((m) => m.text === "cut off");
+    await first.harness.waitForDispatch((m) => m.text === "answered");
+    await afterPendingCallbacks();
+    await first.plugin.stop();
+    expect((await journalIn(stateDir)).updates.map((u) => u.update_id)).toEqual([cutOff.update_id]);
+    const second = await startPlugin(tg, stateDir);
+    await second.harness.waitForDispatch((m) => m.text === "cut off");
+    expect(texts(second.harness)).toEqual(["cut off"]);
+    await afterPendingCallbacks();
+    await second.plugin.stop();
+  });
+
   it("does not take back from Telegram what the journal already holds (killed after the journal write)", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
@@ -125,13 +143,13 @@ describe("telegram delivery: long polling", () => {
   it("forgets an update once every message it led to is settled", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
-    let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
+    let finish!: (settlement: Settlement) => void;
+    const finished = new Promise<Settlement>((resolve) => (finish = resolve));
     const s = await startPlugin(tg, stateDir, {}, (h) => (h.settle = () => finished));
     const update = tg.pushUserMessage({ from: alice, text: "slow turn" });
     await s.harness.waitForDispatch(() => true);
     expect((await journalIn(stateDir)).updates.map((u) => u.update_id)).toEqual([update.update_id]);
-    finish();
+    finish("done");
     await afterPendingCallbacks();
     await s.plugin.stop();
     expect((await journalIn(stateDir)).updates).toEqual([]);
@@ -164,7 +182,7 @@ describe("telegram delivery: webhook", () => {
     expect(texts(first.harness)).toEqual(["via webhook"]);
     await first.plugin.stop();
 
-    const second = await startPlugin(tg, stateDir, { webhook }, (h) => (h.settle = (m) => (m.text === "via webhook" ? never() : Promise.resolve())));
+    const second = await startPlugin(tg, stateDir, { webhook }, (h) => (h.settle = (m) => (m.text === "via webhook" ? never() : Promise.resolve("done" as const))));
     expect(texts(second.harness)).toEqual(["via webhook"]); // replayed during start, before the endpoint opened
     expect(await tg.deliverViaWebhook(update)).toBe(200); // still pending in the new run: skipped again
     const next = tg.pushUserMessage({ from: alice, text: "next" });

@@ -5,13 +5,15 @@
  */
 import type { Bot, Context, MiddlewareFn } from "grammy";
 import type { Update } from "grammy/types";
-import type { Logger } from "../../src/plugin-api.js";
+import type { Logger, Settlement } from "../../src/plugin-api.js";
 import { describeError } from "./errors.js";
 import type { PendingJournal } from "./pending-journal.js";
 
 /**
  * Collects the receipts of the messages each update was dispatched as, and reports the update
- * once the handler is done and all of them are settled. Install {@link middleware} first.
+ * once the handler is done and all of them are settled `done`. An update with a message the core
+ * `abandoned` (cut off by a shutdown) is not reported: it stays journaled and is replayed on the
+ * next start. Install {@link middleware} first.
  *
  * @example
  * const settlements = new UpdateSettlements((update) => journal.remove(update.update_id));
@@ -19,24 +21,26 @@ import type { PendingJournal } from "./pending-journal.js";
  * // in a handler: settlements.add(c.update, (await ctx.dispatch(message)).settled);
  */
 export class UpdateSettlements {
-  private readonly open = new Map<Update, Promise<void>[]>();
+  private readonly open = new Map<Update, Promise<Settlement>[]>();
 
   constructor(private readonly onSettled: (update: Update) => void) {}
 
   readonly middleware: MiddlewareFn<Context> = async (c, next) => {
-    const settlements: Promise<void>[] = [];
+    const settlements: Promise<Settlement>[] = [];
     this.open.set(c.update, settlements);
     try {
       await next();
     } finally {
       // Also when the handler failed: a poisonous update must not be replayed forever.
       this.open.delete(c.update);
-      void Promise.allSettled(settlements).then(() => this.onSettled(c.update));
+      void Promise.allSettled(settlements).then((results) => {
+        if (!results.some((r) => r.status === "fulfilled" && r.value === "abandoned")) this.onSettled(c.update);
+      });
     }
   };
 
   /** Records that handling `update` dispatched a message the core settles with `settled`. */
-  add(update: Update, settled: Promise<void>): void {
+  add(update: Update, settled: Promise<Settlement>): void {
     this.open.get(update)?.push(settled);
   }
 }

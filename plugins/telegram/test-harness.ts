@@ -3,7 +3,7 @@
  * what the plugin dispatches and logs, and can react to each dispatch (e.g. echo a reply).
  */
 import { EventEmitter } from "node:events";
-import type { ChannelContext, CommandSpec, InboundMessage, Logger } from "../../src/plugin-api.js";
+import type { ChannelContext, CommandSpec, InboundMessage, Logger, Settlement } from "../../src/plugin-api.js";
 
 export interface LogEntry {
   level: "debug" | "info" | "warn" | "error";
@@ -20,7 +20,7 @@ export interface Harness {
   /** Called for each dispatch; `ctx.dispatch` resolves when this does (the core "accepting" the message). */
   onDispatch?: (message: InboundMessage) => void | Promise<void>;
   /** The receipt's `settled` for each dispatch (the core finishing with the message); default: settled at once. */
-  settle?: (message: InboundMessage) => Promise<void>;
+  settle?: (message: InboundMessage) => Promise<Settlement>;
   waitForDispatch(predicate: (m: InboundMessage) => boolean, timeoutMs?: number): Promise<InboundMessage>;
   waitForLog(predicate: (e: LogEntry) => boolean, timeoutMs?: number): Promise<LogEntry>;
   /** Everything logged, as one string (for "no secret leaked" checks). */
@@ -75,7 +75,7 @@ export function createHarness(options: {
         harness.dispatched.push(message);
         events.emit("change");
         await harness.onDispatch?.(message);
-        return { settled: harness.settle?.(message) ?? Promise.resolve() };
+        return { settled: harness.settle?.(message) ?? Promise.resolve("done" as const) };
       },
       commands: () => harness.commands,
       complete: async () => [],

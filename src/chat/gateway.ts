@@ -73,7 +73,7 @@ export class Gateway {
         log: this.log.child(id),
         dispatch: async (message, sink) => {
           const result = await this.router.handle(plugin, message, sink);
-          return { settled: result.kind === "queued" ? result.done.catch(() => undefined) : Promise.resolve() };
+          return { settled: result.kind === "queued" ? result.done.catch(() => "done" as const) : Promise.resolve("done" as const) };
         },
         commands: () => this.router.registrySpecs(),
         complete: (request) => this.router.complete(request),
@@ -85,10 +85,13 @@ export class Gateway {
     }
   }
 
-  /** Stops every channel (each gets a few seconds) and aborts runs in flight. */
+  /**
+   * Aborts runs in flight (they settle `abandoned`, so a channel that journals messages offers
+   * them again after a restart), gives them a moment to end, then stops every channel.
+   */
   async stop(): Promise<void> {
+    await this.router.shutdown(2000);
     this.abort.abort();
-    this.router.queue.stopAll();
     await Promise.all(
       this.plugins.map((plugin) =>
         Promise.race([plugin.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]).catch((err) =>

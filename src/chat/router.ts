@@ -2,7 +2,7 @@ import type { AgentRuntime } from "../agents/runtime.js";
 import type { TurnOutcome } from "../agents/turn.js";
 import { agentForMessage } from "../agents/agents.js";
 import type { BatonConfig } from "../config/schema.js";
-import type { ChannelPlugin, CommandChoice, CompletionRequest, InboundMessage, Logger, OutboundMessage, ReplySink } from "../plugin-api.js";
+import type { ChannelPlugin, CommandChoice, CompletionRequest, InboundMessage, Logger, OutboundMessage, ReplySink, Settlement } from "../plugin-api.js";
 import { sessionKeysFor } from "../sessions/keys.js";
 import { SessionStoreError } from "../sessions/store.js";
 import { canRunPrivilegedCommands, checkAccess } from "./access.js";
@@ -27,7 +27,7 @@ export type RouteResult =
   | { kind: "ignored"; reason: string }
   | { kind: "refused" }
   | { kind: "command"; name: string }
-  | { kind: "queued"; done: Promise<void> }
+  | { kind: "queued"; done: Promise<Settlement> }
   | { kind: "dropped" };
 
 const SEEN_LIMIT = 5000;
@@ -41,6 +41,8 @@ export class Router {
   private readonly seen = new Set<string>();
   private readonly editIntervalMs: number;
   private readonly typingIntervalMs: number;
+  /** Set when the gateway stops: runs aborted from now on are abandoned, not answered. */
+  private shuttingDown = false;
 
   constructor(private readonly options: RouterOptions) {
     const gateway = options.config.gateway;
@@ -123,7 +125,14 @@ export class Router {
     return { kind: "queued", done: queued.done };
   }
 
-  private async runTurn(reply: ReplyChannel, message: InboundMessage, agentId: string, sessionKey: string, parentKey: string | undefined, signal: AbortSignal): Promise<void> {
+  /** Shutdown: abort every run (each settles `abandoned`) and wait up to `graceMs` for them to end. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.shuttingDown = true;
+    this.queue.stopAll();
+    await this.queue.drainFor(graceMs);
+  }
+
+  private async runTurn(reply: ReplyChannel, message: InboundMessage, agentId: string, sessionKey: string, parentKey: string | undefined, signal: AbortSignal): Promise<Settlement> {
     const stream = reply.edit ? new StreamingReply({ ...reply, edit: reply.edit }, this.editIntervalMs) : undefined;
     const typing = reply.typing ? this.keepTyping(reply.typing, signal) : undefined;
     try {
@@ -143,6 +152,8 @@ export class Router {
         if (stream) await stream.finish(text);
         else await sendReply(reply, text);
       } else if (outcome.aborted) {
+        // cut off by a shutdown: say nothing now; the channel may offer the message again after the restart
+        if (this.shuttingDown) return "abandoned";
         if (stream) await stream.finish("Stopped.");
       } else {
         this.options.log.warn("turn failed", { sessionKey, failureClass: outcome.failureClass, attempts: outcome.attempts.length });
@@ -154,6 +165,7 @@ export class Router {
       this.options.log.error("turn crashed", { sessionKey, error: errorText(err) });
       await this.safeSend(reply, userFacingError(err));
     }
+    return "done";
   }
 
   private keepTyping(typing: () => Promise<void>, signal: AbortSignal): { stop(): void } {

@@ -1,14 +1,15 @@
 import Bottleneck from "bottleneck";
+import type { Settlement } from "../plugin-api.js";
 
 export interface QueueJob {
-  run(signal: AbortSignal): Promise<void>;
+  run(signal: AbortSignal): Promise<Settlement>;
 }
 
-export type EnqueueResult = { accepted: true; position: number; done: Promise<void> } | { accepted: false; reason: "full" };
+export type EnqueueResult = { accepted: true; position: number; done: Promise<Settlement> } | { accepted: false; reason: "full" };
 
 interface Lane {
   running?: AbortController;
-  pending: { job: QueueJob; resolve: () => void; reject: (err: unknown) => void }[];
+  pending: { job: QueueJob; resolve: (settlement: Settlement) => void; reject: (err: unknown) => void }[];
 }
 
 /**
@@ -28,7 +29,7 @@ export class SessionQueue {
     const lane = this.lanes.get(sessionKey) ?? { pending: [] };
     this.lanes.set(sessionKey, lane);
     if (lane.pending.length >= this.options.maxPending) return { accepted: false, reason: "full" };
-    const done = new Promise<void>((resolve, reject) => lane.pending.push({ job, resolve, reject }));
+    const done = new Promise<Settlement>((resolve, reject) => lane.pending.push({ job, resolve, reject }));
     const position = lane.pending.length + (lane.running ? 1 : 0);
     if (!lane.running) this.pump(sessionKey, lane);
     return { accepted: true, position, done };
@@ -38,12 +39,15 @@ export class SessionQueue {
     return Boolean(this.lanes.get(sessionKey)?.running);
   }
 
-  /** Aborts the running job and drops waiting ones; returns how many were running/waiting. */
-  stop(sessionKey: string): { aborted: boolean; dropped: number } {
+  /**
+   * Aborts the running job and drops waiting ones; returns how many were running/waiting.
+   * Dropped jobs settle as `done` for a user's /stop, `abandoned` for a shutdown.
+   */
+  stop(sessionKey: string, settlement: Settlement = "done"): { aborted: boolean; dropped: number } {
     const lane = this.lanes.get(sessionKey);
     if (!lane) return { aborted: false, dropped: 0 };
     const dropped = lane.pending.splice(0);
-    for (const entry of dropped) entry.resolve();
+    for (const entry of dropped) entry.resolve(settlement);
     const aborted = Boolean(lane.running);
     lane.running?.abort();
     return { aborted, dropped: dropped.length };
@@ -58,7 +62,7 @@ export class SessionQueue {
     const controller = new AbortController();
     lane.running = controller;
     this.limiter
-      .schedule(() => (controller.signal.aborted ? Promise.resolve() : entry.job.run(controller.signal)))
+      .schedule(() => (controller.signal.aborted ? Promise.resolve<Settlement>("abandoned") : entry.job.run(controller.signal)))
       .then(entry.resolve, entry.reject)
       .finally(() => {
         lane.running = undefined;
@@ -73,7 +77,15 @@ export class SessionQueue {
     }
   }
 
+  /** Shutdown: aborts every run and abandons every waiting job. */
   stopAll(): void {
-    for (const key of [...this.lanes.keys()]) this.stop(key);
+    for (const key of [...this.lanes.keys()]) this.stop(key, "abandoned");
+  }
+
+  /** Waits until nothing runs or waits, or `timeoutMs` passes; true when drained. */
+  async drainFor(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lanes.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    return this.lanes.size === 0;
   }
 }

@@ -176,10 +176,22 @@ describe("access and queueing", () => {
     expect(second.kind).toBe("queued");
     while (h.fake.requests.length < 1) await new Promise((r) => setTimeout(r, 10));
     expect(await h.say("/stop")).toContain("Stopped. 1 queued message dropped.");
-    if (first.kind === "queued") await first.done;
-    if (second.kind === "queued") await second.done;
+    expect(first.kind === "queued" && (await first.done)).toBe("done");
+    expect(second.kind === "queued" && (await second.done)).toBe("done");
     expect(h.fake.requests).toHaveLength(1);
     expect(await h.say("after stop")).toBe("echo: after stop");
+  });
+
+  it("a shutdown abandons runs in flight and queued messages silently, so a channel can replay them", async () => {
+    h = await startHarness();
+    h.fake.script(KEY_A, { hang: true });
+    const running = await h.gateway.router.handle(h.plugin, dm("in flight"));
+    const waiting = await h.gateway.router.handle(h.plugin, dm("waiting"));
+    while (h.fake.requests.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await h.gateway.stop();
+    expect(running.kind === "queued" && (await running.done)).toBe("abandoned");
+    expect(waiting.kind === "queued" && (await waiting.done)).toBe("abandoned");
+    expect(h.plugin.sent).toEqual([]);
   });
 
   it("tells the user when a message is dropped because the queue is full", async () => {

@@ -83,9 +83,9 @@ export function createHarness(options: HarnessOptions): Harness {
       const entry = { message, ...(sink ? { sink } : {}) };
       dispatched.push(entry);
       events.emit("dispatch");
-      if (!options.onDispatch) return { settled: Promise.resolve() };
+      if (!options.onDispatch) return { settled: Promise.resolve("done" as const) };
       const handler = options.onDispatch;
-      const settled = new Promise<void>((resolve) => {
+      const settled = new Promise<"done">((resolve) => {
         setImmediate(() => {
           Promise.resolve()
             .then(() => handler(message, sink))
@@ -93,7 +93,7 @@ export function createHarness(options: HarnessOptions): Harness {
             .finally(() => {
               handled += 1;
               events.emit("handled");
-              resolve();
+              resolve("done");
             });
         });
       });
