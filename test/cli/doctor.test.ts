@@ -1,16 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import JSON5 from "json5";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assertBuilt, expectNoSecretLeak, fakeSecret, fileMode, json, makeHome, readJson, runBaton, writeJson, type CliHome } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { type CliHome, fakeSecret, fileMode, freshHomeForEachTest, json, readJson, runBaton, writeJson } from "./helpers.js";
 
 let home: CliHome;
-beforeAll(assertBuilt);
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(() => home.cleanup());
-afterAll(expectNoSecretLeak);
+freshHomeForEachTest((h) => (home = h));
 
 const onboard = (agent = "main") => runBaton(home, ["onboard", "--anthropic-api-key", fakeSecret("api-key"), "--agent", agent]);
 

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 
 /**
  * Shared helpers of the CLI integration suite: a throw-away HOME + state dir, a runner that
@@ -146,4 +146,19 @@ export function assertBuilt(): void {
   for (const built of [entry && path.join(DIST, entry), path.join(DIST, "src", "auth", "store.js")]) {
     if (built && !fs.existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` before the CLI suite`);
   }
+}
+
+/**
+ * The hooks every CLI suite needs: the build exists, each test gets a fresh HOME/state dir
+ * (handed to `use`), it is removed afterwards, and the suite's outputs leak no secret.
+ */
+export function freshHomeForEachTest(use: (home: CliHome) => void): void {
+  let current: CliHome | undefined;
+  beforeAll(assertBuilt);
+  beforeEach(() => {
+    current = makeHome();
+    use(current);
+  });
+  afterEach(() => current?.cleanup());
+  afterAll(expectNoSecretLeak);
 }

@@ -1,15 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assertBuilt, expectNoSecretLeak, fakeSecret, json, makeHome, readJson, runBaton, writeJson, type CliHome } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { type CliHome, fakeSecret, freshHomeForEachTest, json, readJson, runBaton, writeJson } from "./helpers.js";
 
 let home: CliHome;
-beforeAll(assertBuilt);
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(() => home.cleanup());
-afterAll(expectNoSecretLeak);
+freshHomeForEachTest((h) => (home = h));
 
 const H = 3_600_000;
 const storeWith = (profiles: Record<string, unknown>, extra: Record<string, unknown> = {}) => writeJson(home.storePath(), { version: 1, profiles, ...extra });

@@ -20,7 +20,7 @@ import { resolvePaths } from "../../src/config/paths.js";
 import { runtimeFromConfig } from "../../src/config/runtime.js";
 import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
-import type { FakeAnthropic, RecordedRequest } from "../fakes/anthropic/index.js";
+import type { FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions, type SentRecord } from "../fakes/telegram/index.js";
 
 export const KEY_A = `sk-ant-api03-${"a".repeat(80)}AAAA`;
@@ -170,23 +170,7 @@ export function waitForBotMessage(fake: FakeTelegram, chatId: number, predicate:
   return fake.waitFor(() => botMessages(fake, chatId).find(predicate), timeoutMs, `a bot message in chat ${chatId} matching ${predicate.toString()}`);
 }
 
-/** The `model` of a recorded Messages API request. */
-export function requestModel(request: RecordedRequest): string {
-  return (request.body as { model: string }).model;
-}
-
-/** Roles of a recorded request's messages, e.g. ["user", "assistant", "user"]. */
-export function requestRoles(request: RecordedRequest): string[] {
-  return (request.body as { messages: { role: string }[] }).messages.map((m) => m.role);
-}
-
-/** Text of the last user message of a recorded request. */
-export function lastUserText(request: RecordedRequest): string {
-  const messages = (request.body as { messages: { role: string; content: string | { type: string; text?: string }[] }[] }).messages;
-  const last = messages.filter((m) => m.role === "user").at(-1);
-  if (!last) return "";
-  return typeof last.content === "string" ? last.content : last.content.map((b) => b.text ?? "").join("");
-}
+export { lastUserText, requestModel, requestRoles } from "../fakes/anthropic/index.js";
 
 // ---- `bin/baton gateway` as a process ----------------------------------------------------
 
