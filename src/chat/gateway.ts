@@ -73,7 +73,8 @@ export class Gateway {
         log: this.log.child(id),
         dispatch: async (message, sink) => {
           const result = await this.router.handle(plugin, message, sink);
-          return { settled: result.kind === "queued" ? result.done.catch(() => "done" as const) : Promise.resolve("done" as const) };
+          if (result.kind === "queued") return { settled: result.done.catch(() => "done" as const) };
+          return { settled: Promise.resolve(result.kind === "abandoned" ? ("abandoned" as const) : ("done" as const)) };
         },
         commands: () => this.router.registrySpecs(),
         complete: (request) => this.router.complete(request),

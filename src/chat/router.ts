@@ -28,7 +28,9 @@ export type RouteResult =
   | { kind: "refused" }
   | { kind: "command"; name: string }
   | { kind: "queued"; done: Promise<Settlement> }
-  | { kind: "dropped" };
+  | { kind: "dropped" }
+  /** Arrived while the gateway was stopping: not handled, to be offered again after a restart. */
+  | { kind: "abandoned" };
 
 const SEEN_LIMIT = 5000;
 
@@ -73,6 +75,7 @@ export class Router {
   async handle(plugin: ChannelPlugin, message: InboundMessage, sink?: ReplySink): Promise<RouteResult> {
     const { config, log } = this.options;
     if (message.senderIsBot) return { kind: "ignored", reason: "bot" };
+    if (this.shuttingDown) return { kind: "abandoned" };
     const dedupeKey = `${message.channel}:${message.accountId}:${message.chatId}:${message.messageId}`;
     if (!message.commandArgs) {
       if (this.seen.has(dedupeKey)) return { kind: "ignored", reason: "duplicate" };
@@ -96,7 +99,7 @@ export class Router {
     if (command && definition) {
       const args = message.commandArgs ? (definition.argsFromNative?.(message.commandArgs) ?? Object.values(message.commandArgs).join(" ")) : command.args;
       if (definition.privileged(args) && !canRunPrivilegedCommands(config, message)) {
-        if (message.chatKind === "dm") await this.safeSend(reply, `You are not allowed to run /${definition.name} ${args}`.trim() + ".", { ephemeral: true });
+        if (message.chatKind === "dm") await this.safeSend(reply, `You are not allowed to run /${definition.name} ${preview(args)}`.trim() + ".", { ephemeral: true });
         else if (sink) await this.safeSend(reply, "You are not allowed to do that here.", { ephemeral: true });
         return { kind: "refused" };
       }
@@ -118,8 +121,7 @@ export class Router {
 
     const queued = this.queue.enqueue(sessionKey, { run: (signal) => this.runTurn(reply, message, agentId, sessionKey, parentKey, signal) });
     if (!queued.accepted) {
-      const preview = message.text.length > 60 ? `${message.text.slice(0, 60)}…` : message.text;
-      await this.safeSend(reply, `I'm still working on your earlier messages, so this one was dropped: "${preview}". Send it again in a moment, or /stop.`);
+      await this.safeSend(reply, `I'm still working on your earlier messages, so this one was dropped: "${preview(message.text)}". Send it again in a moment, or /stop.`);
       return { kind: "dropped" };
     }
     return { kind: "queued", done: queued.done };
@@ -203,6 +205,12 @@ export class Router {
       return [];
     }
   }
+}
+
+/** At most 60 characters of user text to quote back, never cutting a character in half. */
+function preview(text: string): string {
+  const codePoints = Array.from(text);
+  return codePoints.length > 60 ? `${codePoints.slice(0, 60).join("")}…` : text;
 }
 
 function errorText(err: unknown): string {
