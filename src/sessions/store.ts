@@ -36,6 +36,8 @@ export class SessionStoreError extends Error {
   }
 }
 
+const SESSION_CACHE_SIZE = 2000;
+
 export function emptyUsage(): SessionUsage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, turns: 0 };
 }
@@ -58,6 +60,13 @@ export class SessionStore {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Keeps the most recently used sessions parsed; a bot with many chats does not hold them all. */
+  private remember(key: string, entry: { data: SessionData; mtimeMs: number }): void {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
+    if (this.cache.size > SESSION_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+  }
+
   fileFor(key: string): string {
     return path.join(this.dir, `${encodeURIComponent(key)}.json`);
   }
@@ -70,7 +79,10 @@ export class SessionStore {
     try {
       mtimeMs = fs.statSync(file).mtimeMs;
       const cached = this.cache.get(key);
-      if (cached && cached.mtimeMs === mtimeMs) return cached.data;
+      if (cached && cached.mtimeMs === mtimeMs) {
+        this.remember(key, cached);
+        return cached.data;
+      }
       text = fs.readFileSync(file, "utf8");
     } catch (err: any) {
       if (err?.code === "ENOENT") return newSession(key, this.now());
@@ -84,7 +96,7 @@ export class SessionStore {
     }
     if (!data || typeof data !== "object" || !Array.isArray(data.history)) throw new SessionStoreError(file, "not a session object");
     data.usage = { ...emptyUsage(), ...data.usage };
-    this.cache.set(key, { data, mtimeMs });
+    this.remember(key, { data, mtimeMs });
     return data;
   }
 
@@ -111,6 +123,6 @@ export class SessionStore {
     const file = this.fileFor(session.key);
     // atomic but not fsynced: a power cut may lose the newest turn, never corrupt the file (docs/OPERATIONS.md)
     await writeFileAtomic(file, `${JSON.stringify(session)}\n`, 0o600, { durable: false });
-    this.cache.set(session.key, { data: session, mtimeMs: fs.statSync(file).mtimeMs });
+    this.remember(session.key, { data: session, mtimeMs: fs.statSync(file).mtimeMs });
   }
 }
