@@ -2,6 +2,7 @@ import { Gateway } from "../../chat/gateway.js";
 import type { TurnOutcome } from "../../agents/turn.js";
 import type { ChannelPlugin, InboundMessage, OutboundMessage } from "../../plugin-api.js";
 import { sessionKeysFor } from "../../sessions/keys.js";
+import { createLogger } from "../../util/log.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { runtimeOrReport } from "./load-runtime.js";
 
@@ -15,7 +16,9 @@ export async function run(options: { message: string; session?: string; agent?: 
   const session = options.session ?? "console:cli";
   const config = options.agent ? { ...runtime.config, bindings: [{ agentId: options.agent, match: { channel: "console" } }, ...(runtime.config.bindings ?? [])] } : runtime.config;
   let turn: { sessionKey: string; agentId: string; outcome: TurnOutcome } | undefined;
-  const gateway = new Gateway({ runtime: { ...runtime, config }, channels: [], onTurn: (event) => (turn = event) });
+  // the reply (or its failure) is this command's output; log lines would only repeat it
+  const log = createLogger({ level: config.gateway?.logLevel === "debug" ? "debug" : "error" });
+  const gateway = new Gateway({ runtime: { ...runtime, config }, channels: [], log, onTurn: (event) => (turn = event) });
   const replies: string[] = [];
   const capture: ChannelPlugin = {
     id: "console",
