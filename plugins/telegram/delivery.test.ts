@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,7 +7,7 @@ import type { ChannelPlugin, Settlement } from "../../src/plugin-api.js";
 import { startFakeTelegram, type FakeTelegram } from "../../test/fakes/telegram/index.js";
 import type { JournalFile } from "./pending-journal.js";
 import { createTelegramPlugin } from "./plugin.js";
-import { createHarness, type Harness } from "./test-harness.js";
+import { createHarness, freePort, type Harness } from "./test-harness.js";
 
 /**
  * At-least-once delivery through the real plugin and grammY, against the Telegram fake: the
@@ -33,14 +32,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "baton-telegram-delivery-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A promise the test never resolves: the core has not finished with the message. */

@@ -3,6 +3,7 @@
  * what the plugin dispatches and logs, and can react to each dispatch (e.g. echo a reply).
  */
 import { EventEmitter } from "node:events";
+import { createServer } from "node:net";
 import type { ChannelContext, CommandSpec, InboundMessage, Logger, Settlement } from "../../src/plugin-api.js";
 
 export interface LogEntry {
@@ -87,4 +88,13 @@ export function createHarness(options: {
     abort: () => controller.abort(),
   };
   return harness;
+}
+
+/** A loopback port nobody listens on right now (for a webhook server under test). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

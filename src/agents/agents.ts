@@ -1,7 +1,7 @@
 import { resolveAgentId } from "../config/agents.js";
 import { DEFAULT_MODEL, type BatonConfig } from "../config/schema.js";
 import type { InboundMessage } from "../plugin-api.js";
-import { parseModelRef } from "./catalog.js";
+import { normalizeModelRef } from "./catalog.js";
 
 /** What a turn needs to know about an agent: its config merged over `agents.defaults`. Pure. */
 export interface AgentSettings {
@@ -18,11 +18,6 @@ export interface AgentSettings {
 
 export const DEFAULT_SYSTEM_PROMPT = "You are Baton, a helpful assistant answering in a chat. Be concise.";
 
-function normalizeRef(ref: string): string {
-  const { provider, model } = parseModelRef(ref);
-  return `${provider}/${model}`;
-}
-
 export function agentSettings(config: BatonConfig, agentId: string): AgentSettings {
   const defaults = config.agents?.defaults ?? {};
   const entry = config.agents?.list?.find((a) => a.id === agentId);
@@ -30,12 +25,12 @@ export function agentSettings(config: BatonConfig, agentId: string): AgentSettin
   return {
     id: agentId,
     name: entry?.name ?? agentId,
-    primary: normalizeRef(model?.primary ?? DEFAULT_MODEL),
-    fallbacks: (model?.fallbacks ?? []).map(normalizeRef),
+    primary: normalizeModelRef(model?.primary ?? DEFAULT_MODEL),
+    fallbacks: (model?.fallbacks ?? []).map(normalizeModelRef),
     systemPrompt: entry?.systemPrompt ?? defaults.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
     maxTokens: entry?.maxTokens ?? defaults.maxTokens ?? 4096,
     history: { maxMessages: defaults.history?.maxMessages ?? 40, maxTokens: defaults.history?.maxTokens ?? 24_000 },
-    models: Object.fromEntries(Object.entries(defaults.models ?? {}).map(([ref, value]) => [normalizeRef(ref), value])),
+    models: Object.fromEntries(Object.entries(defaults.models ?? {}).map(([ref, value]) => [normalizeModelRef(ref), value])),
   };
 }
 

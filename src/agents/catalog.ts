@@ -13,14 +13,13 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
   { ref: "anthropic/claude-sonnet-4", name: "Claude Sonnet 4" },
 ];
 
-export interface ModelRef {
-  provider: string;
-  model: string;
-}
+import { splitModelRef } from "../config/agents.js";
 
 /** `anthropic/claude-opus-4-5` -> { provider, model }; a bare id is taken as anthropic's. */
-export { splitModelRef as parseModelRef } from "../config/agents.js";
+export { splitModelRef as parseModelRef };
 
-export function formatModelRef(ref: ModelRef): string {
-  return `${ref.provider}/${ref.model}`;
+/** `claude-haiku-4-5` -> `anthropic/claude-haiku-4-5`; refs with a provider stay as they are. */
+export function normalizeModelRef(ref: string): string {
+  const { provider, model } = splitModelRef(ref);
+  return `${provider}/${model}`;
 }

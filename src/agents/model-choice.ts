@@ -1,5 +1,5 @@
 import { closestMatch } from "../config/schema-walk.js";
-import { MODEL_CATALOG, parseModelRef } from "./catalog.js";
+import { MODEL_CATALOG, normalizeModelRef, parseModelRef } from "./catalog.js";
 
 /** A model the user may pick, with its alias. */
 export interface AllowedModel {
@@ -18,13 +18,8 @@ export type ModelLookup =
  */
 export function allowedModels(configured: Record<string, { alias?: string }> | undefined): AllowedModel[] {
   const entries = Object.entries(configured ?? {});
-  if (entries.length) return entries.map(([ref, entry]) => ({ ref: normalizeRef(ref), alias: entry.alias }));
+  if (entries.length) return entries.map(([ref, entry]) => ({ ref: normalizeModelRef(ref), alias: entry.alias }));
   return MODEL_CATALOG.map(({ ref, alias }) => ({ ref, alias }));
-}
-
-function normalizeRef(ref: string): string {
-  const { provider, model } = parseModelRef(ref);
-  return `${provider}/${model}`;
 }
 
 /**

@@ -93,20 +93,13 @@ export class SessionQueue {
       });
   }
 
-  /** Waits for every queued and running job to finish. */
-  async drain(): Promise<void> {
-    while (this.lanes.size) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
   /** Shutdown: aborts every run and abandons every waiting job. */
   stopAll(): void {
     for (const key of [...this.lanes.keys()]) this.stop(key, "abandoned");
   }
 
-  /** Waits until nothing runs or waits, or `timeoutMs` passes; true when drained. */
-  async drainFor(timeoutMs: number): Promise<boolean> {
+  /** Waits until nothing runs or waits, or `timeoutMs` passes (default: no limit); true when drained. */
+  async drainFor(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (this.lanes.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     return this.lanes.size === 0;

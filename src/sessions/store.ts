@@ -54,6 +54,8 @@ export class SessionStore {
   /** Parsed sessions with the file mtime they were read at, so writes by other processes are seen. */
   private readonly cache = new Map<string, { data: SessionData; mtimeMs: number }>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** The directory was created/tightened once; not re-checked on every turn. */
+  private dirReady = false;
 
   constructor(
     readonly dir: string,
@@ -119,7 +121,10 @@ export class SessionStore {
   }
 
   private async write(session: SessionData): Promise<void> {
-    ensurePrivateDir(this.dir);
+    if (!this.dirReady) {
+      ensurePrivateDir(this.dir);
+      this.dirReady = true;
+    }
     const file = this.fileFor(session.key);
     // atomic but not fsynced: a power cut may lose the newest turn, never corrupt the file (docs/OPERATIONS.md)
     await writeFileAtomic(file, `${JSON.stringify(session)}\n`, 0o600, { durable: false });

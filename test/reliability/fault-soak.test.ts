@@ -156,7 +156,7 @@ describe("fault soak", () => {
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      await stack!.gateway.router.queue.drain();
+      await stack!.gateway.router.queue.drainFor();
     };
 
     const started = Date.now();

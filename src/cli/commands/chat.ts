@@ -14,7 +14,7 @@ export async function runConsole(runtime: Runtime, session: string, agentId?: st
   const gateway = new Gateway({ runtime: { ...runtime, config }, channels: ["console"] });
   await gateway.start();
   const reason = await untilSignal((resolve) => process.stdin.once("end", resolve));
-  if (reason === "end") await gateway.router.queue.drain();
+  if (reason === "end") await gateway.router.queue.drainFor();
   await gateway.stop();
   exitSoon(EXIT.ok);
   return EXIT.ok;
