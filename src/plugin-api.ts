@@ -71,11 +71,25 @@ export interface SentMessage {
   messageId: string;
 }
 
+/**
+ * A text file sent as an attachment: the rest of a reply past `messages.maxParts` goes as
+ * `reply.md`. Plugins whose platform takes files implement `sendFile`.
+ */
+export interface OutboundFile {
+  /** File name shown to the user, e.g. "reply.md". */
+  name: string;
+  /** UTF-8 text content. */
+  content: string;
+  /** Short plain text shown with the file (may be empty). */
+  caption?: string;
+}
+
 /** Where replies to one dispatched message go, when not to `plugin.send` (e.g. a Discord interaction follow-up). */
 export interface ReplySink {
   send(message: OutboundMessage): Promise<SentMessage>;
   edit?(messageId: string, message: OutboundMessage): Promise<void>;
   typing?(): Promise<void>;
+  sendFile?(file: OutboundFile): Promise<SentMessage>;
 }
 
 export interface CommandChoice {
@@ -150,6 +164,13 @@ export interface ChannelContext {
   commands(): CommandSpec[];
   /** Autocomplete values for a command argument. */
   complete(request: CompletionRequest): Promise<CommandChoice[]>;
+  /**
+   * Report that this started channel lost its connection for good (e.g. Telegram's 409 because
+   * another process polls the same token, a fatal gateway close). The gateway logs it, calls
+   * `stop()`, and starts a fresh plugin instance with backoff (1 s doubling to 60 s) while the
+   * other channels go on. Never throws; calls after the first are ignored.
+   */
+  fail(error: unknown): void;
 }
 
 export interface ChannelLimits {
@@ -166,13 +187,20 @@ export interface ChannelLimits {
 export interface ChannelPlugin {
   id: string;
   limits: ChannelLimits;
-  /** Connect and begin delivering messages through `ctx.dispatch`. Resolves once connected. */
+  /**
+   * Connect and begin delivering messages through `ctx.dispatch`. Resolves once connected;
+   * rejects when this attempt cannot connect. One attempt only, bounded in time (say 15 s) and
+   * ended early by `ctx.signal`: the gateway retries failed starts in the background with backoff
+   * (1 s doubling to 60 s), so a plugin must never retry forever inside `start`.
+   */
   start(ctx: ChannelContext): Promise<void>;
   /** Disconnect; also triggered by `ctx.signal`. Must resolve within a few seconds. */
   stop(): Promise<void>;
   send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage>;
   edit?(target: OutboundTarget, messageId: string, message: OutboundMessage): Promise<void>;
   typing?(target: OutboundTarget): Promise<void>;
+  /** Send a text file (see {@link OutboundFile}); absent where the platform takes no files. */
+  sendFile?(target: OutboundTarget, file: OutboundFile): Promise<SentMessage>;
 }
 
 /** What a plugin module's default export is: a factory, so one process can run several instances. */

@@ -78,6 +78,7 @@ export class Gateway {
         },
         commands: () => this.router.registrySpecs(),
         complete: (request) => this.router.complete(request),
+        fail: (error) => this.log.error("channel failed", { channel: id, error: String(error) }),
       };
       await plugin.start(ctx);
       this.plugins.push(plugin);

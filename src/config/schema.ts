@@ -129,7 +129,7 @@ export const TelegramConfig = z.strictObject({
     z.strictObject({
       url: z.url(),
       secret: z.string().check(z.minLength(1)),
-      host: z._default(z.string(), "0.0.0.0"),
+      host: described(z._default(z.string(), "127.0.0.1"), "Interface the webhook server binds; put a TLS proxy in front, or set 0.0.0.0 deliberately"),
       port: z._default(z.number().check(z.int(), z.gte(1), z.lte(65535)), 8787),
       path: z._default(z.string(), "/telegram"),
     }),
@@ -187,6 +187,10 @@ export const GatewayConfig = z.strictObject({
   streaming: z.optional(z.strictObject({ editIntervalMs: z._default(z.number().check(z.int(), z.gte(250)), 1200) })),
 });
 
+export const MessagesConfig = z.strictObject({
+  maxParts: described(z._default(positiveInt(), 12), "Most messages one reply is sent as; the rest goes as a reply.md attachment where the channel takes files"),
+});
+
 export const BatonConfig = z.strictObject({
   $schema: z.optional(z.string()),
   env: z.optional(EnvConfig),
@@ -208,6 +212,7 @@ export const BatonConfig = z.strictObject({
   models: z.optional(ModelsConfig),
   commands: z.optional(CommandsConfig),
   gateway: z.optional(GatewayConfig),
+  messages: z.optional(MessagesConfig),
 });
 
 export type BatonConfig = z.output<typeof BatonConfig>;
