@@ -1,6 +1,6 @@
 import type { Runtime } from "../config/runtime.js";
 import type { Provider } from "../providers/types.js";
-import { SessionStore, type SessionData } from "../sessions/store.js";
+import { SessionStore, type SessionData, type StoredMessage } from "../sessions/store.js";
 import { trimHistory } from "../sessions/history.js";
 import { agentSettings, type AgentSettings } from "./agents.js";
 import type { CredentialResolver } from "../auth/resolver.js";
@@ -16,6 +16,8 @@ export interface TurnInput {
   sessionKey: string;
   parentKey?: string;
   text: string;
+  /** The platform message this turn answers: a message already answered in this session is not run again. */
+  messageId?: string;
   signal?: AbortSignal;
   onText?: (delta: string) => void;
   onRestart?: () => void;
@@ -28,6 +30,12 @@ export interface SessionModelChange {
   /** Pin a profile (with who pinned it), or null to clear the pin. */
   pin: { profileId: string; by: string } | null;
 }
+
+/**
+ * A turn's outcome; `replayed` when the message had been answered before (a platform replay
+ * after a restart): no model call was made, and `delivered` parts of the stored reply are out.
+ */
+export type RuntimeTurnOutcome = TurnOutcome | { ok: true; replayed: true; text: string; delivered: number };
 
 /**
  * Holds what agents share in one process: session stores, credential resolvers and
@@ -129,11 +137,31 @@ export class AgentRuntime {
     });
   }
 
-  /** One turn through the credential failover; history and usage are stored only on success. */
-  async runTurn(input: TurnInput): Promise<TurnOutcome> {
+  /** Whether the agent's auth store holds `profileId` (env credentials count as present). */
+  async profileExists(agentId: string, profileId: string): Promise<boolean> {
+    if (profileId.startsWith("env:")) return true;
+    const { readAuthStoreCached } = await import("../auth/store.js");
+    return Boolean((await readAuthStoreCached(this.runtime.paths.authStorePath(agentId))).profiles[profileId]);
+  }
+
+  /** Records how many parts of the reply to `messageId` reached the chat. */
+  async markDelivered(agentId: string, sessionKey: string, messageId: string, delivered: number): Promise<void> {
+    await this.sessions(agentId).update(sessionKey, (session) => {
+      const reply = replyTo(session.history, messageId);
+      if (reply) reply.delivered = delivered;
+    });
+  }
+
+  /**
+   * One turn through the credential failover; history and usage are stored only on success.
+   * A message whose turn is already in the history is not sent to the model again.
+   */
+  async runTurn(input: TurnInput): Promise<RuntimeTurnOutcome> {
     const settings = this.settings(input.agentId);
     const store = this.sessions(input.agentId);
     const session = store.get(input.sessionKey);
+    const previous = input.messageId ? replyTo(session.history, input.messageId) : undefined;
+    if (previous) return { ok: true, replayed: true, text: previous.content, delivered: previous.delivered ?? 0 };
     const model = this.effectiveModel(input.agentId, input.sessionKey, input.parentKey);
     const history = trimHistory([...session.history, { role: "user" as const, content: input.text, ts: Date.now() }], settings.history);
     const params = (ref: string) => settings.models[ref]?.params;
@@ -157,7 +185,11 @@ export class AgentRuntime {
       const now = Date.now();
       await store.update(input.sessionKey, (s) => {
         s.history = trimHistory(
-          [...s.history, { role: "user", content: input.text, ts: now }, { role: "assistant", content: outcome.text, ts: now }],
+          [
+            ...s.history,
+            { role: "user", content: input.text, ts: now, ...(input.messageId ? { messageId: input.messageId } : {}) },
+            { role: "assistant", content: outcome.text, ts: now, delivered: 0 },
+          ],
           settings.history,
         );
         s.usage.inputTokens += outcome.usage.inputTokens;
@@ -169,4 +201,11 @@ export class AgentRuntime {
     }
     return outcome;
   }
+}
+
+/** The stored assistant reply that answered the user message `messageId`, if it is still in the history. */
+function replyTo(history: StoredMessage[], messageId: string): StoredMessage | undefined {
+  const index = history.findIndex((m) => m.role === "user" && m.messageId === messageId);
+  const reply = index >= 0 ? history[index + 1] : undefined;
+  return reply?.role === "assistant" ? reply : undefined;
 }

@@ -1,7 +1,8 @@
 import { AgentRuntime } from "../agents/runtime.js";
 import { ensurePrivateDir, type Runtime } from "../config/runtime.js";
 import { ConsoleConfig, DiscordConfig, TelegramConfig } from "../config/schema.js";
-import type { ChannelContext, ChannelPlugin, ChannelPluginFactory, Logger } from "../plugin-api.js";
+import type { ChannelPluginFactory, Logger } from "../plugin-api.js";
+import { ChannelSupervisor, type ChannelStatus } from "./channel-supervisor.js";
 import { createLogger } from "../util/log.js";
 import { defaultCommands } from "./commands/index.js";
 import { loadChannelPlugin } from "./plugin-loader.js";
@@ -41,11 +42,11 @@ export interface GatewayOptions {
   onTurn?: RouterOptions["onTurn"];
 }
 
-/** The running bot: one router, one agent runtime, the started channel plugins. */
+/** The running bot: one router, one agent runtime, a supervisor per channel. */
 export class Gateway {
   readonly agents: AgentRuntime;
   readonly router: Router;
-  readonly plugins: ChannelPlugin[] = [];
+  readonly channels: ChannelSupervisor[] = [];
   private readonly abort = new AbortController();
   private readonly log: Logger & { child(scope: string): Logger };
 
@@ -55,36 +56,57 @@ export class Gateway {
     this.router = new Router({ config: options.runtime.config, runtime: this.agents, registry: defaultCommands(), log: this.log.child("router"), onTurn: options.onTurn });
   }
 
+  /**
+   * Starts every channel at once. Resolves when each has connected or failed its first attempt
+   * (never rejects for a channel that cannot connect: it is reported down and retried in the
+   * background with backoff). Rejects only for a channel that is not installed.
+   */
   async start(): Promise<void> {
     const { runtime } = this.options;
-    const channels = this.options.channels ?? configuredChannels(runtime);
-    for (const id of channels) {
-      const factory = this.options.factories?.[id] ?? (await loadChannelPlugin(id));
-      const plugin = factory({ accountId: "default" });
-      const stateDir = runtime.paths.pluginStateDir(id);
-      ensurePrivateDir(stateDir);
-      const schema = SECTION_SCHEMAS[id as keyof typeof SECTION_SCHEMAS];
-      const section = channelSection(runtime.config, id, schema ? () => schema.parse({}) : () => ({}));
-      const ctx: ChannelContext = {
+    const ids = this.options.channels ?? configuredChannels(runtime);
+    const factories = await Promise.all(ids.map(async (id) => this.options.factories?.[id] ?? (await loadChannelPlugin(id))));
+    ids.forEach((id, i) => this.channels.push(this.supervise(id, factories[i])));
+    await Promise.all(this.channels.map((channel) => channel.start()));
+  }
+
+  /** Each channel's state (up, starting, retrying), for the start line, logs and /readyz. */
+  channelStatus(): ChannelStatus[] {
+    return this.channels.map((channel) => channel.status);
+  }
+
+  private supervise(id: string, factory: ChannelPluginFactory): ChannelSupervisor {
+    const { runtime } = this.options;
+    const stateDir = runtime.paths.pluginStateDir(id);
+    ensurePrivateDir(stateDir);
+    const schema = SECTION_SCHEMAS[id as keyof typeof SECTION_SCHEMAS];
+    const section = channelSection(runtime.config, id, schema ? () => schema.parse({}) : () => ({}));
+    const log = this.log.child(id);
+    const supervisor: ChannelSupervisor = new ChannelSupervisor({
+      id,
+      accountId: "default",
+      factory,
+      log: this.log,
+      onChange: (status) => {
+        // the console shares the terminal with the chat: keep its start quiet
+        if (status.state === "up") (id === "console" ? this.log.debug : this.log.info)("channel started", { channel: id });
+      },
+      context: (attempt) => ({
         config: section as Record<string, any>,
         env: runtime.env,
         stateDir,
-        signal: this.abort.signal,
-        log: this.log.child(id),
+        signal: AbortSignal.any([this.abort.signal, attempt.signal]),
+        log,
         dispatch: async (message, sink) => {
-          const result = await this.router.handle(plugin, message, sink);
+          const result = await this.router.handle(supervisor.channel, message, sink);
           if (result.kind === "queued") return { settled: result.done.catch(() => "done" as const) };
           return { settled: Promise.resolve(result.kind === "abandoned" ? ("abandoned" as const) : ("done" as const)) };
         },
         commands: () => this.router.registrySpecs(),
         complete: (request) => this.router.complete(request),
-        fail: (error) => this.log.error("channel failed", { channel: id, error: String(error) }),
-      };
-      await plugin.start(ctx);
-      this.plugins.push(plugin);
-      // the console shares the terminal with the chat: keep its start quiet
-      (id === "console" ? this.log.debug : this.log.info)("channel started", { channel: id });
-    }
+        fail: attempt.fail,
+      }),
+    });
+    return supervisor;
   }
 
   /**
@@ -94,12 +116,6 @@ export class Gateway {
   async stop(): Promise<void> {
     await this.router.shutdown(2000);
     this.abort.abort();
-    await Promise.all(
-      this.plugins.map((plugin) =>
-        Promise.race([plugin.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]).catch((err) =>
-          this.log.warn("channel stop failed", { channel: plugin.id, error: String(err) }),
-        ),
-      ),
-    );
+    await Promise.all(this.channels.map((channel) => channel.stop()));
   }
 }

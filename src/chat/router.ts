@@ -5,10 +5,12 @@ import type { BatonConfig } from "../config/schema.js";
 import type { ChannelPlugin, CommandChoice, CompletionRequest, InboundMessage, Logger, OutboundMessage, ReplySink, Settlement } from "../plugin-api.js";
 import { sessionKeysFor } from "../sessions/keys.js";
 import { SessionStoreError } from "../sessions/store.js";
-import { canRunPrivilegedCommands, checkAccess } from "./access.js";
+import { canPinProfile, canRunPrivilegedCommands, checkAccess } from "./access.js";
 import { parseCommandText, type CommandContext, type CommandRegistry } from "./commands/registry.js";
-import { sendReply, StreamingReply, type ReplyChannel } from "./delivery.js";
-import { SessionQueue } from "./session-queue.js";
+import { sendReply, StreamingReply, type ReplyChannel, type ReplyOptions } from "./delivery.js";
+import { SessionQueue, type JobStep } from "./session-queue.js";
+import { describeThrown } from "../util/log.js";
+import { hideServerPaths } from "../util/redact.js";
 
 export interface RouterOptions {
   config: BatonConfig;
@@ -61,6 +63,7 @@ export class Router {
         send: (m) => sink.send(m),
         edit: sink.edit ? (id, m) => sink.edit!(id, m) : undefined,
         typing: sink.typing ? () => sink.typing!() : undefined,
+        sendFile: sink.sendFile ? (file) => sink.sendFile!(file) : undefined,
       };
     }
     const target = { chatId: message.chatId, topicId: message.topicId };
@@ -69,6 +72,7 @@ export class Router {
       send: (m: OutboundMessage) => plugin.send(target, m),
       edit: plugin.edit && plugin.limits.canEdit ? (id, m) => plugin.edit!(target, id, m) : undefined,
       typing: plugin.typing ? () => plugin.typing!(target) : undefined,
+      sendFile: plugin.sendFile ? (file) => plugin.sendFile!(target, file) : undefined,
     };
   }
 
@@ -109,7 +113,7 @@ export class Router {
         if (result) await sendReply(reply, result.text, { buttons: result.buttons, ephemeral: result.ephemeral });
       } catch (err) {
         log.error("command failed", { command: definition.name, sessionKey, error: errorText(err) });
-        await this.safeSend(reply, userFacingError(err), { ephemeral: true });
+        await this.safeSend(reply, this.userFacingError(err), { ephemeral: true });
       }
       return { kind: "command", name: definition.name };
     }
@@ -134,40 +138,95 @@ export class Router {
     await this.queue.drainFor(graceMs);
   }
 
-  private async runTurn(reply: ReplyChannel, message: InboundMessage, agentId: string, sessionKey: string, parentKey: string | undefined, signal: AbortSignal): Promise<Settlement> {
+  private async runTurn(reply: ReplyChannel, message: InboundMessage, agentId: string, sessionKey: string, parentKey: string | undefined, signal: AbortSignal): Promise<JobStep> {
     const stream = reply.edit ? new StreamingReply({ ...reply, edit: reply.edit }, this.editIntervalMs) : undefined;
     const typing = reply.typing ? this.keepTyping(reply.typing, signal) : undefined;
     try {
+      await this.recheckPin(reply, agentId, sessionKey);
       const outcome = await this.options.runtime.runTurn({
         agentId,
         sessionKey,
         parentKey,
         text: message.text,
+        messageId: message.messageId,
         signal,
         onText: stream ? (delta) => stream.push(delta) : undefined,
         onRestart: stream ? () => stream.restart() : undefined,
       });
       typing?.stop();
+      if ("replayed" in outcome) {
+        this.options.log.info("replayed message already answered; sending what was not delivered", { sessionKey, delivered: outcome.delivered });
+        return { deliver: () => this.deliver(reply, undefined, outcome.text, signal, { agentId, sessionKey, messageId: message.messageId, skipParts: outcome.delivered }) };
+      }
       this.options.onTurn?.({ sessionKey, agentId, outcome });
       if (outcome.ok) {
         const text = outcome.text.trim() ? outcome.text : "(empty reply)";
-        if (stream) await stream.finish(text);
-        else await sendReply(reply, text);
-      } else if (outcome.aborted) {
+        return { deliver: () => this.deliver(reply, stream, text, signal, { agentId, sessionKey, messageId: message.messageId }) };
+      }
+      if (outcome.aborted) {
         // cut off by a shutdown: say nothing now; the channel may offer the message again after the restart
         if (this.shuttingDown) return "abandoned";
-        if (stream) await stream.finish("Stopped.");
-      } else {
-        this.options.log.warn("turn failed", { sessionKey, failureClass: outcome.failureClass, attempts: outcome.attempts.length });
-        if (stream) await stream.finish(outcome.message);
-        else await sendReply(reply, outcome.message);
+        await stream?.finish("Stopped.");
+        return "done";
       }
+      this.options.log.warn("turn failed", { sessionKey, failureClass: outcome.failureClass, attempts: outcome.attempts.length });
+      return { deliver: () => this.deliver(reply, stream, outcome.message, signal) };
     } catch (err) {
       typing?.stop();
-      this.options.log.error("turn crashed", { sessionKey, error: errorText(err) });
-      await this.safeSend(reply, userFacingError(err));
+      await stream?.settle();
+      this.options.log.error("turn crashed", { sessionKey, error: describeThrown(err) });
+      const message = this.userFacingError(err);
+      this.options.onTurn?.({ sessionKey, agentId, outcome: { ok: false, aborted: false, message, attempts: [] } });
+      await this.safeSend(reply, message);
+      return "done";
     }
-    return "done";
+  }
+
+  /**
+   * Sends a reply outside the turn-concurrency slot, checking `/stop` and shutdown between
+   * parts. With `record`, each delivered part is written to the session, so a message replayed
+   * after a restart gets only the parts that never arrived.
+   */
+  private async deliver(
+    reply: ReplyChannel,
+    stream: StreamingReply | undefined,
+    text: string,
+    signal: AbortSignal,
+    record?: { agentId: string; sessionKey: string; messageId: string; skipParts?: number },
+  ): Promise<Settlement> {
+    const options: ReplyOptions = {
+      signal,
+      maxParts: this.options.config.messages?.maxParts ?? 12,
+      skipParts: record?.skipParts,
+      onDelivered: record ? (n) => this.options.runtime.markDelivered(record.agentId, record.sessionKey, record.messageId, n) : undefined,
+    };
+    try {
+      if (stream) await stream.finish(text, options);
+      else await sendReply(reply, text, options);
+    } catch (err) {
+      this.options.log.error("could not deliver reply", { sessionKey: record?.sessionKey, error: describeThrown(err) });
+    }
+    return signal.aborted && this.shuttingDown ? "abandoned" : "done";
+  }
+
+  /**
+   * A pin is an authorization checked when it is used: the sender who pinned must still be
+   * allowed to pin that profile, and the profile must still exist. Otherwise the pin is lifted
+   * (the model choice stays) and the chat is told once, before anything is sent.
+   */
+  private async recheckPin(reply: ReplyChannel, agentId: string, sessionKey: string): Promise<void> {
+    const { runtime, config } = this.options;
+    const session = runtime.sessions(agentId).get(sessionKey);
+    const profileId = session.pinnedProfileId;
+    if (!profileId) return;
+    const pinner = { senderId: session.pinnedBy ?? "", channel: sessionKey.slice(0, sessionKey.indexOf(":")) };
+    let reason: string | undefined;
+    if (!session.pinnedBy || !canPinProfile(config, pinner, profileId)) reason = `${session.pinnedBy ?? "its owner"} may no longer use that profile`;
+    else if (!(await runtime.profileExists(agentId, profileId))) reason = "that profile no longer exists";
+    if (!reason) return;
+    await runtime.setSessionModel(agentId, sessionKey, { model: session.modelOverride ?? null, pin: null });
+    this.options.log.warn("pin lifted", { sessionKey, profileId, pinnedBy: session.pinnedBy, reason });
+    await this.safeSend(reply, `The pin on profile ${profileId} was lifted: ${reason}. This chat now uses the normal profile order.`);
   }
 
   private keepTyping(typing: () => Promise<void>, signal: AbortSignal): { stop(): void } {
@@ -185,6 +244,14 @@ export class Router {
     } catch (err) {
       this.options.log.error("could not send reply", { error: errorText(err) });
     }
+  }
+
+  /** A plain reason for the chat user: known error types say what they are, server paths hidden; never a stack trace. */
+  private userFacingError(err: unknown): string {
+    if (err instanceof SessionStoreError || (err instanceof Error && err.name === "AuthStoreError")) {
+      return hideServerPaths(err.message, this.options.runtime.runtime.paths.stateDir);
+    }
+    return "Something went wrong while handling that message; the gateway log has the details.";
   }
 
   registrySpecs() {
@@ -214,12 +281,5 @@ function preview(text: string): string {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** A plain reason for the chat user: known error types say what they are; never a stack trace. */
-function userFacingError(err: unknown): string {
-  if (err instanceof SessionStoreError) return err.message;
-  if (err instanceof Error && err.name === "AuthStoreError") return err.message;
-  return "Something went wrong while handling that message; the gateway log has the details.";
+  return describeThrown(err);
 }

@@ -1,7 +1,14 @@
 import type { Settlement } from "../plugin-api.js";
 
+/**
+ * What the slot-holding part of a job ends with: a settlement, or the work left to do outside
+ * the concurrency slot (sending a long reply), still as this session's one run.
+ */
+export type JobStep = Settlement | { deliver: () => Promise<Settlement> };
+
 export interface QueueJob {
-  run(signal: AbortSignal): Promise<Settlement>;
+  /** The part that holds a concurrency slot: the model call. */
+  run(signal: AbortSignal): Promise<JobStep>;
 }
 
 export type EnqueueResult = { accepted: true; position: number; done: Promise<Settlement> } | { accepted: false; reason: "full" };
@@ -38,10 +45,15 @@ class ConcurrencyGate {
 /**
  * One run at a time per session, a bounded wait line per session, and runs of different
  * sessions in parallel up to `concurrency`. `stop` aborts a session's run.
+ *
+ * A run may hand back a `deliver` step: it runs after the concurrency slot is released, so a
+ * chat receiving a 20-part reply at the platform's pace does not keep a quiet chat waiting for
+ * a slot (the session itself stays busy until its reply is out, and `/stop` still aborts it).
  */
 export class SessionQueue {
   private readonly lanes = new Map<string, Lane>();
   private readonly gate: ConcurrencyGate;
+  private readonly drainWaiters = new Set<() => void>();
 
   constructor(private readonly options: { concurrency: number; maxPending: number }) {
     this.gate = new ConcurrencyGate(options.concurrency);
@@ -80,12 +92,14 @@ export class SessionQueue {
     const entry = lane.pending.shift();
     if (!entry) {
       this.lanes.delete(sessionKey);
+      if (this.lanes.size === 0) for (const notify of this.drainWaiters) notify();
       return;
     }
     const controller = new AbortController();
     lane.running = controller;
     this.gate
-      .run(() => (controller.signal.aborted ? Promise.resolve<Settlement>("abandoned") : entry.job.run(controller.signal)))
+      .run(() => (controller.signal.aborted ? Promise.resolve<JobStep>("abandoned") : entry.job.run(controller.signal)))
+      .then((step) => (typeof step === "string" ? step : step.deliver()))
       .then(entry.resolve, entry.reject)
       .finally(() => {
         lane.running = undefined;
@@ -100,8 +114,19 @@ export class SessionQueue {
 
   /** Waits until nothing runs or waits, or `timeoutMs` passes (default: no limit); true when drained. */
   async drainFor(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.lanes.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    return this.lanes.size === 0;
+    if (this.lanes.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    let onDrained: (() => void) | undefined;
+    const drained = new Promise<boolean>((resolve) => {
+      onDrained = () => resolve(true);
+      this.drainWaiters.add(onDrained);
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(this.lanes.size === 0), timeoutMs);
+    });
+    try {
+      return await drained;
+    } finally {
+      clearTimeout(timer);
+      this.drainWaiters.delete(onDrained!);
+    }
   }
 }

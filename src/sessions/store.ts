@@ -6,6 +6,10 @@ import type { ChatTurnMessage, Usage } from "../providers/types.js";
 
 export interface StoredMessage extends ChatTurnMessage {
   ts: number;
+  /** User messages: the platform message this turn answered, so a replayed message is not run again. */
+  messageId?: string;
+  /** Assistant messages: how many reply parts reached the chat (a replay sends the rest). */
+  delivered?: number;
 }
 
 export interface SessionUsage extends Usage {

@@ -11,8 +11,12 @@ export function createLogger(options: { level?: LogLevel; scope?: string; write?
   const make = (scope?: string): Logger & { child(scope: string): Logger } => {
     const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
       if (ORDER[level] < threshold) return;
-      const extra = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : "";
-      write(redactSecrets(`${new Date().toISOString()} ${level.toUpperCase()}${scope ? ` [${scope}]` : ""} ${msg}${extra}`) + "\n");
+      try {
+        const extra = fields && Object.keys(fields).length ? ` ${stringifyFields(fields)}` : "";
+        write(redactSecrets(`${new Date().toISOString()} ${level.toUpperCase()}${scope ? ` [${scope}]` : ""} ${String(msg)}${extra}`) + "\n");
+      } catch {
+        // a log line must never take the caller down (a closed stderr, a field whose getter throws)
+      }
     };
     return {
       debug: (m, f) => emit("debug", m, f),
@@ -23,4 +27,33 @@ export function createLogger(options: { level?: LogLevel; scope?: string; write?
     };
   };
   return make(options.scope);
+}
+
+/** JSON of log fields that never throws: errors as their message, bigints as text, cycles cut. */
+export function stringifyFields(fields: Record<string, unknown>): string {
+  const seen = new WeakSet<object>();
+  try {
+    return JSON.stringify(fields, (_key, value: unknown) => {
+      if (typeof value === "bigint") return value.toString();
+      if (value instanceof Error) return value.message;
+      if (value && typeof value === "object") {
+        if (seen.has(value)) return "[circular]";
+        seen.add(value);
+      }
+      return value;
+    });
+  } catch (err) {
+    return JSON.stringify({ unprintable: err instanceof Error ? err.message : "fields" });
+  }
+}
+
+/** A one-line description of anything thrown, for logs; never throws. */
+export function describeThrown(err: unknown): string {
+  try {
+    if (err instanceof Error) return err.message || err.name;
+    if (typeof err === "string") return err;
+    return stringifyFields({ thrown: err }).slice(0, 500);
+  } catch {
+    return "(unprintable error)";
+  }
 }

@@ -10,3 +10,14 @@ const SECRET_PATTERN = /\bsk-[A-Za-z0-9_-]{8,}|\b\d{6,}:[A-Za-z0-9_-]{30,}|\b[A-
 export function redactSecrets(text: string): string {
   return text.replace(SECRET_PATTERN, (match) => maskSecret(match));
 }
+
+/**
+ * Text for a chat user about a server file: the state directory shows as `<state>`, the home
+ * directory as `~`, and any other absolute path as `…/<file name>`, so replies never reveal the
+ * server's layout or the OS user.
+ */
+export function hideServerPaths(text: string, stateDir: string, home = process.env.HOME ?? ""): string {
+  let out = stateDir ? text.split(stateDir).join("<state>") : text;
+  if (home && home !== "/") out = out.split(home).join("~");
+  return out.replace(/(^|[\s'"(=])((?:\/[^\s/'"()]+)+\/([^\s/'"()]+))/g, (_m, lead: string, _path: string, name: string) => `${lead}…/${name}`);
+}

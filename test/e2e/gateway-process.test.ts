@@ -139,7 +139,9 @@ describe("baton gateway process", () => {
     const gateway = await startGateway("gateway (corrupt store)");
     telegram.pushUserMessage({ from: alice, text: "are you working?" });
     const reply = await waitForBotMessage(telegram, alice.id, () => true);
-    expect(reply.text).toContain(home.authStorePath);
+    // the file is named relative to the state dir: a chat reply never shows a server path
+    expect(reply.text).toContain("<state>/agents/main/agent/auth-profiles.json");
+    expect(reply.text).not.toContain(home.stateDir);
     expect(reply.text).toContain("invalid JSON");
     expect(reply.text).not.toMatch(/\n\s*at .+:\d+/);
     expect(anthropic.requests).toHaveLength(0);

@@ -1,0 +1,169 @@
+import type { ChannelContext, ChannelLimits, ChannelPlugin, ChannelPluginFactory, Logger, OutboundFile, OutboundMessage, OutboundTarget, SentMessage } from "../plugin-api.js";
+import { describeThrown } from "../util/log.js";
+
+export type ChannelState = "starting" | "up" | "retrying" | "stopped";
+
+export interface ChannelStatus {
+  channel: string;
+  state: ChannelState;
+  /** When the channel entered this state (ms since epoch). */
+  since: number;
+  /** Failed attempts in a row (0 once connected). */
+  failures: number;
+  /** Why the last attempt failed or the connection was lost (masked by the plugin). */
+  lastError?: string;
+  /** When the next attempt starts, while retrying. */
+  retryAt?: number;
+}
+
+export interface RetryPolicy {
+  firstMs: number;
+  maxMs: number;
+}
+
+/** DESIGN.md §7: every channel retries the same way, 1 s doubling to 60 s. */
+export const CHANNEL_RETRY: RetryPolicy = { firstMs: 1000, maxMs: 60_000 };
+
+/** The pause before attempt `failures + 1`. @example retryDelay(3, CHANNEL_RETRY) // 4000 */
+export function retryDelay(failures: number, policy: RetryPolicy): number {
+  return Math.min(policy.maxMs, policy.firstMs * 2 ** Math.min(Math.max(failures, 1) - 1, 30));
+}
+
+export interface SupervisorOptions {
+  id: string;
+  accountId: string;
+  factory: ChannelPluginFactory;
+  /** The context for one attempt: `signal` ends with the attempt, `fail` reports a lost connection. */
+  context(attempt: { signal: AbortSignal; fail(error: unknown): void }): ChannelContext;
+  log: Logger;
+  retry?: RetryPolicy;
+  /** How long one `plugin.stop()` may take before it is given up on. Default 5 s. */
+  stopTimeoutMs?: number;
+  onChange?(status: ChannelStatus): void;
+}
+
+/**
+ * Runs one channel: starts it, retries a failed start with backoff, and replaces the plugin
+ * instance when it reports a lost connection (`ctx.fail`), while the other channels go on. The
+ * router talks to {@link ChannelSupervisor.channel}, which always reaches the current instance.
+ */
+export class ChannelSupervisor {
+  private plugin: ChannelPlugin;
+  private attempt?: AbortController;
+  private retryTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private current: ChannelStatus;
+  /** A stable face of the channel for the router: limits and sends go to whichever instance runs now. */
+  readonly channel: ChannelPlugin;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.plugin = options.factory({ accountId: options.accountId });
+    this.current = { channel: options.id, state: "starting", since: Date.now(), failures: 0 };
+    this.channel = facade(options.id, this.plugin, () => this.plugin);
+  }
+
+  get status(): ChannelStatus {
+    return { ...this.current };
+  }
+
+  /** The first attempt; resolves (never rejects) once it connected or failed. Failed attempts retry in the background. */
+  start(): Promise<void> {
+    return this.run();
+  }
+
+  /** Stops the running instance (or the attempt under way) and any retry. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.attempt?.abort();
+    await this.stopInstance(this.plugin);
+    this.setState({ state: "stopped", retryAt: undefined });
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    const attempt = new AbortController();
+    this.attempt = attempt;
+    const plugin = this.plugin;
+    let lost: unknown;
+    const fail = (error: unknown) => {
+      if (lost !== undefined || attempt.signal.aborted || this.stopped) return;
+      lost = error ?? new Error("channel failed");
+      this.options.log.error("channel lost its connection; restarting it", { channel: this.options.id, error: describeThrown(error) });
+      void this.retryAfter(plugin, attempt, lost);
+    };
+    this.setState({ state: "starting", retryAt: undefined });
+    try {
+      await plugin.start(this.options.context({ signal: attempt.signal, fail }));
+    } catch (err) {
+      if (this.stopped) return;
+      this.options.log.warn("channel could not start; retrying in the background", { channel: this.options.id, error: describeThrown(err) });
+      await this.retryAfter(plugin, attempt, err);
+      return;
+    }
+    if (this.stopped || lost !== undefined) return;
+    this.setState({ state: "up", failures: 0, lastError: undefined });
+  }
+
+  private async retryAfter(plugin: ChannelPlugin, attempt: AbortController, error: unknown): Promise<void> {
+    attempt.abort();
+    await this.stopInstance(plugin);
+    if (this.stopped) return;
+    const failures = this.current.failures + 1;
+    const delay = retryDelay(failures, this.options.retry ?? CHANNEL_RETRY);
+    this.setState({ state: "retrying", failures, lastError: describeThrown(error), retryAt: Date.now() + delay });
+    this.retryTimer = setTimeout(() => {
+      if (this.stopped) return;
+      try {
+        this.plugin = this.options.factory({ accountId: this.options.accountId });
+      } catch (err) {
+        void this.retryAfter(this.plugin, attempt, err);
+        return;
+      }
+      void this.run();
+    }, delay);
+  }
+
+  private async stopInstance(plugin: ChannelPlugin): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.options.log.warn("channel did not stop in time; going on without it", { channel: this.options.id });
+        resolve();
+      }, this.options.stopTimeoutMs ?? 5000);
+    });
+    try {
+      await Promise.race([Promise.resolve().then(() => plugin.stop()), timeout]);
+    } catch (err) {
+      this.options.log.warn("channel stop failed", { channel: this.options.id, error: describeThrown(err) });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private setState(change: Partial<ChannelStatus>): void {
+    const state = change.state ?? this.current.state;
+    this.current = { ...this.current, ...change, since: state !== this.current.state ? Date.now() : this.current.since };
+    try {
+      this.options.onChange?.(this.status);
+    } catch (err) {
+      this.options.log.warn("channel state listener failed", { error: describeThrown(err) });
+    }
+  }
+}
+
+/** Delegates to the current instance; the optional methods exist when the plugin has them. */
+function facade(id: string, first: ChannelPlugin, current: () => ChannelPlugin): ChannelPlugin {
+  const limits: ChannelLimits = first.limits;
+  const face: ChannelPlugin = {
+    id,
+    limits,
+    start: () => Promise.reject(new Error("the gateway starts channels")),
+    stop: () => Promise.resolve(),
+    send: (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => current().send(target, message),
+  };
+  if (first.edit) face.edit = (target: OutboundTarget, messageId: string, message: OutboundMessage) => current().edit!(target, messageId, message);
+  if (first.typing) face.typing = (target: OutboundTarget) => current().typing!(target);
+  if (first.sendFile) face.sendFile = (target: OutboundTarget, file: OutboundFile) => current().sendFile!(target, file);
+  return face;
+}
