@@ -219,7 +219,7 @@ export class Router {
     const session = runtime.sessions(agentId).get(sessionKey);
     const profileId = session.pinnedProfileId;
     if (!profileId) return;
-    const pinner = { senderId: session.pinnedBy ?? "", channel: sessionKey.slice(0, sessionKey.indexOf(":")) };
+    const pinner = pinnerOf(session.pinnedBy ?? "", sessionKey);
     let reason: string | undefined;
     if (!session.pinnedBy || !canPinProfile(config, pinner, profileId)) reason = `${session.pinnedBy ?? "its owner"} may no longer use that profile`;
     else if (!(await runtime.profileExists(agentId, profileId))) reason = "that profile no longer exists";
@@ -272,6 +272,13 @@ export class Router {
       return [];
     }
   }
+}
+
+/** `pinnedBy` is `<channel>:<senderId>` (older sessions: the bare sender id, on the session's channel). */
+function pinnerOf(pinnedBy: string, sessionKey: string): { channel: string; senderId: string } {
+  const at = pinnedBy.indexOf(":");
+  if (at > 0) return { channel: pinnedBy.slice(0, at), senderId: pinnedBy.slice(at + 1) };
+  return { channel: sessionKey.slice(0, Math.max(0, sessionKey.indexOf(":"))), senderId: pinnedBy };
 }
 
 /** At most 60 characters of user text to quote back, never cutting a character in half. */
