@@ -1,14 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GrammyError, HttpError } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import { maskSecret } from "../../src/plugin-api.js";
 import { startFakeTelegram } from "../../test/fakes/telegram/index.js";
-import { GET_ME_RETRY, isTransientFailure, retryDelayMs } from "./bot-info.js";
+import { isTokenRefused, readBotIdentity } from "./bot-info.js";
 import { createTelegramPlugin } from "./plugin.js";
-import { createHarness } from "./test-harness.js";
+import { createHarness, freePort } from "./test-harness.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -21,90 +21,123 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
+/** A Bot API that accepts connections and never answers (a black-holed proxy). */
+async function silentServer(): Promise<string> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  cleanups.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
-const fast = { firstMs: 10, maxMs: 40 };
-const retryWarnings = (logs: { level: string; msg: string; fields?: Record<string, unknown> }[]) =>
-  logs.filter((e) => e.level === "warn" && /cannot reach the Bot API/.test(e.msg));
+const startError = (plugin: ReturnType<typeof createTelegramPlugin>, harness: ReturnType<typeof createHarness>) =>
+  plugin.start(harness.ctx).then(
+    () => {
+      cleanups.push(() => plugin.stop());
+      return undefined;
+    },
+    (err: Error) => err,
+  );
 
-describe("retryDelayMs", () => {
-  it("doubles from the first pause up to the cap", () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 50].map((n) => retryDelayMs(n, GET_ME_RETRY))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
-  });
-});
-
-describe("isTransientFailure", () => {
-  it("waits out network errors, 5xx and 429, not a refused token", () => {
+describe("isTokenRefused", () => {
+  it("names 401 and 404 as refusals that waiting will not heal", () => {
     const answer = (error_code: number) => new GrammyError("x", { ok: false, error_code, description: "d" }, "getMe", {});
-    expect(isTransientFailure(new HttpError("Network request for 'getMe' failed!", new Error("ECONNREFUSED")))).toBe(true);
-    expect(isTransientFailure(answer(502))).toBe(true);
-    expect(isTransientFailure(answer(429))).toBe(true);
-    expect(isTransientFailure(answer(401))).toBe(false);
-    expect(isTransientFailure(answer(404))).toBe(false);
-    expect(isTransientFailure(new Error("something else"))).toBe(false);
+    expect(isTokenRefused(answer(401))).toBe(true);
+    expect(isTokenRefused(answer(404))).toBe(true);
+    expect(isTokenRefused(answer(502))).toBe(false);
+    expect(isTokenRefused(answer(429))).toBe(false);
+    expect(isTokenRefused(new HttpError("Network request for 'getMe' failed!", new Error("ECONNREFUSED")))).toBe(false);
+    expect(isTokenRefused(new Error("something else"))).toBe(false);
   });
 });
 
-describe("telegram plugin: getMe at start", () => {
-  it("logs each failed attempt with the token masked and starts once Telegram answers", async () => {
+describe("readBotIdentity", () => {
+  it("takes an integer id and a plain username, nothing else", () => {
+    expect(readBotIdentity({ id: 42, is_bot: true, username: "BatonBot" })).toEqual({ id: 42, username: "BatonBot" });
+    for (const odd of [null, "me", { id: "42", username: "BatonBot" }, { id: 42 }, { id: 4.2, username: "x" }, { id: 42, username: "a(b" }, { id: 42, username: "" }]) {
+      expect(readBotIdentity(odd), JSON.stringify(odd)).toBeUndefined();
+    }
+  });
+});
+
+describe("telegram plugin: getMe at start is one bounded attempt", () => {
+  it("starts when Telegram answers", async () => {
     const tg = await startFakeTelegram();
     cleanups.push(() => tg.close());
-    tg.failNext("getMe", { error_code: 502, description: "Bad Gateway" }, 2);
     const harness = createHarness({ config: { botToken: tg.token, apiRoot: tg.url }, stateDir: await tempDir() });
-    const plugin = createTelegramPlugin({ accountId: "default", connectRetry: fast });
-    await plugin.start(harness.ctx);
-    cleanups.push(() => plugin.stop());
-    expect(retryWarnings(harness.logs).map((e) => e.fields)).toEqual([
-      { token: maskSecret(tg.token), attempt: 1, retryInMs: 10, error: expect.stringMatching(/502.*Bad Gateway/) },
-      { token: maskSecret(tg.token), attempt: 2, retryInMs: 20, error: expect.stringMatching(/502.*Bad Gateway/) },
-    ]);
-    expect(tg.calls.filter((c) => c.method === "getMe")).toHaveLength(3);
-    expect(harness.logText()).not.toContain(tg.token);
+    expect(await startError(createTelegramPlugin({ accountId: "default" }), harness)).toBeUndefined();
+    expect(tg.calls.filter((c) => c.method === "getMe")).toHaveLength(1);
   });
 
-  it("waits as long as a 429 asks", async () => {
+  it("fails after one call when the Bot API answers 5xx, saying so with the token masked", async () => {
     const tg = await startFakeTelegram();
     cleanups.push(() => tg.close());
-    tg.failNext("getMe", { error_code: 429, description: "Too Many Requests: retry after 1", retry_after: 1 });
+    tg.failNext("getMe", { error_code: 502, description: "Bad Gateway" }, 5);
     const harness = createHarness({ config: { botToken: tg.token, apiRoot: tg.url }, stateDir: await tempDir() });
-    const plugin = createTelegramPlugin({ accountId: "default", connectRetry: fast });
-    await plugin.start(harness.ctx);
-    cleanups.push(() => plugin.stop());
-    expect(retryWarnings(harness.logs).map((e) => e.fields?.retryInMs)).toEqual([1000]);
+    const err = await startError(createTelegramPlugin({ accountId: "default" }), harness);
+    expect(err?.message).toMatch(/cannot reach the Telegram Bot API.*502: Bad Gateway/);
+    expect(err?.message).toContain(maskSecret(tg.token));
+    expect(err?.message).not.toContain(tg.token);
+    expect(tg.calls.filter((c) => c.method === "getMe")).toHaveLength(1);
+    // nothing keeps running after a failed start: no poll, no other call
+    expect(tg.calls.map((c) => c.method)).toEqual(["getMe"]);
   });
 
-  it("keeps trying an unreachable Bot API, backing off to the cap, until the gateway stops", async () => {
+  it("fails at once when nothing listens, and a 429 is not waited out", async () => {
     const token = "7000000002:AAUnreachableTokenUnreachable12345";
-    const harness = createHarness({ config: { botToken: token, apiRoot: `http://127.0.0.1:${await closedPort()}` }, stateDir: await tempDir() });
-    const plugin = createTelegramPlugin({ accountId: "default", connectRetry: fast });
-    const started = plugin.start(harness.ctx).then(
-      () => undefined,
-      (err: Error) => err,
-    );
-    await harness.waitForLog(() => retryWarnings(harness.logs).length >= 5);
-    expect(retryWarnings(harness.logs).slice(0, 5).map((e) => e.fields?.retryInMs)).toEqual([10, 20, 40, 40, 40]);
-    expect(retryWarnings(harness.logs)[0].fields?.error).toMatch(/ECONNREFUSED|Network request/);
-    harness.abort();
-    const err = await started;
-    expect(err?.message).toMatch(/stopped while connecting/);
+    const harness = createHarness({ config: { botToken: token, apiRoot: `http://127.0.0.1:${await freePort()}` }, stateDir: await tempDir() });
+    const started = Date.now();
+    const err = await startError(createTelegramPlugin({ accountId: "default" }), harness);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(err?.message).toMatch(/cannot reach the Telegram Bot API with token 70000000…2345: .*(ECONNREFUSED|Network request)/);
+    expect(err?.message).not.toContain(token);
     expect(harness.logText()).not.toContain(token);
-    expect(harness.logText()).toContain(maskSecret(token));
+
+    const tg = await startFakeTelegram();
+    cleanups.push(() => tg.close());
+    tg.failNext("getMe", { error_code: 429, description: "Too Many Requests: retry after 3600", retry_after: 3600 });
+    const limited = createHarness({ config: { botToken: tg.token, apiRoot: tg.url }, stateDir: await tempDir() });
+    expect((await startError(createTelegramPlugin({ accountId: "default" }), limited))?.message).toMatch(/429: Too Many Requests/);
   });
 
-  it("fails at once when Telegram refuses the token", async () => {
+  it("gives up when the Bot API does not answer within the start deadline", async () => {
+    const token = "7000000003:AASilentTokenSilentTokenSilent12345";
+    const harness = createHarness({ config: { botToken: token, apiRoot: await silentServer() }, stateDir: await tempDir() });
+    const started = Date.now();
+    const err = await startError(createTelegramPlugin({ accountId: "default", connectTimeoutMs: 300 }), harness);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(err?.message).toBe(`no answer from the Telegram Bot API within 300 ms while starting (token ${maskSecret(token)})`);
+  });
+
+  it("ends at once when the gateway stops while getMe hangs", async () => {
+    const harness = createHarness({ config: { botToken: "7000000004:AAHangingTokenHangingTokenHang1234", apiRoot: await silentServer() }, stateDir: await tempDir() });
+    const attempt = startError(createTelegramPlugin({ accountId: "default" }), harness);
+    setTimeout(() => harness.abort(), 100);
+    const started = Date.now();
+    expect((await attempt)?.message).toMatch(/stopped while connecting/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("names a refused token as such", async () => {
     const tg = await startFakeTelegram();
     cleanups.push(() => tg.close());
     const wrong = "7000000001:AAWrongTokenWrongTokenWrongToken12";
     const harness = createHarness({ config: { botToken: wrong, apiRoot: tg.url }, stateDir: await tempDir() });
-    const err = (await createTelegramPlugin({ accountId: "default", connectRetry: fast }).start(harness.ctx).catch((e: Error) => e)) as Error;
-    expect(err.message).toMatch(/Unauthorized/);
-    expect(retryWarnings(harness.logs)).toEqual([]);
+    const err = await startError(createTelegramPlugin({ accountId: "default" }), harness);
+    expect(err?.message).toMatch(/^Telegram refused the bot token 70000000…en12 \(.*401: Unauthorized\)\); check channels.telegram.botToken or TELEGRAM_BOT_TOKEN$/);
+  });
+
+  it("refuses a getMe answer without a usable identity", async () => {
+    const tg = await startFakeTelegram();
+    cleanups.push(() => tg.close());
+    tg.answerRaw("getMe", { status: 200, body: JSON.stringify({ ok: true, result: { id: 1, is_bot: true, first_name: "x" } }) });
+    const harness = createHarness({ config: { botToken: tg.token, apiRoot: tg.url }, stateDir: await tempDir() });
+    expect((await startError(createTelegramPlugin({ accountId: "default" }), harness))?.message).toMatch(/without a usable bot id and username/);
   });
 });

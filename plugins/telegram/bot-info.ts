@@ -1,67 +1,56 @@
 /**
- * The bot's own identity (getMe), fetched at start. While the Bot API cannot be reached, every
- * failed attempt is logged (token masked) and retried after a growing pause, up to 30 s, until
- * it works or the plugin is stopped: grammY's own `bot.init` would retry silently forever. A
- * refusal that cannot heal by waiting (401 Unauthorized, 404 for a malformed token) fails at once.
- * Give it an `Api` without the auto-retry transformer, which would retry 5xx silently.
+ * The bot's own identity (getMe), fetched at start: ONE attempt. When it fails, start() fails
+ * with a message that says why (token masked) and the gateway retries the start with backoff, so
+ * nothing here waits or retries; the time bound and the stop come in through `signal`. A token
+ * Telegram refuses (401 Unauthorized, 404 for a malformed token) is named as such: waiting will
+ * not heal it. Give it an `Api` without the auto-retry transformer, which would retry 5xx
+ * silently.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import { GrammyError, HttpError, type Api } from "grammy";
+import type { Api } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { maskSecret, type Logger } from "../../src/plugin-api.js";
+import { maskSecret } from "../../src/plugin-api.js";
 import { apiSignal } from "./api-signal.js";
-import { describeError, toSendError } from "./errors.js";
+import { describeError, errorCodeOf } from "./errors.js";
+import type { BotIdentity } from "./normalize.js";
 
-export interface RetryDelays {
-  /** Pause after the first failure; doubled after each further one. */
-  firstMs: number;
-  maxMs: number;
+/** Telegram will not accept this token however long one waits. */
+export function isTokenRefused(err: unknown): boolean {
+  const code = errorCodeOf(err);
+  return code === 401 || code === 404;
 }
 
-export const GET_ME_RETRY: RetryDelays = { firstMs: 1000, maxMs: 30_000 };
-
-/** The pause after `failures` failed attempts in a row (1 or more). @example retryDelayMs(3, GET_ME_RETRY) // 4000 */
-export function retryDelayMs(failures: number, delays: RetryDelays): number {
-  return Math.min(delays.maxMs, delays.firstMs * 2 ** Math.min(failures - 1, 30));
+/** The identity in a getMe answer, or undefined when the answer lacks an integer id or a username. */
+export function readBotIdentity(answer: unknown): BotIdentity | undefined {
+  if (typeof answer !== "object" || answer === null) return undefined;
+  const { id, username } = answer as Record<string, unknown>;
+  if (typeof id !== "number" || !Number.isSafeInteger(id)) return undefined;
+  if (typeof username !== "string" || !/^[A-Za-z0-9_]{1,64}$/.test(username)) return undefined;
+  return { id, username };
 }
 
-/** Network errors, 5xx and 429 may pass; any other answer from Telegram will not. */
-export function isTransientFailure(err: unknown): boolean {
-  if (err instanceof HttpError) return true;
-  if (err instanceof GrammyError) return err.error_code >= 500 || err.error_code === 429;
-  return false;
-}
-
+/**
+ * Calls getMe once. Rejects when `signal` aborts (the caller says why: stop or deadline), when
+ * Telegram refuses the token, when the Bot API cannot be reached, or when its answer is unusable.
+ */
 export async function fetchBotInfo(options: {
   api: Api;
   token: string;
-  log: Logger;
   signal: AbortSignal;
-  delays?: RetryDelays;
-}): Promise<UserFromGetMe> {
-  const { api, token, log, signal } = options;
-  const delays = options.delays ?? GET_ME_RETRY;
-  for (let failures = 1; ; failures++) {
-    try {
-      return await api.getMe(apiSignal(signal));
-    } catch (err) {
-      if (signal.aborted) throw new Error("telegram plugin stopped while connecting to the Bot API");
-      if (!isTransientFailure(err)) {
-        throw new Error(`Telegram getMe failed (token ${maskSecret(token)}): ${toSendError(err, token).message}`);
-      }
-      const retryAfterMs = err instanceof GrammyError ? (err.parameters.retry_after ?? 0) * 1000 : 0;
-      const waitMs = Math.max(retryDelayMs(failures, delays), retryAfterMs);
-      log.warn("telegram: cannot reach the Bot API; the bot stays silent until it can", {
-        token: maskSecret(token),
-        attempt: failures,
-        retryInMs: waitMs,
-        error: describeError(err, token),
-      });
-      try {
-        await sleep(waitMs, undefined, { signal });
-      } catch {
-        throw new Error("telegram plugin stopped while connecting to the Bot API");
-      }
+}): Promise<{ identity: BotIdentity; me: UserFromGetMe }> {
+  const { api, token, signal } = options;
+  let answer: unknown;
+  try {
+    answer = await api.getMe(apiSignal(signal));
+  } catch (err) {
+    if (signal.aborted) throw new Error("telegram plugin stopped while connecting to the Bot API");
+    if (isTokenRefused(err)) {
+      throw new Error(
+        `Telegram refused the bot token ${maskSecret(token)} (${describeError(err, token)}); check channels.telegram.botToken or TELEGRAM_BOT_TOKEN`,
+      );
     }
+    throw new Error(`cannot reach the Telegram Bot API with token ${maskSecret(token)}: ${describeError(err, token)}`);
   }
+  const identity = readBotIdentity(answer);
+  if (!identity) throw new Error("the Telegram Bot API answered getMe without a usable bot id and username");
+  return { identity, me: answer as UserFromGetMe };
 }

@@ -33,9 +33,11 @@ export class UpdateSettlements {
     } finally {
       // Also when the handler failed: a poisonous update must not be replayed forever.
       this.open.delete(c.update);
-      void Promise.allSettled(settlements).then((results) => {
-        if (!results.some((r) => r.status === "fulfilled" && r.value === "abandoned")) this.onSettled(c.update);
-      });
+      void Promise.allSettled(settlements)
+        .then((results) => {
+          if (!results.some((r) => r.status === "fulfilled" && r.value === "abandoned")) this.onSettled(c.update);
+        })
+        .catch(() => undefined); // onSettled only drops a journal entry; at worst the update is replayed once
     }
   };
 

@@ -3,7 +3,7 @@
  * does access control and gating; this only decides what a message says, where it
  * came from, and whether it was addressed to this bot.
  */
-import type { Message, MessageEntity } from "grammy/types";
+import type { MessageEntity } from "grammy/types";
 import type { ChatKind, InboundMessage } from "../../src/plugin-api.js";
 
 export interface BotIdentity {
@@ -33,17 +33,22 @@ function botMentions(text: string, entities: MessageEntity[] | undefined, bot: B
       .filter((e) => e.type === "mention" && text.slice(e.offset, e.offset + e.length).toLowerCase() === handle)
       .map((e) => ({ start: e.offset, end: e.offset + e.length }));
   }
-  const pattern = new RegExp(`(^|[^\\w@])(@${bot.username})(?!\\w)`, "gi");
+  const pattern = new RegExp(`(^|[^\\w@])(@${escapeRegExp(bot.username)})(?!\\w)`, "gi");
   return [...text.matchAll(pattern)].map((m) => {
     const start = (m.index ?? 0) + m[1].length;
     return { start, end: start + m[2].length };
   });
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** Cuts the mentions out, with the "," or ":" that addressed the bot and one adjoining space. */
 function removeRanges(text: string, ranges: Range[]): string {
   let out = text;
+  let cutFrom = Infinity; // ranges overlapping one already cut (duplicate entities) are skipped
   for (const r of [...ranges].sort((a, b) => b.start - a.start)) {
+    if (r.end > cutFrom || r.start < 0) continue;
+    cutFrom = r.start;
     let { start, end } = r;
     if (out[end] === "," || out[end] === ":") end++;
     if (out[end] === " " && (start === 0 || out[start - 1] === " ")) end++;
@@ -183,8 +188,14 @@ export function normalizeCallbackQuery(query: unknown, command: string, accountI
   };
 }
 
-/** Serialization key for a chat's updates: chat plus forum topic, so topics run independently. */
-export function conversationKey(chatId: number | undefined, message: Pick<Message, "is_topic_message" | "message_thread_id"> | undefined): string | undefined {
-  if (chatId === undefined) return undefined;
-  return message?.is_topic_message && message.message_thread_id !== undefined ? `${chatId}:${message.message_thread_id}` : String(chatId);
+/**
+ * Serialization key for a chat's updates: chat plus forum topic, so topics run independently.
+ * Total, like the normalizers: undefined (no ordering needed) when the chat id is not an integer.
+ *
+ * @example conversationKey(-100, { is_topic_message: true, message_thread_id: 7 }) // "-100:7"
+ */
+export function conversationKey(chatId: unknown, message: unknown): string | undefined {
+  if (!isInteger(chatId)) return undefined;
+  const topicId = isObject(message) ? readTopicId(message) : undefined;
+  return topicId !== undefined ? `${chatId}:${topicId}` : String(chatId);
 }

@@ -35,24 +35,26 @@ import {
   type ChannelContext,
   type ChannelPlugin,
   type InboundMessage,
+  type OutboundFile,
   type OutboundMessage,
   type OutboundTarget,
   type SentMessage,
 } from "../../src/plugin-api.js";
 import { apiSignal, type ApiSignal } from "./api-signal.js";
-import { fetchBotInfo, type RetryDelays } from "./bot-info.js";
+import { fetchBotInfo } from "./bot-info.js";
 import { CallbackDataCodec } from "./callback-data.js";
 import { syncCommandMenu } from "./command-menu.js";
 import { journalWebhookUpdates, replayJournal, UpdateSettlements } from "./delivery.js";
-import { describeError } from "./errors.js";
+import { describeError, toSendError } from "./errors.js";
 import type { UpdateIntake } from "./intake.js";
 import { normalizeCallbackQuery, normalizeMessage, conversationKey, type BotIdentity } from "./normalize.js";
 import { TelegramOutbound } from "./outbound.js";
 import { OutboundLimiter, TELEGRAM_OUTBOUND_LIMITS, type OutboundLimits } from "./outbound-limiter.js";
 import { PendingJournal } from "./pending-journal.js";
+import type { PollBackoff } from "./poll-policy.js";
 import { startPolling } from "./polling.js";
 import { UpdateOffsetStore } from "./update-offset.js";
-import { startWebhookServer } from "./webhook.js";
+import { startWebhookServer, type WebhookLimits } from "./webhook.js";
 
 export interface TelegramPluginOptions {
   accountId: string;
@@ -64,8 +66,15 @@ export interface TelegramPluginOptions {
   pollTimeoutSeconds?: number;
   /** How long stop() waits for update handlers already running. Default 2000 ms. */
   stopGraceMs?: number;
-  /** Pauses between getMe attempts while the Bot API is unreachable at start. Default 1 s doubling to 30 s. */
-  connectRetry?: RetryDelays;
+  /**
+   * How long one start attempt may take (getMe, replaying the journal, setting or deleting the
+   * webhook) before it gives up; the gateway then retries with backoff. Default 15000 ms.
+   */
+  connectTimeoutMs?: number;
+  /** Pauses between failed getUpdates calls; default 1 s doubling to 30 s, a 429's retry_after up to 60 s. */
+  pollBackoff?: PollBackoff;
+  /** Webhook server bounds (body size, header/body/handler timeouts, sockets). */
+  webhookLimits?: Partial<WebhookLimits>;
   /** Most unanswered updates kept in the journal; beyond it the oldest are dropped with a warning. Default 1000. */
   journalCapacity?: number;
 }
@@ -74,7 +83,7 @@ export interface TelegramPluginOptions {
 interface TelegramSection {
   botToken?: string;
   apiRoot?: string;
-  webhook?: { url: string; secret: string; host: string; port: number; path: string };
+  webhook?: { url: string; secret: string; host?: string; port: number; path: string };
   commands?: { menu?: boolean };
 }
 
@@ -134,6 +143,7 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
     send: async (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => current().send(target, message),
     edit: async (target: OutboundTarget, messageId: string, message: OutboundMessage) => current().edit(target, messageId, message),
     typing: async (target: OutboundTarget) => current().typing(target),
+    sendFile: async (target: OutboundTarget, file: OutboundFile): Promise<SentMessage> => current().sendFile(target, file),
   };
 }
 
@@ -144,6 +154,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
   if (!token) throw new Error("Telegram bot token missing: set channels.telegram.botToken or TELEGRAM_BOT_TOKEN");
   if (ctx.signal.aborted) throw new Error("telegram plugin: the gateway is already stopping");
   const graceMs = options.stopGraceMs ?? 2000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
   // Aborts every API call, retry wait and background task of this run.
   const lifetime = new AbortController();
   const signal = apiSignal(lifetime.signal);
@@ -155,21 +166,34 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
   let started = false;
   let stopping: Promise<void> | undefined;
 
+  // Never rejects: it also runs from an abort listener, where a rejection would go unhandled.
   const stop = () =>
     (stopping ??= (async () => {
       ctx.signal.removeEventListener("abort", onAbort);
-      journal?.freeze();
-      await intake?.stop(graceMs);
-      await offsets?.flush();
-      await journal?.flush();
-      lifetime.abort();
-      await limiter?.stop();
-      await menu;
-      lifecycle.stopped();
+      try {
+        journal?.freeze();
+        await intake?.stop(graceMs);
+        await offsets?.flush();
+        await journal?.flush();
+        lifetime.abort();
+        await limiter?.stop();
+        await menu;
+      } catch (err) {
+        log.error("telegram: stopping failed", { error: describeError(err, token) });
+      } finally {
+        lifetime.abort();
+        lifecycle.stopped();
+      }
     })());
   // While starting, an abort only cancels the pending calls; start() then cleans up and throws.
   const onAbort = () => (started ? void stop() : lifetime.abort());
   ctx.signal.addEventListener("abort", onAbort, { once: true });
+  // One attempt, bounded: past the deadline every pending call is cancelled and start() fails.
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    lifetime.abort();
+  }, connectTimeoutMs);
 
   try {
     const apiRoot = config.apiRoot?.replace(/\/+$/, "");
@@ -180,9 +204,10 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
     bot.api.config.use(
       autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: options.maxRetryAfterSeconds ?? 60, rethrowHttpErrors: true }),
     );
-    // A bare Api (no auto-retry), so that every failed attempt is seen and logged.
-    bot.botInfo = await fetchBotInfo({ api: new Api(token, client), token, log, signal: lifetime.signal, delays: options.connectRetry });
-    const identity: BotIdentity = { id: bot.botInfo.id, username: bot.botInfo.username };
+    // A bare Api (no auto-retry): getMe is tried once, and polling sees (and paces) every failure itself.
+    const bareApi = new Api(token, client);
+    const { identity, me } = await fetchBotInfo({ api: bareApi, token, signal: lifetime.signal });
+    bot.botInfo = me;
 
     const pending = new PendingJournal(join(ctx.stateDir, "pending.json"), log, options.journalCapacity);
     journal = pending;
@@ -204,7 +229,16 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
 
     if (config.webhook) {
       const hook = config.webhook;
-      const server = await startWebhookServer({ bot, host: hook.host, port: hook.port, path: hook.path, secret: hook.secret, log, token });
+      const server = await startWebhookServer({
+        bot,
+        host: hook.host ?? "127.0.0.1",
+        port: hook.port,
+        path: hook.path,
+        secret: hook.secret,
+        log,
+        token,
+        limits: options.webhookLimits,
+      });
       intake = server;
       await bot.api.setWebhook(hook.url, { secret_token: hook.secret, allowed_updates: ALLOWED_UPDATES }, signal);
       log.info("telegram: receiving updates by webhook", { bot: `@${identity.username}`, port: server.port, path: hook.path });
@@ -214,7 +248,18 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
       offsets = new UpdateOffsetStore(join(ctx.stateDir, "offset.json"), log);
       await offsets.load();
       if (lifetime.signal.aborted) throw new Error("telegram plugin stopped while starting");
-      intake = startPolling({ bot, offsets, journal: pending, allowedUpdates: ALLOWED_UPDATES, timeoutSeconds: pollTimeoutSeconds, log, token });
+      intake = startPolling({
+        bot,
+        api: bareApi,
+        offsets,
+        journal: pending,
+        allowedUpdates: ALLOWED_UPDATES,
+        timeoutSeconds: pollTimeoutSeconds,
+        log,
+        token,
+        backoff: options.pollBackoff,
+        onFatal: (err) => ctx.fail(toSendError(err, token)),
+      });
       log.info("telegram: receiving updates by long polling", { bot: `@${identity.username}`, token: maskSecret(token) });
     }
 
@@ -235,10 +280,15 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
       );
     }
     started = true;
-    if (ctx.signal.aborted) throw new Error("telegram plugin stopped while starting");
+    clearTimeout(deadline);
+    if (ctx.signal.aborted || lifetime.signal.aborted) throw new Error("telegram plugin stopped while starting");
     return { stop };
   } catch (err) {
+    clearTimeout(deadline);
     await stop();
+    if (timedOut && !ctx.signal.aborted) {
+      throw new Error(`no answer from the Telegram Bot API within ${connectTimeoutMs} ms while starting (token ${maskSecret(token)})`);
+    }
     throw err;
   }
 }

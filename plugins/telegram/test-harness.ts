@@ -1,6 +1,9 @@
 /**
  * A stand-in for the core in Telegram plugin tests: a {@link ChannelContext} that records
- * what the plugin dispatches and logs, and can react to each dispatch (e.g. echo a reply).
+ * what the plugin dispatches, logs and reports through `ctx.fail`, and can react to each
+ * dispatch (e.g. echo a reply). Restarting a failed channel is the gateway's job, so the
+ * harness only records the failure; a test plays the gateway by stopping the plugin and
+ * starting a fresh one.
  */
 import { EventEmitter } from "node:events";
 import { createServer } from "node:net";
@@ -16,6 +19,8 @@ export interface Harness {
   ctx: ChannelContext;
   dispatched: InboundMessage[];
   logs: LogEntry[];
+  /** What the plugin reported through `ctx.fail`, in order (the gateway honours only the first). */
+  failures: unknown[];
   /** Replaced freely by tests; the commands `ctx.commands()` returns. */
   commands: CommandSpec[];
   /** Called for each dispatch; `ctx.dispatch` resolves when this does (the core "accepting" the message). */
@@ -24,6 +29,8 @@ export interface Harness {
   settle?: (message: InboundMessage) => Promise<Settlement>;
   waitForDispatch(predicate: (m: InboundMessage) => boolean, timeoutMs?: number): Promise<InboundMessage>;
   waitForLog(predicate: (e: LogEntry) => boolean, timeoutMs?: number): Promise<LogEntry>;
+  /** Resolves with the first error reported through `ctx.fail`. */
+  waitForFailure(timeoutMs?: number): Promise<unknown>;
   /** Everything logged, as one string (for "no secret leaked" checks). */
   logText(): string;
   /** Aborts `ctx.signal`, as the gateway does when it stops. */
@@ -65,6 +72,7 @@ export function createHarness(options: {
   const harness: Harness = {
     dispatched: [],
     logs,
+    failures: [],
     commands: options.commands ?? [],
     ctx: {
       config: options.config,
@@ -80,10 +88,16 @@ export function createHarness(options: {
       },
       commands: () => harness.commands,
       complete: async () => [],
+      fail(error) {
+        harness.failures.push(error);
+        events.emit("change");
+      },
     },
     waitForDispatch: (predicate, timeoutMs = 10_000) =>
       waitFor(() => harness.dispatched.find(predicate), timeoutMs, "a dispatched message"),
     waitForLog: (predicate, timeoutMs = 10_000) => waitFor(() => logs.find(predicate), timeoutMs, "a log entry"),
+    waitForFailure: (timeoutMs = 10_000) =>
+      waitFor(() => (harness.failures.length > 0 ? { error: harness.failures[0] } : undefined), timeoutMs, "ctx.fail").then((f) => f.error),
     logText: () => logs.map((e) => `${e.level} ${e.msg} ${JSON.stringify(e.fields ?? {})}`).join("\n"),
     abort: () => controller.abort(),
   };

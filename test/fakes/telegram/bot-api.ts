@@ -7,13 +7,16 @@
 import { EventEmitter } from "node:events";
 import { FloodControl, type FloodLimits } from "./flood-control.js";
 import { HtmlParseError, parseTelegramHtml, type TelegramEntity } from "./html.js";
-import type { Params } from "./request-params.js";
+import { UploadedFile, type Params } from "./request-params.js";
 import type {
-  ApiCallRecord, BotCommand, CallbackAnswerRecord, ChatActionRecord, FakeCallbackQuery, FakeChat, FakeMessage,
+  ApiCallRecord, BotCommand, CallbackAnswerRecord, ChatActionRecord, DocumentRecord, FakeCallbackQuery, FakeChat, FakeMessage,
   FakeUpdate, FakeUser, InlineKeyboardMarkup, SentRecord, WebhookState,
 } from "./types.js";
 
 export const MAX_MESSAGE_LENGTH = 4096;
+export const MAX_CAPTION_LENGTH = 1024;
+/** Telegram's upload limit for bots. */
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 
 export class ApiError extends Error {
   constructor(
@@ -62,6 +65,7 @@ export class FakeBotApi {
   readonly sent: SentRecord[] = [];
   readonly chatActions: ChatActionRecord[] = [];
   readonly callbackAnswers: CallbackAnswerRecord[] = [];
+  readonly documents: DocumentRecord[] = [];
   readonly calls: ApiCallRecord[] = [];
   count429 = 0;
   webhook: WebhookState | null = null;
@@ -215,6 +219,12 @@ export class FakeBotApi {
 
   // ---- the API -----------------------------------------------------------------------
 
+  /** Records a call the server answered itself (a raw answer set up by a test) instead of through {@link call}. */
+  recordAnsweredCall(method: string, params: Params, status: number): void {
+    this.calls.push({ method, params, at: Date.now(), ...(status >= 400 ? { errorCode: status } : {}) });
+    this.events.emit("change");
+  }
+
   async call(method: string, params: Params, signal: AbortSignal): Promise<MethodReply> {
     const record: ApiCallRecord = { method, params, at: Date.now() };
     this.calls.push(record);
@@ -240,6 +250,7 @@ export class FakeBotApi {
     getme: () => ({ result: { ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } }),
     getupdates: (p, signal) => this.getUpdates(p, signal),
     sendmessage: (p) => ({ result: this.sendMessage(p) }),
+    senddocument: (p) => ({ result: this.sendDocument(p) }),
     editmessagetext: (p) => ({ result: this.editMessageText(p) }),
     sendchataction: (p) => ({ result: this.sendChatAction(p) }),
     answercallbackquery: (p) => ({ result: this.answerCallbackQuery(p) }),
@@ -338,6 +349,63 @@ export class FakeBotApi {
       plain_text: text,
       entities,
       reply_markup: replyMarkup,
+      reply_to_message_id: replyTo?.message_id,
+      at: Date.now(),
+    });
+    return message;
+  }
+
+  /** A document uploaded with the request (multipart, `attach://<part>` or the part itself); file ids and URLs are not modelled. */
+  private sendDocument(p: Params): FakeMessage {
+    const chat = this.requireChat(p.chat_id);
+    const reference = p.document;
+    const upload =
+      reference instanceof UploadedFile
+        ? reference
+        : typeof reference === "string" && reference.startsWith("attach://")
+          ? p[reference.slice("attach://".length)]
+          : undefined;
+    if (reference === undefined) throw badRequest("there is no document in the request");
+    if (!(upload instanceof UploadedFile)) throw badRequest("wrong file identifier/HTTP URL specified");
+    if (upload.content.length === 0) throw badRequest("file must be non-empty");
+    if (upload.content.length > MAX_UPLOAD_BYTES) throw new ApiError(413, "Request Entity Too Large");
+    const caption = typeof p.caption === "string" ? p.caption.trim() : undefined;
+    if (caption !== undefined && caption.length > MAX_CAPTION_LENGTH) throw badRequest("message caption is too long");
+    const threadId = optionalInt(p.message_thread_id, "message_thread_id");
+    if (threadId !== undefined && chat.is_forum && !this.topics.get(chat.id)?.has(threadId)) {
+      throw badRequest("message thread not found");
+    }
+    const replyTo = this.resolveReply(chat, p);
+    this.checkFlood(chat);
+
+    const fileName = upload.filename || "document";
+    const message: FakeMessage = {
+      message_id: 0,
+      from: this.bot,
+      chat,
+      date: nowSeconds(),
+      document: {
+        file_id: `doc-${this.documents.length + 1}`,
+        file_unique_id: `u-doc-${this.documents.length + 1}`,
+        file_name: fileName,
+        mime_type: upload.contentType ?? "application/octet-stream",
+        file_size: upload.content.length,
+      },
+      ...(caption ? { caption } : {}),
+    };
+    if (threadId !== undefined) {
+      message.message_thread_id = threadId;
+      if (chat.is_forum) message.is_topic_message = true;
+    }
+    if (replyTo) message.reply_to_message = embedded(replyTo);
+    this.store(message);
+    this.documents.push({
+      chat_id: chat.id,
+      message_id: message.message_id,
+      message_thread_id: threadId,
+      file_name: fileName,
+      content: upload.content,
+      caption: caption || undefined,
       reply_to_message_id: replyTo?.message_id,
       at: Date.now(),
     });

@@ -10,6 +10,8 @@ export interface TelegramEntity {
   offset: number;
   length: number;
   url?: string;
+  /** text_mention: the user mentioned. */
+  user?: { id: number };
   language?: string;
   custom_emoji_id?: string;
 }
@@ -210,7 +212,10 @@ function closeEntity(tag: OpenTag, end: number, entities: TelegramEntity[]): voi
   if (simple) {
     entities.push({ type: simple, offset, length });
   } else if (tag.name === "a") {
-    entities.push({ type: "text_link", offset, length, url: tag.argument ?? "" });
+    // Like Telegram: a link to tg://user?id=N is an inline mention of that user, which notifies them.
+    const mentioned = /^tg:\/\/user\?id=(\d+)/i.exec((tag.argument ?? "").trim());
+    if (mentioned) entities.push({ type: "text_mention", offset, length, user: { id: Number(mentioned[1]) } });
+    else entities.push({ type: "text_link", offset, length, url: tag.argument ?? "" });
   } else if (tag.name === "tg-emoji") {
     if (!tag.argument || !/^\d+$/.test(tag.argument)) throw new HtmlParseError("Invalid custom emoji identifier specified");
     entities.push({ type: "custom_emoji", offset, length, custom_emoji_id: tag.argument });

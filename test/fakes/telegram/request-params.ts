@@ -1,11 +1,21 @@
 /**
  * Reads Bot API method parameters the ways Telegram accepts them: URL query string,
  * application/json, application/x-www-form-urlencoded and multipart/form-data.
- * Form values arrive as strings; objects (reply_markup, commands...) are JSON-encoded.
+ * Form values arrive as strings; objects (reply_markup, commands...) are JSON-encoded;
+ * uploaded files arrive as {@link UploadedFile}s under their part name.
  */
 import type { IncomingMessage } from "node:http";
 
 export type Params = Record<string, unknown>;
+
+/** A file part of a multipart request. */
+export class UploadedFile {
+  constructor(
+    readonly filename: string,
+    readonly contentType: string | undefined,
+    readonly content: Buffer,
+  ) {}
+}
 
 /** Thrown when a body cannot be read; the server answers 400 with this description. */
 export class BadParamsError extends Error {}
@@ -24,7 +34,8 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Params
   for (const [key, value] of url.searchParams) params[key] = value;
   const body = await readBody(req);
   if (body.length === 0) return coerce(params);
-  const type = (req.headers["content-type"] ?? "").toLowerCase();
+  const contentType = req.headers["content-type"] ?? "";
+  const type = contentType.toLowerCase();
   if (type.startsWith("application/json")) {
     let parsed: unknown;
     try {
@@ -42,7 +53,7 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Params
     return coerce(params);
   }
   if (type.startsWith("multipart/form-data")) {
-    const boundary = /boundary="?([^";]+)"?/.exec(type)?.[1];
+    const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
     if (!boundary) throw new BadParamsError("Bad Request: multipart boundary missing");
     Object.assign(params, parseMultipart(body, boundary));
     return coerce(params);
@@ -56,15 +67,30 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Text fields of a multipart body (files are not needed by the fake). */
+/** The parts of a multipart body: text fields as strings, file parts (with a filename) as {@link UploadedFile}s. */
 function parseMultipart(body: Buffer, boundary: string): Params {
   const params: Params = {};
-  for (const part of body.toString("utf8").split(`--${boundary}`)) {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const CRLF = Buffer.from("\r\n");
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    let start = at + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === "--") break; // the closing delimiter
+    if (body.subarray(start, start + 2).equals(CRLF)) start += 2;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) throw new BadParamsError("Bad Request: multipart body is not terminated");
+    const end = body.subarray(next - 2, next).equals(CRLF) ? next - 2 : next;
+    const part = body.subarray(start, end);
     const headerEnd = part.indexOf("\r\n\r\n");
-    if (headerEnd < 0) continue;
-    const name = /name="([^"]*)"/.exec(part.slice(0, headerEnd))?.[1];
-    if (name === undefined) continue;
-    params[name] = part.slice(headerEnd + 4).replace(/\r\n$/, "");
+    if (headerEnd >= 0) {
+      const headers = part.subarray(0, headerEnd).toString("utf8");
+      const content = part.subarray(headerEnd + 4);
+      const name = /(?:^|[;\s])name="([^"]*)"/i.exec(headers)?.[1];
+      const filename = /filename="?([^";\r\n]*)"?/i.exec(headers)?.[1];
+      const type = /content-type:\s*([^\r\n;]+)/i.exec(headers)?.[1];
+      if (name !== undefined) params[name] = filename !== undefined ? new UploadedFile(filename, type, Buffer.from(content)) : content.toString("utf8");
+    }
+    at = next;
   }
   return params;
 }

@@ -17,8 +17,8 @@ import { TELEGRAM_FLOOD_LIMITS, type FloodLimits } from "./flood-control.js";
 import type { TelegramEntity } from "./html.js";
 import { BadParamsError, readParams } from "./request-params.js";
 import type {
-  ApiCallRecord, BotCommand, CallbackAnswerRecord, ChatActionRecord, FakeChat, FakeMessage, FakeUpdate, FakeUser,
-  SentRecord, WebhookState,
+  ApiCallRecord, BotCommand, CallbackAnswerRecord, ChatActionRecord, DocumentRecord, FakeChat, FakeMessage, FakeUpdate,
+  FakeUser, SentRecord, WebhookState,
 } from "./types.js";
 
 export interface FakeTelegramOptions {
@@ -58,6 +58,18 @@ export interface CallbackQueryInput {
   label?: string;
 }
 
+/**
+ * An HTTP answer given as it is, e.g. what a proxy or an emulator in front of the Bot API sends:
+ * `{ status: 500, body: '{"message":"upstream down"}' }`, `{ status: 502, body: "<html>…" }`,
+ * `{ status: 200, body: '{"ok":true,"result":{"not":"a list"}}' }`, or an empty body.
+ */
+export interface RawAnswer {
+  status: number;
+  body: string;
+  /** Default application/json. */
+  contentType?: string;
+}
+
 export interface FakeTelegram {
   /** API root for grammY's `client.apiRoot` (no trailing slash). */
   url: string;
@@ -66,6 +78,8 @@ export interface FakeTelegram {
   /** Every message the bot sent or edited, in order. */
   sent: SentRecord[];
   chatActions: ChatActionRecord[];
+  /** Every document the bot sent (sendDocument uploads), in order. */
+  documents: DocumentRecord[];
   callbackAnswers: CallbackAnswerRecord[];
   /** Every API call, in arrival order. */
   calls: ApiCallRecord[];
@@ -94,6 +108,11 @@ export interface FakeTelegram {
   deliverViaWebhook(update: FakeUpdate, options?: { secret?: string | null }): Promise<number>;
   /** Makes the next `times` calls to `method` fail with this error (before any effect). */
   failNext(method: string, error: { error_code: number; description: string; retry_after?: number }, times?: number): void;
+  /**
+   * Makes the next `times` calls to `method` get `answer` verbatim, with no effect (see {@link RawAnswer}).
+   * `times` may be Infinity; {@link clearFailures} forgets what is left.
+   */
+  answerRaw(method: string, answer: RawAnswer, times?: number): void;
   clearFailures(): void;
   setLimits(limits: Partial<FloodLimits>): void;
   close(): Promise<void>;
@@ -132,6 +151,14 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const bot: FakeUser = { id: botId, is_bot: true, first_name: options.firstName ?? "Baton Test", username: options.username ?? "BatonTestBot" };
   const api = new FakeBotApi(bot, { ...TELEGRAM_FLOOD_LIMITS, ...options.limits });
 
+  const rawAnswers = new Map<string, { answer: RawAnswer; left: number }>();
+  const takeRawAnswer = (method: string): RawAnswer | undefined => {
+    const entry = rawAnswers.get(method.toLowerCase());
+    if (!entry) return undefined;
+    if (--entry.left <= 0) rawAnswers.delete(method.toLowerCase());
+    return entry.answer;
+  };
+
   const server = createServer((req, res) => void handle(req, res));
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -144,6 +171,13 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     });
     try {
       const params = await readParams(req, url);
+      const raw = takeRawAnswer(route[2]);
+      if (raw) {
+        api.recordAnsweredCall(route[2], params, raw.status);
+        res.writeHead(raw.status, { "content-type": raw.contentType ?? "application/json", "content-length": Buffer.byteLength(raw.body) });
+        res.end(raw.body);
+        return;
+      }
       const reply = await api.call(route[2], params, aborted.signal);
       sendJson(res, 200, { ok: true, result: reply.result, ...(reply.description ? { description: reply.description } : {}) });
     } catch (err) {
@@ -183,6 +217,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     bot,
     sent: api.sent,
     chatActions: api.chatActions,
+    documents: api.documents,
     callbackAnswers: api.callbackAnswers,
     calls: api.calls,
     get count429() {
@@ -251,7 +286,13 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       const parameters = error.retry_after !== undefined ? { retry_after: error.retry_after } : undefined;
       api.failNext(method, new ApiError(error.error_code, error.description, parameters), times);
     },
-    clearFailures: () => api.clearFailures(),
+    answerRaw(method, answer, times = 1) {
+      rawAnswers.set(method.toLowerCase(), { answer, left: times });
+    },
+    clearFailures() {
+      api.clearFailures();
+      rawAnswers.clear();
+    },
     setLimits(limits) {
       api.setFloodLimits({ ...TELEGRAM_FLOOD_LIMITS, ...limits });
     },

@@ -90,6 +90,19 @@ export interface SentRecord {
   at: number;
 }
 
+/** A document the bot sent (sendDocument with an uploaded file), as the fake recorded it. */
+export interface DocumentRecord {
+  chat_id: number;
+  message_id: number;
+  message_thread_id?: number;
+  file_name: string;
+  /** The uploaded bytes. */
+  content: Buffer;
+  caption?: string;
+  reply_to_message_id?: number;
+  at: number;
+}
+
 export interface ChatActionRecord {
   chat_id: number;
   action: string;
