@@ -6,7 +6,7 @@
  * Run: npx tsx bench/run.ts [--quick] [name ...]
  *   --quick   smaller counts (a smoke run; figures are noisier)
  *   name      only these benches: cli-startup turn-overhead router-throughput memory-soak
- *             telegram-delivery discord-latency gateway-idle
+ *             telegram-delivery discord-latency gateway-idle fairness
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -87,6 +87,7 @@ const BENCHES: Bench[] = [
   scriptBench("telegram-delivery"),
   scriptBench("discord-latency"),
   scriptBench("gateway-idle"),
+  scriptBench("fairness"),
 ];
 
 export async function runAll(options: { quick?: boolean; only?: string[] } = {}): Promise<SummaryRow[]> {
