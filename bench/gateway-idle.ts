@@ -79,7 +79,7 @@ export async function gatewayIdle(options: { idleMs?: number; messages?: number;
   writeAuthStore(home.authStorePath, defaultProfiles());
   writeConfigFile(home, {
     channels: {
-      telegram: { botToken: telegram.token, apiRoot: telegram.url },
+      telegram: { botToken: telegram.token, apiRoot: telegram.url, dmPolicy: "open" },
       discord: { token: discord.token, apiRoot: discord.apiRoot, guilds: { [GUILD]: { requireMention: false } } },
     },
   });

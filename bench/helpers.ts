@@ -41,6 +41,8 @@ export function createBenchRuntime(options: { anthropicBaseUrl?: string; config?
   const store = { version: 1, profiles: { [BENCH_PROFILE_ID]: { type: "api_key", provider: "anthropic", key: BENCH_API_KEY } }, order: {}, usageStats: {} };
   fs.writeFileSync(storePath, JSON.stringify(store, null, 2), { mode: 0o600 });
   const input: BatonConfigInput = {
+    // the benchmarks' senders are strangers: open DMs explicitly (the default is pairing)
+    channels: { telegram: { dmPolicy: "open" } },
     ...options.config,
     ...(options.anthropicBaseUrl ? { models: { providers: { anthropic: { baseUrl: options.anthropicBaseUrl } } } } : {}),
   };

@@ -66,6 +66,8 @@ export interface CredentialDescription {
   /** The profile `next` would pick now, if any. */
   next: string | null;
   profiles: DescribedProfile[];
+  /** Stored profiles of the provider that the order leaves out: never picked automatically, but a session may pin them. */
+  outsideOrder: DescribedProfile[];
   /** The user-facing explanation when nothing is usable. */
   message?: string;
 }
@@ -314,16 +316,20 @@ export async function createCredentialResolver(options: CredentialResolverOption
       remainingMs: entry.until === null ? null : Math.max(0, entry.until - at),
       ...(entry.model ? { model: entry.model } : {}),
     });
+    const ordered = new Set(order.profiles.map((entry) => entry.profileId));
+    const outsideOrder = Object.entries(store.profiles)
+      .filter(([profileId, profile]) => profile.provider === provider && !ordered.has(profileId))
+      .map(([profileId, profile]) => describeEntry({ profileId, profile, ...profileAvailability(profile, store.usageStats[profileId], at, model) }));
     if (order.profiles.some((entry) => entry.profile)) {
       const profiles = order.profiles.map(describeEntry);
       const pick = profiles.find((p) => p.usable)?.profileId ?? null;
       const unusable = order.profiles.filter((e) => !e.usable).map((e) => unusableOf(e, at));
-      return { provider, model, source: "profile", next: pick, profiles, ...(pick ? {} : { message: allUnusableMessage(provider, unusable, at) }) };
+      return { provider, model, source: "profile", next: pick, profiles, outsideOrder, ...(pick ? {} : { message: allUnusableMessage(provider, unusable, at) }) };
     }
     const credential = envCredential(provider, env);
     if (!credential) {
       const message = order.profiles.length ? noCredentialsForProfileMessage(order.profiles[0].profileId, agentId) : noApiKeyMessage(provider, agentId);
-      return { provider, model, source: "missing", next: null, profiles: order.profiles.map(describeEntry), message };
+      return { provider, model, source: "missing", next: null, profiles: order.profiles.map(describeEntry), outsideOrder, message };
     }
     const availability = profileAvailability({ type: "api_key", provider, key: credential.secret }, envStats.get(credential.profileId), at, model);
     const envEntry: DescribedProfile = {
@@ -336,7 +342,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
       remainingMs: availability.until === null ? null : Math.max(0, availability.until - at),
       ...(availability.model ? { model: availability.model } : {}),
     };
-    return { provider, model, source: "env", next: availability.usable ? credential.profileId : null, profiles: [envEntry] };
+    return { provider, model, source: "env", next: availability.usable ? credential.profileId : null, profiles: [envEntry], outsideOrder };
   }
 
   return { agentId, storePath, claudeSync, next, reportSuccess, reportFailure, describe };

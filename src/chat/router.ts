@@ -6,6 +6,8 @@ import type { ChannelPlugin, CommandChoice, CompletionRequest, InboundMessage, L
 import { sessionKeysFor } from "../sessions/keys.js";
 import { SessionStoreError } from "../sessions/store.js";
 import { canPinProfile, canRunPrivilegedCommands, checkAccess } from "./access.js";
+import { PairingGate } from "../pairing/gate.js";
+import { pairingCodeReply, pairingFullReply } from "../pairing/messages.js";
 import { parseCommandText, type CommandContext, type CommandRegistry } from "./commands/registry.js";
 import { sendReply, StreamingReply, type ReplyChannel, type ReplyOptions } from "./delivery.js";
 import { SessionQueue, type JobStep } from "./session-queue.js";
@@ -35,6 +37,7 @@ export type RouteResult =
   | { kind: "abandoned" };
 
 const SEEN_LIMIT = 5000;
+const IGNORED_GROUPS_LIMIT = 1000;
 
 /**
  * The path of every inbound message: access check -> agent (bindings) -> session key ->
@@ -47,6 +50,9 @@ export class Router {
   private readonly typingIntervalMs: number;
   /** Set when the gateway stops: runs aborted from now on are abandoned, not answered. */
   private shuttingDown = false;
+  /** Groups already logged as not listed (config keys). */
+  private readonly ignoredGroups = new Set<string>();
+  private pairingGate?: PairingGate;
 
   constructor(private readonly options: RouterOptions) {
     const gateway = options.config.gateway;
@@ -87,14 +93,8 @@ export class Router {
       if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
     }
     const reply = this.channelFor(plugin, message, sink);
-    const access = checkAccess(config, message);
-    if (!access.allowed) {
-      if (access.reason === "not_allowed" && message.chatKind === "dm") {
-        await this.safeSend(reply, `You are not allowed to use this bot. Your id is \`${message.senderId}\`; the owner can add it to channels.${message.channel}.allowFrom.`);
-        return { kind: "refused" };
-      }
-      return { kind: "ignored", reason: access.reason };
-    }
+    const refusal = await this.admit(message, reply, Boolean(sink || message.commandArgs));
+    if (refusal) return refusal;
     const agentId = agentForMessage(config, message);
     const { key: sessionKey, parentKey } = sessionKeysFor(message);
 
@@ -102,15 +102,18 @@ export class Router {
     const definition = command && this.options.registry.get(command.name);
     if (command && definition) {
       const args = message.commandArgs ? (definition.argsFromNative?.(message.commandArgs) ?? Object.values(message.commandArgs).join(" ")) : command.args;
-      if (definition.privileged(args) && !canRunPrivilegedCommands(config, message)) {
+      const ctx: CommandContext = { message, args, agentId, sessionKey, parentKey, runtime: this.options.runtime, config, queue: this.queue, registry: this.options.registry };
+      const native = Boolean(sink || message.commandArgs);
+      if (definition.privileged(args) && !canRunPrivilegedCommands(config, message) && !definition.permitsUnprivileged?.(ctx)) {
         if (message.chatKind === "dm") await this.safeSend(reply, `You are not allowed to run /${definition.name} ${preview(args)}`.trim() + ".", { ephemeral: true });
-        else if (sink) await this.safeSend(reply, "You are not allowed to do that here.", { ephemeral: true });
+        else if (native) await this.safeSend(reply, "You are not allowed to do that here.", { ephemeral: true });
         return { kind: "refused" };
       }
-      const ctx: CommandContext = { message, args, agentId, sessionKey, parentKey, runtime: this.options.runtime, config, queue: this.queue, registry: this.options.registry };
       try {
         const result = await definition.run(ctx);
         if (result) await sendReply(reply, result.text, { buttons: result.buttons, ephemeral: result.ephemeral });
+        // a refusal kept silent in a group still answers a native command, whose platform waits for a reply
+        else if (native) await this.safeSend(reply, "You are not allowed to do that here.", { ephemeral: true });
       } catch (err) {
         log.error("command failed", { command: definition.name, sessionKey, error: errorText(err) });
         await this.safeSend(reply, this.userFacingError(err), { ephemeral: true });
@@ -129,6 +132,85 @@ export class Router {
       return { kind: "dropped" };
     }
     return { kind: "queued", done: queued.done };
+  }
+
+  /**
+   * The access check of `handle()`: undefined when the message may be handled, else what
+   * happened to it. `answerExpected`: a native command or button press, whose platform waits
+   * for a reply, so even a refusal that is silent for plain messages answers (ephemeral).
+   */
+  private async admit(message: InboundMessage, reply: ReplyChannel, answerExpected: boolean): Promise<RouteResult | undefined> {
+    const { config, log } = this.options;
+    let access = checkAccess(config, message);
+    if (!access.allowed && access.pairable) {
+      try {
+        if (await this.pairing.isApproved(message.channel, message.senderId)) access = checkAccess(config, message, true);
+      } catch (err) {
+        log.error("cannot read pairing approvals; refusing DMs from senders outside allowFrom until it is fixed", { channel: message.channel, error: errorText(err) });
+        await this.safeSend(reply, "This bot cannot check pairings right now; its owner can see why in the gateway log.", { ephemeral: true });
+        return { kind: "refused" };
+      }
+    }
+    if (access.allowed) return undefined;
+    switch (access.reason) {
+      case "pairing":
+        return this.offerPairing(message, reply);
+      case "not_allowed":
+        if (message.chatKind === "dm") {
+          await this.safeSend(reply, `You are not allowed to use this bot. Your id is \`${message.senderId}\`; the owner can add it to channels.${message.channel}.allowFrom.`, { ephemeral: true });
+          return { kind: "refused" };
+        }
+        break;
+      case "group_not_listed":
+        this.logIgnoredGroup(message, access.configKey ?? "");
+        break;
+    }
+    if (!answerExpected) return { kind: "ignored", reason: access.reason };
+    const text =
+      access.reason === "dm_disabled" ? "This bot does not take direct messages." : access.reason === "not_allowed" ? "You are not allowed to use this bot here." : "This bot does not answer in this chat.";
+    await this.safeSend(reply, text, { ephemeral: true });
+    return { kind: "refused" };
+  }
+
+  /** An unknown DM sender under `dmPolicy: "pairing"`: their code and what the owner runs; nothing else happens. */
+  private async offerPairing(message: InboundMessage, reply: ReplyChannel): Promise<RouteResult> {
+    const { log } = this.options;
+    let text: string;
+    try {
+      const outcome = await this.pairing.request(message.channel, { userId: message.senderId, name: message.senderName });
+      if (outcome.kind === "approved") {
+        // approved between the check and now (a CLI run): let the next message through
+        text = "You have just been approved; send your message again.";
+      } else if (outcome.kind === "full") {
+        log.info("pairing request refused: too many pending", { channel: message.channel, senderId: message.senderId });
+        text = pairingFullReply();
+      } else {
+        if (outcome.kind === "issued") log.info("pairing requested", { channel: message.channel, senderId: message.senderId, code: outcome.code });
+        text = pairingCodeReply(message.channel, outcome.code);
+      }
+    } catch (err) {
+      log.error("cannot record a pairing request", { channel: message.channel, error: errorText(err) });
+      text = "This bot cannot take pairing requests right now; its owner can see why in the gateway log.";
+    }
+    await this.safeSend(reply, text, { ephemeral: true });
+    return { kind: "refused" };
+  }
+
+  /** Once per group (bounded): which config key would let the bot answer there. */
+  private logIgnoredGroup(message: InboundMessage, configKey: string): void {
+    if (this.ignoredGroups.has(configKey)) return;
+    if (this.ignoredGroups.size >= IGNORED_GROUPS_LIMIT) this.ignoredGroups.delete(this.ignoredGroups.values().next().value!);
+    this.ignoredGroups.add(configKey);
+    this.options.log.info(`ignoring messages from a group that is not listed; to answer there add ${configKey}: {} to the config`, {
+      channel: message.channel,
+      chatId: message.chatId,
+      ...(message.guildId ? { guildId: message.guildId } : {}),
+    });
+  }
+
+  private get pairing(): PairingGate {
+    this.pairingGate ??= new PairingGate(this.options.runtime.runtime.paths.stateDir);
+    return this.pairingGate;
   }
 
   /** Shutdown: abort every run (each settles `abandoned`) and wait up to `graceMs` for them to end. */

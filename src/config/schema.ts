@@ -110,6 +110,15 @@ export const BindingMatch = z.strictObject({
 export const Binding = z.strictObject({ agentId: id, match: BindingMatch });
 
 export const GroupPolicy = z.enum(["open", "allowlist", "disabled"]);
+/** Who may DM the bot besides `allowFrom` (docs/CONFIG.md, access). */
+export const DmPolicy = z.enum(["pairing", "allowlist", "open", "disabled"]);
+export const DEFAULT_DM_POLICY = "pairing" satisfies z.output<typeof DmPolicy>;
+export const DEFAULT_GROUP_POLICY = "allowlist" satisfies z.output<typeof GroupPolicy>;
+const dmPolicy = () =>
+  described(
+    z._default(DmPolicy, DEFAULT_DM_POLICY),
+    'DMs from senders not in allowFrom: "pairing" (they get a code for `baton pairing approve`), "allowlist" (allowFrom and approved pairings only), "open" (everyone), "disabled" (no DMs)',
+  );
 
 export const TelegramGroupConfig = z.strictObject({
   requireMention: z.optional(z.boolean()),
@@ -121,8 +130,9 @@ export const TelegramConfig = z.strictObject({
   enabled: z._default(z.boolean(), true),
   botToken: z.optional(z.string()),
   apiRoot: optional(z.url(), "Bot API root, e.g. a self-hosted Bot API server"),
-  allowFrom: optional(allowList, 'User ids allowed to DM the bot; "*" allows all'),
-  groupPolicy: z._default(GroupPolicy, "open"),
+  allowFrom: optional(allowList, 'Owners: user ids always served, and allowed to switch models when commands.allowFrom is unset; "*" serves everyone'),
+  dmPolicy: dmPolicy(),
+  groupPolicy: described(z._default(GroupPolicy, DEFAULT_GROUP_POLICY), '"allowlist": answer only in groups listed under groups; "open": any group; "disabled": none'),
   groups: z.optional(z.record(z.string(), TelegramGroupConfig)),
   requireMention: z._default(z.boolean(), true),
   webhook: z.optional(
@@ -148,8 +158,9 @@ export const DiscordConfig = z.strictObject({
   enabled: z._default(z.boolean(), true),
   token: z.optional(z.string()),
   apiRoot: optional(z.url(), "REST base, e.g. http://127.0.0.1:9000/api"),
-  allowFrom: z.optional(allowList),
-  guildPolicy: z._default(GroupPolicy, "open"),
+  allowFrom: optional(allowList, 'Owners: user ids always served, and allowed to switch models when commands.allowFrom is unset; "*" serves everyone'),
+  dmPolicy: dmPolicy(),
+  guildPolicy: described(z._default(GroupPolicy, DEFAULT_GROUP_POLICY), '"allowlist": answer only in guilds listed under guilds; "open": any guild; "disabled": none'),
   guilds: z.optional(z.record(z.string(), DiscordGuildConfig)),
   requireMention: z._default(z.boolean(), true),
   commands: z.optional(
@@ -176,7 +187,10 @@ export const ModelsConfig = z.strictObject({
 });
 
 export const CommandsConfig = z.strictObject({
-  allowFrom: optional(allowList, "Sender ids (optionally channel:id) allowed to switch models and pin profiles"),
+  allowFrom: optional(
+    allowList,
+    'Sender ids (optionally channel:id) allowed to switch models, pin profiles and /reset all; unset: the channels\' allowFrom ids (owners) and the console; ["*"]: everyone',
+  ),
   native: z._default(z.boolean(), true),
 });
 

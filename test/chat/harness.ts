@@ -86,7 +86,17 @@ export async function startHarness(options: { config?: BatonConfigInput; profile
       "anthropic:b": { type: "api_key", provider: "anthropic", key: KEY_B },
     },
   );
-  const input: BatonConfigInput = { ...options.config, models: { providers: { anthropic: { baseUrl: fake.url } } } };
+  // open access, stated explicitly (the defaults are pairing, listed groups, owner-only commands); callers override
+  const input: BatonConfigInput = {
+    commands: { allowFrom: ["*"] },
+    ...options.config,
+    channels: {
+      ...options.config?.channels,
+      telegram: { dmPolicy: "open", groupPolicy: "open", ...options.config?.channels?.telegram },
+      discord: { dmPolicy: "open", guildPolicy: "open", ...options.config?.channels?.discord },
+    },
+    models: { providers: { anthropic: { baseUrl: fake.url } } },
+  };
   const runtime = runtimeFromConfig(stateDir, input, options.env);
   const turns: TurnOutcome[] = [];
   const gateway = new Gateway({

@@ -162,7 +162,7 @@ describe("/model", () => {
 
 describe("access and queueing", () => {
   it("refuses DMs from senders not in allowFrom and ignores unmentioned group messages", async () => {
-    h = await startHarness({ config: { channels: { telegram: { allowFrom: ["100"] } } } });
+    h = await startHarness({ config: { channels: { telegram: { allowFrom: ["100"], dmPolicy: "allowlist" } } } });
     expect(await h.say("hi", { senderId: "999", chatId: "999" })).toContain("not allowed");
     expect(await h.say("hi group", { chatKind: "group", chatId: "-1", mentioned: false })).toBe("");
     expect(await h.say("hi group", { chatKind: "group", chatId: "-1", mentioned: true })).toBe("echo: hi group");

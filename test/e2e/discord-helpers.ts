@@ -92,10 +92,12 @@ export async function startStack(fakes: Fakes, options: StackOptions = {}): Prom
     },
   );
   const input: BatonConfigInput = {
+    // open access, stated explicitly (the defaults are pairing, listed guilds, owner-only commands); callers override
+    commands: { allowFrom: ["*"] },
     ...options.config,
     channels: {
       ...options.config?.channels,
-      discord: { token: fakes.discord.token, apiRoot: fakes.discord.apiRoot, ...options.config?.channels?.discord },
+      discord: { token: fakes.discord.token, apiRoot: fakes.discord.apiRoot, dmPolicy: "open", guildPolicy: "open", ...options.config?.channels?.discord },
     },
     models: { providers: { anthropic: { baseUrl: fakes.anthropic.url } } },
   };

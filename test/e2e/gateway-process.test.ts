@@ -54,7 +54,7 @@ beforeEach(async () => {
   anthropic.reset();
   telegram = await startFakeTelegram();
   home = makeProcessHome();
-  writeConfigFile(home, { channels: { telegram: { botToken: telegram.token, apiRoot: telegram.url } } });
+  writeConfigFile(home, { channels: { telegram: { botToken: telegram.token, apiRoot: telegram.url, dmPolicy: "open" } } });
 });
 
 afterEach(async (context) => {
@@ -155,7 +155,7 @@ describe("baton gateway process", () => {
   });
 
   it("never prints a whole secret, even at debug level with a failing credential", async () => {
-    writeConfigFile(home, { gateway: { logLevel: "debug" }, channels: { telegram: { botToken: telegram.token, apiRoot: telegram.url } } });
+    writeConfigFile(home, { gateway: { logLevel: "debug" }, channels: { telegram: { botToken: telegram.token, apiRoot: telegram.url, dmPolicy: "open" } } });
     writeAuthStore(home.authStorePath, defaultProfiles());
     anthropic.script(KEY_A, { error: { status: 401, type: "authentication_error", message: "invalid x-api-key" } });
     const gateway = await startGateway("gateway (debug)");

@@ -72,10 +72,12 @@ export async function startStack(anthropic: FakeAnthropic, options: StackOptions
   const paths = resolvePaths({ BATON_STATE_DIR: stateDir, HOME: stateDir });
   writeAuthStore(paths.authStorePath("main"), options.profiles ?? defaultProfiles());
   const input: BatonConfigInput = {
+    // open access, stated explicitly (the defaults are pairing, listed groups, owner-only commands); callers override
+    commands: { allowFrom: ["*"] },
     ...options.config,
     channels: {
       ...options.config?.channels,
-      telegram: { botToken: telegram.token, apiRoot: telegram.url, ...options.config?.channels?.telegram },
+      telegram: { botToken: telegram.token, apiRoot: telegram.url, dmPolicy: "open", groupPolicy: "open", ...options.config?.channels?.telegram },
     },
     models: { providers: { anthropic: { baseUrl: anthropic.url } } },
   };

@@ -92,7 +92,7 @@ describe("crash and restart", () => {
     );
     fs.writeFileSync(
       path.join(stateDir, "baton.json5"),
-      `{ channels: { telegram: { botToken: "${telegram.token}", apiRoot: "${telegram.url}" } }, gateway: { logLevel: "debug" } }\n`,
+      `{ channels: { telegram: { botToken: "${telegram.token}", apiRoot: "${telegram.url}", dmPolicy: "open" } }, gateway: { logLevel: "debug" } }\n`,
       { mode: 0o600 },
     );
     const env = { ANTHROPIC_BASE_URL: proxy.url };

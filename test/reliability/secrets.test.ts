@@ -108,7 +108,7 @@ describe("secrets", () => {
     const configPath = path.join(stateDir, "baton.json5");
     const config = JSON5.parse(fs.readFileSync(configPath, "utf8"));
     const withTelegram = (apiRoot: string) =>
-      fs.writeFileSync(configPath, JSON.stringify({ ...config, channels: { telegram: { apiRoot } }, gateway: { logLevel: "debug" } }, null, 2), { mode: 0o600 });
+      fs.writeFileSync(configPath, JSON.stringify({ ...config, channels: { telegram: { apiRoot, dmPolicy: "open" } }, gateway: { logLevel: "debug" } }, null, 2), { mode: 0o600 });
     withTelegram(telegram.url);
     const refused = await cli(["gateway"], "", { TELEGRAM_BOT_TOKEN: WRONG_BOT_TOKEN });
     expect(refused.code).toBe(1);

@@ -48,10 +48,12 @@ export async function startTelegramStack(options: TelegramStackOptions): Promise
   const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), "baton-reliability-"));
   const stateDir = path.join(home, ".baton");
   const input: BatonConfigInput = {
+    // open access, stated explicitly (the defaults are pairing, listed groups, owner-only commands); callers override
+    commands: { allowFrom: ["*"] },
     ...options.config,
     channels: {
       ...options.config?.channels,
-      telegram: { botToken: options.telegram.token, apiRoot: options.telegram.url, ...options.config?.channels?.telegram },
+      telegram: { botToken: options.telegram.token, apiRoot: options.telegram.url, dmPolicy: "open", groupPolicy: "open", ...options.config?.channels?.telegram },
     },
     models: { providers: { anthropic: { baseUrl: options.anthropicUrl, timeoutMs: 15_000, ...options.config?.models?.providers?.anthropic } } },
   };

@@ -1,8 +1,9 @@
 import { parseModelRef } from "../../agents/catalog.js";
+import type { DescribedProfile } from "../../auth/resolver.js";
 import { allowedModels, describeModel, lookupModel, type AllowedModel } from "../../agents/model-choice.js";
 import type { CommandChoice } from "../../plugin-api.js";
 import { formatDuration } from "../../util/duration.js";
-import { canPinProfile } from "../access.js";
+import { canPinProfile, canRunPrivilegedCommands } from "../access.js";
 import { modelArgsToText, parseModelCommand } from "./model-args.js";
 import type { CommandContext, CommandDefinition, CommandReply } from "./registry.js";
 
@@ -18,7 +19,10 @@ export interface ProfileView {
 }
 
 export interface CredentialView {
+  /** In order. */
   profiles: ProfileView[];
+  /** Stored profiles of the provider the order leaves out: only used when pinned. */
+  outsideOrder: ProfileView[];
   /** The profile the next call would use (the pin when pinned), or null when none can answer. */
   nextProfileId: string | null;
   /** What the resolver would tell the user when none can answer. */
@@ -28,8 +32,10 @@ export interface CredentialView {
 export async function credentialView(ctx: Omit<CommandContext, "args">, provider: string, model: string, pinnedProfileId?: string): Promise<CredentialView> {
   const resolver = await ctx.runtime.resolver(ctx.agentId);
   const described = await resolver.describe(provider, model);
+  const view = (p: DescribedProfile): ProfileView => ({ profileId: p.profileId, type: p.type, maskedSecret: p.secret, usable: p.usable, reason: p.reason, until: p.until, remainingMs: p.remainingMs });
   return {
-    profiles: described.profiles.map((p) => ({ profileId: p.profileId, type: p.type, maskedSecret: p.secret, usable: p.usable, reason: p.reason, until: p.until, remainingMs: p.remainingMs })),
+    profiles: described.profiles.map(view),
+    outsideOrder: described.outsideOrder.map(view),
     nextProfileId: pinnedProfileId ?? described.next,
     unavailableMessage: described.message,
   };
@@ -68,10 +74,16 @@ async function list(ctx: CommandContext): Promise<CommandReply> {
   return { text: ["Models:", "", ...lines, "", "Switch with `/model <name>`."].join("\n") };
 }
 
-function describeProfile(p: ProfileView, now: number): string {
-  if (p.usable) return `${p.profileId} (${p.type}, ${p.maskedSecret}) ok`;
+function describeProfile(p: ProfileView, now: number, showSecrets: boolean): string {
+  const what = showSecrets ? `${p.type}, ${p.maskedSecret}` : p.type;
+  if (p.usable) return `${p.profileId} (${what}) ok`;
   const left = p.until ? ` for ${formatDuration(p.remainingMs ?? p.until - now)}` : "";
-  return `${p.profileId} (${p.type}, ${p.maskedSecret}) ${p.reason ?? "unusable"}${left}`;
+  return `${p.profileId} (${what}) ${p.reason ?? "unusable"}${left}`;
+}
+
+/** Masked secrets and the endpoint are for DMs and privileged senders; a group sees profile ids and states only. */
+function maySeeCredentialDetails(ctx: CommandContext): boolean {
+  return ctx.message.chatKind === "dm" || canRunPrivilegedCommands(ctx.config, ctx.message);
 }
 
 async function status(ctx: CommandContext): Promise<CommandReply> {
@@ -81,20 +93,23 @@ async function status(ctx: CommandContext): Promise<CommandReply> {
   const { provider, model } = parseModelRef(effective.ref);
   const view = await credentialView(ctx, provider, model, session.pinnedProfileId);
   const now = Date.now();
-  const next = view.profiles.find((p) => p.profileId === view.nextProfileId);
+  const details = maySeeCredentialDetails(ctx);
+  const next = [...view.profiles, ...view.outsideOrder].find((p) => p.profileId === view.nextProfileId);
   const lines = [
     `Model: ${label(models, effective.ref)} (${effective.source === "agent" ? "agent default" : effective.source === "parent" ? "inherited" : "session"})`,
     `Default: ${label(models, settings.primary)}`,
     `Agent: ${ctx.agentId}`,
     `Session: ${ctx.sessionKey}`,
     `Pinned profile: ${session.pinnedProfileId ? `${session.pinnedProfileId}${session.pinnedBy ? ` (by ${session.pinnedBy})` : ""}` : "none"}`,
-    `Next credential: ${next ? `${next.profileId} (${next.maskedSecret})` : view.nextProfileId ?? "none available"}`,
-    `Endpoint: ${ctx.runtime.endpoint(provider)}`,
+    `Next credential: ${next && details ? `${next.profileId} (${next.maskedSecret})` : view.nextProfileId ?? "none available"}`,
+    ...(details ? [`Endpoint: ${ctx.runtime.endpoint(provider)}`] : []),
     "",
     "Profile order:",
     "",
-    ...(view.profiles.length ? view.profiles.map((p, i) => `${i + 1}. ${describeProfile(p, now)}`) : ["(no profiles)"]),
+    ...(view.profiles.length ? view.profiles.map((p, i) => `${i + 1}. ${describeProfile(p, now, details)}`) : ["(no profiles)"]),
   ];
+  if (view.outsideOrder.length) lines.push("", "Not in the order (used only when pinned):", "", ...view.outsideOrder.map((p) => `- ${describeProfile(p, now, details)}`));
+  if (!details) lines.push("", "Masked secrets and the endpoint are shown to the bot's owners, or in a DM.");
   if (!view.nextProfileId && view.unavailableMessage) lines.push("", view.unavailableMessage);
   return { text: lines.join("\n"), ephemeral: true };
 }
@@ -117,6 +132,7 @@ async function setModel(ctx: CommandContext, requested: string | undefined, prof
   let pin: { profileId: string; by: string } | null = null;
   if (profileId) {
     if (!canPinProfile(ctx.config, ctx.message, profileId)) {
+      // silent in a group (the router still answers a native command)
       return ctx.message.chatKind === "dm" ? { text: `You are not allowed to pin profile ${profileId}.`, ephemeral: true } : null;
     }
     const { provider, model } = parseModelRef(chosen);
@@ -125,10 +141,13 @@ async function setModel(ctx: CommandContext, requested: string | undefined, prof
       return { text: `Profile ${profileId} is for ${profileProvider}, but ${chosen} uses ${provider}.`, ephemeral: true };
     }
     const view = await credentialView(ctx, provider, model);
-    if (!view.profiles.some((p) => p.profileId === profileId)) {
-      const known = view.profiles.map((p) => p.profileId);
+    const pinnable = [...view.profiles, ...view.outsideOrder];
+    const target = pinnable.find((p) => p.profileId === profileId);
+    if (!target || target.reason === "missing_secret") {
+      const known = pinnable.filter((p) => p.reason !== "missing_secret").map((p) => p.profileId);
+      const add = `\`baton models auth paste-token --provider ${provider} --profile-id ${profileId}\``;
       return {
-        text: `No credentials found for profile ${profileId} (agent ${ctx.agentId}).${known.length ? ` Profiles: ${known.join(", ")}.` : ""} Add it with \`baton models auth paste-token --provider ${provider}\`.`,
+        text: `No credentials found for profile ${profileId} (agent ${ctx.agentId}).${known.length ? ` Profiles: ${known.join(", ")}.` : ""} Add it with ${add}.`,
         ephemeral: true,
       };
     }
@@ -158,6 +177,12 @@ export const modelCommand: CommandDefinition = {
   privileged(args) {
     const parsed = parseModelCommand(args);
     return parsed.kind === "set" || parsed.kind === "default";
+  },
+  permitsUnprivileged(ctx) {
+    if (parseModelCommand(ctx.args).kind !== "default") return false;
+    const pinnedBy = ctx.runtime.sessions(ctx.agentId).get(ctx.sessionKey).pinnedBy;
+    // older sessions stored the bare sender id
+    return pinnedBy === `${ctx.message.channel}:${ctx.message.senderId}` || pinnedBy === ctx.message.senderId;
   },
   argsFromNative: modelArgsToText,
   async run(ctx) {
@@ -192,7 +217,7 @@ export const modelCommand: CommandDefinition = {
       const { effective } = currentState(ctx);
       const { provider, model } = parseModelRef(effective.ref);
       const view = await credentialView(ctx, provider, model);
-      return view.profiles
+      return [...view.profiles, ...view.outsideOrder]
         .filter((p) => canPinProfile(ctx.config, ctx.message, p.profileId))
         .filter((p) => !typed || p.profileId.toLowerCase().includes(typed))
         .slice(0, 25)
