@@ -24,9 +24,41 @@ describe("writeFileAtomic", () => {
     expect(mode(file)).toBe(0o600);
     expect(fs.readdirSync(dir)).toEqual(["x.json"]);
   });
+
+  it("writes through a symlink: the link stays a link and its target gets the new content", async () => {
+    const realDir = fs.mkdtempSync(path.join(dir, "volume-"));
+    const target = path.join(realDir, "auth-profiles.json");
+    fs.writeFileSync(target, "old", { mode: 0o600 });
+    const link = path.join(dir, "auth-profiles.json");
+    fs.symlinkSync(target, link);
+    await writeFileAtomic(link, "new", 0o600);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(target, "utf8")).toBe("new");
+    // and a dangling link gets its target created
+    const dangling = path.join(dir, "later.json");
+    fs.symlinkSync(path.join(realDir, "later-target.json"), dangling);
+    await writeFileAtomic(dangling, "made", 0o600);
+    expect(fs.lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(realDir, "later-target.json"), "utf8")).toBe("made");
+  });
 });
 
 describe("updateConfigFile", () => {
+  it("removes temp files a killed writer left behind (of the config and of its .bak)", async () => {
+    const file = path.join(dir, "baton.json5");
+    fs.writeFileSync(file, "{}", { mode: 0o600 });
+    const stale = [path.join(dir, ".baton.json5.4242.abc.tmp"), path.join(dir, ".baton.json5.bak.4242.abd.tmp")];
+    const old = new Date(Date.now() - 60_000);
+    for (const file of stale) {
+      fs.writeFileSync(file, "half");
+      fs.utimesSync(file, old, old);
+    }
+    await updateConfigFile(file, (raw) => {
+      raw.gateway = { logLevel: "debug" };
+    });
+    expect(fs.readdirSync(dir).sort()).toEqual(["baton.json5", "baton.json5.bak"]);
+  });
+
   it("creates a missing config (and its 0700 directory) with mode 0600", async () => {
     const file = path.join(dir, "state", "baton.json5");
     const result = await updateConfigFile(file, (raw) => {

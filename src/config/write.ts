@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import JSON5 from "json5";
-import { writeFileAtomic } from "../util/atomic-file.js";
+import { removeStaleTempFiles, writeFileAtomic } from "../util/atomic-file.js";
 import { withFileLock } from "../util/file-lock.js";
 import { ConfigError } from "./errors.js";
 
@@ -38,6 +38,9 @@ export interface ConfigWriteResult {
 export async function updateConfigFile(file: string, mutate: (raw: Record<string, any>) => void): Promise<ConfigWriteResult> {
   ensureDirExists(path.dirname(file));
   return withFileLock(file, async (assertLockHeld) => {
+    // a writer killed between its temp file and the rename left these behind
+    await removeStaleTempFiles(file);
+    await removeStaleTempFiles(`${file}.bak`);
     let source: string | undefined;
     try {
       source = await fs.promises.readFile(file, "utf8");

@@ -11,8 +11,10 @@ let tempCounter = 0;
  * `durable: false` skips the two fsyncs: still atomic against a process crash (rename), but the
  * newest write may be lost to a power cut. Used for chat history, where that trade buys ~1.5 ms a turn.
  */
-export async function writeFileAtomic(file: string, data: string, mode = 0o600, options: { durable?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(requested: string, data: string, mode = 0o600, options: { durable?: boolean } = {}): Promise<void> {
   const durable = options.durable ?? true;
+  // a symlinked file (e.g. auth-profiles.json kept on another volume) is replaced where it points, the link stays
+  const file = await symlinkTarget(requested);
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${(tempCounter++).toString(36)}.tmp`);
   const handle = await fs.promises.open(temp, "wx", mode);
@@ -33,6 +35,22 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600, 
     throw err;
   }
   if (durable) await syncDir(dir);
+}
+
+/** Where `file` really is when it is a symlink (to a file that may not exist yet); else `file`. */
+async function symlinkTarget(file: string): Promise<string> {
+  try {
+    return await fs.promises.realpath(file);
+  } catch (err: any) {
+    if (err?.code !== "ENOENT") throw err;
+  }
+  try {
+    // a dangling link: create its target
+    const target = await fs.promises.readlink(file);
+    return path.resolve(path.dirname(file), target);
+  } catch {
+    return file;
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {
