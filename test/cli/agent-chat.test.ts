@@ -61,6 +61,23 @@ describe("baton agent", () => {
     home.cleanup();
   });
 
+  it("exits 1 when its turn crashed (a corrupt session file), naming the file without the server path", async () => {
+    const home = await onboarded();
+    const sessions = path.join(home.stateDir, "agents", "main", "sessions");
+    fs.mkdirSync(sessions, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(sessions, "console%3Acli.json"), "{ not json", { mode: 0o600 });
+    const result = await runBaton(home, ["agent", "-m", "hi"], { env: { ANTHROPIC_BASE_URL: fake.url } });
+    expect(result.code).toBe(1);
+    // the operator's log line may name the real path; the reply never does
+    const reply = result.stderr.split("\n").filter((line) => !/^\d{4}-\d\d-\d\dT/.test(line)).join("\n");
+    expect(reply).toContain("<state>/agents/main/sessions/console%3Acli.json");
+    expect(reply).not.toContain(home.stateDir);
+    const json = await runBaton(home, ["agent", "-m", "hi", "--json"], { env: { ANTHROPIC_BASE_URL: fake.url } });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false });
+    home.cleanup();
+  });
+
   it("a broken config names file, line and key and exits 1", async () => {
     const home = makeHome();
     fs.mkdirSync(home.stateDir, { recursive: true });
