@@ -107,11 +107,12 @@ export class ChannelSupervisor {
 
   private async retryAfter(plugin: ChannelPlugin, attempt: AbortController, error: unknown): Promise<void> {
     attempt.abort();
-    await this.stopInstance(plugin);
-    if (this.stopped) return;
     const failures = this.current.failures + 1;
     const delay = retryDelay(failures, this.options.retry ?? CHANNEL_RETRY);
+    // down from now on (readiness, status), while the old instance stops
     this.setState({ state: "retrying", failures, lastError: describeThrown(error), retryAt: Date.now() + delay });
+    await this.stopInstance(plugin);
+    if (this.stopped) return;
     this.retryTimer = setTimeout(() => {
       if (this.stopped) return;
       try {

@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import type { ChannelContext, ChannelPlugin, Logger } from "../plugin-api.js";
+import { ChannelSupervisor, retryDelay, type ChannelStatus } from "./channel-supervisor.js";
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const FAST = { firstMs: 10, maxMs: 40 };
+
+/** A plugin whose start follows a script: "ok", "fail" or "hang" (until its signal aborts). */
+function scriptedFactory(script: ("ok" | "fail" | "hang")[]) {
+  const instances: { plugin: ChannelPlugin; ctx?: ChannelContext; stopped: boolean; sent: string[] }[] = [];
+  let next = 0;
+  const factory = () => {
+    const step = script[Math.min(next++, script.length - 1)];
+    const record: (typeof instances)[number] = { plugin: undefined as unknown as ChannelPlugin, stopped: false, sent: [] };
+    record.plugin = {
+      id: "test",
+      limits: { maxMessageLength: 100, canEdit: false, nativeCommands: false, format: "plain" },
+      async start(ctx) {
+        record.ctx = ctx;
+        if (step === "fail") throw new Error("connect ECONNREFUSED");
+        if (step === "hang") {
+          await new Promise<void>((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }));
+        }
+      },
+      async stop() {
+        record.stopped = true;
+      },
+      async send(_target, message) {
+        record.sent.push(message.text);
+        return { messageId: String(record.sent.length) };
+      },
+    };
+    instances.push(record);
+    return record.plugin;
+  };
+  return { factory, instances };
+}
+
+function supervise(factory: () => ChannelPlugin, changes: ChannelStatus[] = []) {
+  return new ChannelSupervisor({
+    id: "test",
+    accountId: "default",
+    factory,
+    log: quiet,
+    retry: FAST,
+    onChange: (status) => changes.push(status),
+    context: (attempt) =>
+      ({
+        config: {},
+        env: {},
+        stateDir: "/nonexistent",
+        signal: attempt.signal,
+        log: quiet,
+        dispatch: async () => ({ settled: Promise.resolve("done" as const) }),
+        commands: () => [],
+        complete: async () => [],
+        fail: attempt.fail,
+      }) satisfies ChannelContext,
+  });
+}
+
+const until = async (condition: () => boolean, timeoutMs = 2000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+};
+
+describe("retryDelay", () => {
+  it("doubles from 1 s to a 60 s cap", () => {
+    const policy = { firstMs: 1000, maxMs: 60_000 };
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 50].map((n) => retryDelay(n, policy))).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+  });
+});
+
+describe("ChannelSupervisor", () => {
+  it("a failed start resolves, reports the channel down, and retries in the background with a fresh instance", async () => {
+    const { factory, instances } = scriptedFactory(["fail", "fail", "ok"]);
+    const changes: ChannelStatus[] = [];
+    const channel = supervise(factory, changes);
+    await channel.start();
+    expect(channel.status).toMatchObject({ state: "retrying", failures: 1, lastError: "connect ECONNREFUSED" });
+    await until(() => channel.status.state === "up");
+    expect(instances).toHaveLength(3);
+    expect(instances.slice(0, 2).every((i) => i.stopped)).toBe(true);
+    expect(channel.status.failures).toBe(0);
+    expect(changes.map((c) => c.state)).toEqual(["starting", "retrying", "starting", "retrying", "starting", "up"]);
+    await channel.stop();
+  });
+
+  it("ctx.fail stops the instance and starts a new one; sends reach whichever instance runs", async () => {
+    const { factory, instances } = scriptedFactory(["ok", "ok"]);
+    const channel = supervise(factory);
+    await channel.start();
+    await channel.channel.send({ chatId: "1" }, { text: "one", plainText: "one" });
+    instances[0].ctx!.fail(new Error("409 Conflict: terminated by other getUpdates request"));
+    instances[0].ctx!.fail(new Error("reported twice")); // ignored
+    expect(channel.status.state).not.toBe("up");
+    await until(() => channel.status.state === "up" && instances.length === 2);
+    expect(instances[0].stopped).toBe(true);
+    expect(instances[0].ctx!.signal.aborted).toBe(true);
+    await channel.channel.send({ chatId: "1" }, { text: "two", plainText: "two" });
+    expect(instances.map((i) => i.sent)).toEqual([["one"], ["two"]]);
+    await channel.stop();
+  });
+
+  it("stop() ends a start that hangs and cancels a pending retry", async () => {
+    const { factory, instances } = scriptedFactory(["hang"]);
+    const channel = supervise(factory);
+    const started = channel.start();
+    await until(() => instances.length === 1 && instances[0].ctx !== undefined);
+    await channel.stop();
+    await started;
+    expect(instances[0].ctx!.signal.aborted).toBe(true);
+    expect(channel.status.state).toBe("stopped");
+
+    const failing = scriptedFactory(["fail"]);
+    const retrying = supervise(failing.factory);
+    await retrying.start();
+    await retrying.stop();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(failing.instances).toHaveLength(1);
+  });
+
+  it("a plugin whose stop never resolves is given up on after the stop timeout", async () => {
+    const plugin: ChannelPlugin = {
+      id: "stuck",
+      limits: { maxMessageLength: 100, canEdit: false, nativeCommands: false, format: "plain" },
+      start: async () => undefined,
+      stop: () => new Promise<void>(() => undefined),
+      send: async () => ({ messageId: "1" }),
+    };
+    const channel = new ChannelSupervisor({
+      id: "stuck",
+      accountId: "default",
+      factory: () => plugin,
+      log: quiet,
+      stopTimeoutMs: 30,
+      context: (attempt) => ({ signal: attempt.signal, fail: attempt.fail }) as unknown as ChannelContext,
+    });
+    await channel.start();
+    const began = Date.now();
+    await channel.stop();
+    expect(Date.now() - began).toBeLessThan(1000);
+  });
+});
