@@ -6,7 +6,8 @@ import { ChannelSupervisor, type ChannelStatus } from "./channel-supervisor.js";
 import { createLogger } from "../util/log.js";
 import { defaultCommands } from "./commands/index.js";
 import { loadChannelPlugin } from "./plugin-loader.js";
-import { Router, type RouterOptions } from "./router.js";
+import { Router, type RouteResult, type RouterOptions } from "./router.js";
+import { describeThrown } from "../util/log.js";
 
 const SECTION_SCHEMAS = { telegram: TelegramConfig, discord: DiscordConfig, console: ConsoleConfig } as const;
 
@@ -97,7 +98,14 @@ export class Gateway {
         signal: AbortSignal.any([this.abort.signal, attempt.signal]),
         log,
         dispatch: async (message, sink) => {
-          const result = await this.router.handle(supervisor.channel, message, sink);
+          let result: RouteResult;
+          try {
+            result = await this.router.handle(supervisor.channel, message, sink);
+          } catch (err) {
+            // the router answers every message itself; this is the boundary for what it did not foresee
+            log.error("message handling failed", { chatId: message?.chatId, error: describeThrown(err) });
+            return { settled: Promise.resolve("done" as const) };
+          }
           if (result.kind === "queued") return { settled: result.done.catch(() => "done" as const) };
           return { settled: Promise.resolve(result.kind === "abandoned" ? ("abandoned" as const) : ("done" as const)) };
         },
