@@ -122,6 +122,23 @@ export function buildProgram(): Command {
   action(cooldown.command("list").option("--json", "print JSON").addOption(agentOption()), authCommand("cooldown-list"));
   action(cooldown.command("clear").argument("[id]", "profile id (default: all)").addOption(agentOption()), authCommand("cooldown-clear"), (id) => ({ id }));
 
+  const pairing = program.command("pairing").description("who may DM the bot: pairing requests and approvals (channels.<id>.dmPolicy)");
+  const pairingCommand = (name: string) => () => import("./commands/pairing.js").then((m) => ({ run: (o: any, c: CliContext) => m.run({ ...o, subcommand: name }, c) }));
+  action(
+    pairing.command("list").description("pending codes and approved senders").option("--channel <id>", "only this channel (e.g. telegram)").option("--json", "print JSON"),
+    pairingCommand("list"),
+  );
+  action(
+    pairing.command("approve").description("let the sender who got this code talk to the bot").argument("<channel>", "channel id, e.g. telegram").argument("<code>", "the code the bot gave them"),
+    pairingCommand("approve"),
+    (channel, code) => ({ channel, code }),
+  );
+  action(
+    pairing.command("revoke").description("withdraw a sender's approval").argument("<channel>", "channel id, e.g. telegram").argument("<userId>", "their user id (see pairing list)"),
+    pairingCommand("revoke"),
+    (channel, userId) => ({ channel, userId }),
+  );
+
   action(
     program.command("doctor").description("check config, credentials and file permissions").option("--fix", "repair what can be repaired").option("--json", "print JSON"),
     () => import("./commands/doctor.js"),

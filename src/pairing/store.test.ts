@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PairingGate } from "./gate.js";
-import { approvePairing, CODE_TTL_MS, MAX_PENDING, revokePairing } from "./requests.js";
+import { approvePairing, CODE_TTL_MS, MAX_PENDING, revokePairing, type RequestOutcome } from "./requests.js";
 import { pairingChannels, pairingFile, PairingStoreError, readPairing, readPairingCached, updatePairing } from "./store.js";
 
 let stateDir: string;
@@ -65,7 +65,7 @@ describe("pairing store", () => {
   it("codes expire after an hour on the gate's clock; at most 3 pending per channel", async () => {
     let now = 1_700_000_000_000;
     const gate = new PairingGate(stateDir, { now: () => now });
-    const codes = [];
+    const codes: RequestOutcome[] = [];
     for (let i = 0; i < MAX_PENDING; i++) codes.push(await gate.request("telegram", { userId: `u${i}` }));
     expect(codes.map((c) => c.kind)).toEqual(["issued", "issued", "issued"]);
     expect(await gate.request("telegram", { userId: "late" })).toEqual({ kind: "full" });

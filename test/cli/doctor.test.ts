@@ -19,17 +19,44 @@ describe("baton doctor", () => {
     expect(result.stdout).toContain("No problems found.");
   });
 
-  it("warns when a chat channel lets anyone DM the bot, and not once allowFrom is set", async () => {
+  it("access: quiet on the safe defaults, warns on a channel open to everyone, fails when switching is open too", async () => {
     await onboard();
     const config = JSON5.parse(fs.readFileSync(home.configPath, "utf8"));
-    config.channels = { telegram: { botToken: "123456:abc" } };
-    fs.writeFileSync(home.configPath, JSON5.stringify(config));
-    const open = await runBaton(home, ["doctor", "--json"]);
-    expect(json(open).findings).toContainEqual(expect.objectContaining({ check: "access", level: "warn" }));
-    config.channels.telegram.allowFrom = ["42"];
-    fs.writeFileSync(home.configPath, JSON5.stringify(config));
-    const closed = await runBaton(home, ["doctor", "--json"]);
-    expect(json(closed).findings.filter((f: any) => f.check === "access")).toEqual([]);
+    const run = async (channels: unknown, commands?: unknown) => {
+      fs.writeFileSync(home.configPath, JSON5.stringify({ ...config, channels, ...(commands ? { commands } : {}) }));
+      const result = await runBaton(home, ["doctor", "--json"]);
+      return { code: result.code, access: json(result).findings.filter((f: any) => f.check === "access") };
+    };
+    // pairing and the group allowlist are the defaults: nothing to say
+    expect(await run({ telegram: { botToken: "123456:abc" } })).toEqual({ code: 0, access: [] });
+    const open = await run({ telegram: { botToken: "123456:abc", dmPolicy: "open" } });
+    expect(open.code).toBe(0);
+    expect(open.access).toEqual([expect.objectContaining({ level: "warn", problem: false, message: expect.stringMatching(/^channels\.telegram is open to everyone \(DMs from anyone\)/) })]);
+    // an old config: allowFrom ["*"] keeps working, and is open
+    const legacy = await run({ discord: { token: "x", allowFrom: ["*"], guildPolicy: "open" } });
+    expect(legacy.access).toEqual([expect.objectContaining({ level: "warn", message: expect.stringContaining("(DMs from anyone, any group it is added to)") })]);
+    const wideOpen = await run({ telegram: { botToken: "123456:abc", dmPolicy: "open" } }, { allowFrom: ["*"] });
+    expect(wideOpen.code).toBe(1);
+    expect(wideOpen.access).toEqual([expect.objectContaining({ level: "error", problem: true, message: expect.stringContaining('Remove "*" from commands.allowFrom') })]);
+  });
+
+  it("pairing files: counted when healthy, a corrupt one fails with its path and is left alone, modes checked", async () => {
+    await onboard();
+    const dir = path.join(home.stateDir, "pairing");
+    writeJson(path.join(dir, "telegram.json"), { version: 1, pending: [], approved: [{ userId: "7", approvedAt: 1 }] });
+    const healthy = json(await runBaton(home, ["doctor", "--json"]));
+    expect(healthy.ok).toBe(true);
+    expect(healthy.findings).toContainEqual(expect.objectContaining({ check: "pairing", level: "ok", message: "telegram: 1 approved sender, 0 pending requests" }));
+
+    const corrupt = path.join(dir, "discord.json");
+    fs.writeFileSync(corrupt, "{ not json", { mode: 0o644 });
+    const result = await runBaton(home, ["doctor"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`FAIL  Cannot use the pairing file ${corrupt}: invalid JSON`);
+    expect(result.stdout).toMatch(new RegExp(`${corrupt.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is mode 0644; it should be 0600`));
+    await runBaton(home, ["doctor", "--fix"]);
+    expect(fs.readFileSync(corrupt, "utf8")).toBe("{ not json");
+    expect(fileMode(corrupt)).toBe(0o600);
   });
 
   it("flags agents without credentials with the per-agent note", async () => {

@@ -15,6 +15,9 @@ import { BatonConfig } from "../../config/schema.js";
 import { updateConfigFile } from "../../config/write.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { createStyle } from "../style.js";
+import { openAccessWarnings, openChannels, privilegedCommandsOpen } from "../../chat/access.js";
+import { livePending } from "../../pairing/requests.js";
+import { pairingChannels, pairingDir, pairingFile, PairingStoreError, readPairing } from "../../pairing/store.js";
 
 /**
  * `baton doctor [--fix] [--json]`: config validity and pending migrations, file and directory
@@ -28,7 +31,7 @@ export interface DoctorOptions {
 }
 
 export interface Finding {
-  check: "config" | "migration" | "permissions" | "claude-code" | "access" | "store" | "credentials" | "cooldown";
+  check: "config" | "migration" | "permissions" | "claude-code" | "access" | "pairing" | "store" | "credentials" | "cooldown";
   level: "ok" | "info" | "warn" | "error";
   message: string;
   /** Counts toward the exit code unless fixed. */
@@ -47,7 +50,8 @@ export async function run(options: DoctorOptions, ctx: CliContext): Promise<numb
   const { paths, config, env } = await checkConfig(ctx, fix, findings);
   checkPermissions(paths, fix, findings);
   await checkClaudeCode(paths, config, findings);
-  checkChannelAccess(config, env, findings);
+  checkChannelAccess(config, findings);
+  await checkPairing(paths, findings);
   const configured = listAgentIds(config);
   for (const agentId of configured) await checkAgent(agentId, paths, config, env, findings);
   // agents no longer configured: only make sure their stores are not corrupt
@@ -106,6 +110,8 @@ function checkPermissions(paths: BatonPaths, fix: boolean, findings: Finding[]):
     targets.push({ file: paths.agentDir(agentId), dir: true });
     targets.push({ file: paths.authStorePath(agentId), dir: false });
   }
+  targets.push({ file: pairingDir(paths.stateDir), dir: true });
+  for (const channel of pairingChannels(paths.stateDir)) targets.push({ file: pairingFile(paths.stateDir, channel), dir: false });
   let checked = 0;
   for (const { file, dir } of targets) {
     let mode: number;
@@ -221,21 +227,50 @@ async function checkAgent(agentId: string, paths: BatonPaths, config: BatonConfi
   }
 }
 
-/** A chat channel with no `allowFrom` lets anyone who finds the bot spend your credentials. */
-function checkChannelAccess(config: BatonConfig, env: Record<string, string | undefined>, findings: Finding[]): void {
-  const channels: [string, { allowFrom?: string[]; enabled?: boolean } | undefined, string | undefined][] = [
-    ["telegram", config.channels?.telegram, env.TELEGRAM_BOT_TOKEN],
-    ["discord", config.channels?.discord, env.DISCORD_BOT_TOKEN],
-  ];
-  for (const [id, section, envToken] of channels) {
-    const active = section ? section.enabled !== false : Boolean(envToken);
-    if (!active || section?.allowFrom) continue;
+/**
+ * Who may talk to the bot (DESIGN.md §8): a channel open to everyone spends your credentials for
+ * anyone who finds it (warn); with privileged commands open too, anyone can also switch models
+ * and pin credentials (fail).
+ */
+function checkChannelAccess(config: BatonConfig, findings: Finding[]): void {
+  const commandsOpen = privilegedCommandsOpen(config);
+  const warnings = openAccessWarnings(config);
+  openChannels(config).forEach(({ channel }, i) => {
     findings.push({
       check: "access",
-      level: "warn",
-      problem: false,
-      message: `channels.${id}.allowFrom is not set: anyone can DM the bot and use your credentials. Set it to your user ids (send /whoami to the bot), or ["*"] to make open access explicit.`,
+      level: commandsOpen ? "error" : "warn",
+      problem: commandsOpen,
+      message: commandsOpen ? `${warnings[i]} Remove "*" from commands.allowFrom (unset, only the owners in channels.${channel}.allowFrom may switch).` : warnings[i],
     });
+  });
+  if (commandsOpen && !warnings.length) {
+    findings.push({
+      check: "access",
+      level: "info",
+      problem: false,
+      message: 'commands.allowFrom is ["*"]: everyone the bot answers may switch models, pin credentials and /reset all.',
+    });
+  }
+}
+
+/** Pairing files (`<state>/pairing/<channel>.json`) must parse; a corrupt one locks out approved senders. */
+async function checkPairing(paths: BatonPaths, findings: Finding[]): Promise<void> {
+  for (const channel of pairingChannels(paths.stateDir)) {
+    const file = pairingFile(paths.stateDir, channel);
+    try {
+      const data = await readPairing(file);
+      const pending = livePending(data, Date.now()).length;
+      findings.push({
+        check: "pairing",
+        level: "ok",
+        problem: false,
+        path: file,
+        message: `${channel}: ${data.approved.length} approved sender${data.approved.length === 1 ? "" : "s"}, ${pending} pending request${pending === 1 ? "" : "s"}${pending ? ` (see \`baton pairing list --channel ${channel}\`)` : ""}`,
+      });
+    } catch (err) {
+      if (!(err instanceof PairingStoreError)) throw err;
+      findings.push({ check: "pairing", level: "error", problem: true, path: file, message: err.message });
+    }
   }
 }
 

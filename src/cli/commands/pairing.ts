@@ -1,0 +1,136 @@
+import { resolvePaths } from "../../config/paths.js";
+import { formatDuration } from "../../util/duration.js";
+import { approvePairing, livePending, revokePairing, type ApprovedSender, type PendingRequest } from "../../pairing/requests.js";
+import { isValidChannelId, pairingChannels, pairingFile, PairingStoreError, readPairing, updatePairing } from "../../pairing/store.js";
+import { EXIT, printJson, type CliContext } from "../context.js";
+import { createStyle, table } from "../style.js";
+
+/**
+ * `baton pairing list [--channel C] [--json]`, `baton pairing approve <channel> <code>`,
+ * `baton pairing revoke <channel> <userId>` (DESIGN.md §8). Works on the state files only, so
+ * it needs no valid config and takes effect in a running gateway at once.
+ */
+
+export interface PairingOptions {
+  subcommand: "list" | "approve" | "revoke";
+  channel?: string;
+  code?: string;
+  userId?: string;
+  json?: boolean;
+}
+
+export async function run(options: PairingOptions, ctx: CliContext): Promise<number> {
+  const { stateDir } = resolvePaths(ctx.env, ctx.configFlag);
+  if (options.channel !== undefined && !isValidChannelId(options.channel)) {
+    ctx.stderr.write(`"${options.channel}" is not a channel id (letters, digits, - and _; e.g. telegram, discord).\n`);
+    return EXIT.usage;
+  }
+  try {
+    switch (options.subcommand) {
+      case "list":
+        return await list(stateDir, options, ctx);
+      case "approve":
+        return await approve(stateDir, options.channel!, options.code ?? "", ctx);
+      case "revoke":
+        return await revoke(stateDir, options.channel!, options.userId ?? "", ctx);
+    }
+  } catch (err) {
+    if (!(err instanceof PairingStoreError)) throw err;
+    ctx.stderr.write(`${err.message}\n`);
+    return EXIT.failure;
+  }
+}
+
+interface ChannelListing {
+  channel: string;
+  file: string;
+  pending: PendingRequest[];
+  approved: ApprovedSender[];
+  error?: string;
+}
+
+async function list(stateDir: string, options: PairingOptions, ctx: CliContext): Promise<number> {
+  const now = Date.now();
+  const channels = options.channel ? [options.channel] : pairingChannels(stateDir);
+  const listings: ChannelListing[] = [];
+  for (const channel of channels) {
+    const file = pairingFile(stateDir, channel);
+    try {
+      const data = await readPairing(file);
+      listings.push({ channel, file, pending: livePending(data, now), approved: data.approved });
+    } catch (err) {
+      if (!(err instanceof PairingStoreError)) throw err;
+      listings.push({ channel, file, pending: [], approved: [], error: err.message });
+    }
+  }
+  const failed = listings.filter((l) => l.error);
+  for (const listing of failed) ctx.stderr.write(`${listing.error}\n`);
+  if (options.json) {
+    printJson(ctx, {
+      channels: listings.map(({ channel, file, pending, approved, error }) => ({
+        channel,
+        file,
+        pending: pending.map((p) => ({ code: p.code, userId: p.userId, name: p.name ?? null, createdAt: p.createdAt, expiresAt: p.expiresAt })),
+        approved: approved.map((a) => ({ userId: a.userId, name: a.name ?? null, approvedAt: a.approvedAt })),
+        ...(error ? { error } : {}),
+      })),
+    });
+  } else {
+    ctx.stdout.write(render(listings.filter((l) => !l.error), now, createStyle(ctx.color)));
+  }
+  return failed.length ? EXIT.failure : EXIT.ok;
+}
+
+function render(listings: ChannelListing[], now: number, style: ReturnType<typeof createStyle>): string {
+  if (!listings.length) return "No pairing requests or approvals yet. Strangers who DM the bot get a code to pass on to you.\n";
+  const lines: string[] = [];
+  for (const { channel, file, pending, approved } of listings) {
+    lines.push(`${style.bold(channel)}  ${style.dim(file)}`);
+    if (pending.length) {
+      lines.push("  pending:");
+      const rows = [["    CODE", "USER", "NAME", "EXPIRES IN"].map((h) => style.dim(h))];
+      for (const p of pending) rows.push([`    ${p.code}`, p.userId, p.name ?? "-", formatDuration(p.expiresAt - now)]);
+      lines.push(table(rows));
+      lines.push(style.dim(`  approve with: baton pairing approve ${channel} <CODE>`));
+    } else {
+      lines.push(style.dim("  no pending requests"));
+    }
+    if (approved.length) {
+      lines.push("  approved:");
+      const rows = [["    USER", "NAME", "APPROVED"].map((h) => style.dim(h))];
+      for (const a of approved) rows.push([`    ${a.userId}`, a.name ?? "-", new Date(a.approvedAt).toISOString()]);
+      lines.push(table(rows));
+    } else {
+      lines.push(style.dim("  nobody approved"));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function approve(stateDir: string, channel: string, code: string, ctx: CliContext): Promise<number> {
+  const file = pairingFile(stateDir, channel);
+  const outcome = await updatePairing(file, (data) => approvePairing(data, code, Date.now()));
+  if (!outcome.ok) {
+    const why = outcome.reason === "expired" ? "has expired (codes are valid for 1 hour); ask them to message the bot again for a new one" : "is not pending";
+    ctx.stderr.write(`Code ${code.trim()} on ${channel} ${why}. See \`baton pairing list --channel ${channel}\`.\n`);
+    return EXIT.failure;
+  }
+  const who = `${outcome.sender.userId}${outcome.sender.name ? ` (${outcome.sender.name})` : ""}`;
+  ctx.stdout.write(
+    outcome.alreadyApproved
+      ? `${channel} user ${who} was already approved.\n`
+      : `Approved ${channel} user ${who}: the bot answers their DMs from their next message (no restart needed).\n`,
+  );
+  return EXIT.ok;
+}
+
+async function revoke(stateDir: string, channel: string, userId: string, ctx: CliContext): Promise<number> {
+  const file = pairingFile(stateDir, channel);
+  const removed = await updatePairing(file, (data) => revokePairing(data, userId.trim()));
+  if (!removed) {
+    ctx.stderr.write(`${channel} user ${userId} has no approved pairing. See \`baton pairing list --channel ${channel}\` (ids in channels.${channel}.allowFrom are removed in the config).\n`);
+    return EXIT.failure;
+  }
+  ctx.stdout.write(`Revoked ${channel} user ${userId}: the bot no longer answers their DMs (they can ask for a new code).\n`);
+  return EXIT.ok;
+}
