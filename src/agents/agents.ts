@@ -1,5 +1,5 @@
-import { resolveAgentId } from "../config/agents.js";
-import { DEFAULT_MODEL, type BatonConfig } from "../config/schema.js";
+import { agentModelChoice, resolveAgentId } from "../config/agents.js";
+import type { BatonConfig } from "../config/schema.js";
 import type { InboundMessage } from "../plugin-api.js";
 import { normalizeModelRef } from "./catalog.js";
 
@@ -21,12 +21,12 @@ export const DEFAULT_SYSTEM_PROMPT = "You are Baton, a helpful assistant answeri
 export function agentSettings(config: BatonConfig, agentId: string): AgentSettings {
   const defaults = config.agents?.defaults ?? {};
   const entry = config.agents?.list?.find((a) => a.id === agentId);
-  const model = entry?.model ?? defaults.model;
+  const model = agentModelChoice(config, agentId);
   return {
     id: agentId,
     name: entry?.name ?? agentId,
-    primary: normalizeModelRef(model?.primary ?? DEFAULT_MODEL),
-    fallbacks: (model?.fallbacks ?? []).map(normalizeModelRef),
+    primary: normalizeModelRef(model.primary),
+    fallbacks: model.fallbacks.map(normalizeModelRef),
     systemPrompt: entry?.systemPrompt ?? defaults.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
     maxTokens: entry?.maxTokens ?? defaults.maxTokens ?? 4096,
     history: { maxMessages: defaults.history?.maxMessages ?? 40, maxTokens: defaults.history?.maxTokens ?? 24_000 },

@@ -16,16 +16,25 @@ export function listAgentIds(config: BatonConfig): string[] {
   return ids.length ? [...new Set(ids)] : [DEFAULT_AGENT_ID];
 }
 
+/**
+ * The agent's model choice, field by field: its own `primary` and `fallbacks` where it sets them,
+ * else `agents.defaults.model`'s (an agent that names only a model keeps the default fallbacks).
+ * The one place this is decided: turns, `models status` and doctor all read it.
+ */
+export function agentModelChoice(config: BatonConfig, agentId: string): { primary: string; fallbacks: string[] } {
+  const own = config.agents?.list?.find((agent) => agent.id === agentId)?.model;
+  const defaults = config.agents?.defaults?.model;
+  return { primary: own?.primary ?? defaults?.primary ?? DEFAULT_MODEL, fallbacks: own?.fallbacks ?? defaults?.fallbacks ?? [] };
+}
+
 /** The agent's primary model as `provider/model`. */
 export function defaultModelRef(config: BatonConfig, agentId: string): string {
-  const entry = config.agents?.list?.find((agent) => agent.id === agentId);
-  return entry?.model?.primary ?? config.agents?.defaults?.model?.primary ?? DEFAULT_MODEL;
+  return agentModelChoice(config, agentId).primary;
 }
 
 /** Fallback models of the agent (`provider/model`). */
 export function fallbackModelRefs(config: BatonConfig, agentId: string): string[] {
-  const entry = config.agents?.list?.find((agent) => agent.id === agentId);
-  return entry?.model?.fallbacks ?? config.agents?.defaults?.model?.fallbacks ?? [];
+  return agentModelChoice(config, agentId).fallbacks;
 }
 
 /** Splits `anthropic/claude-opus-4-5`; a bare model id is Anthropic's. */
