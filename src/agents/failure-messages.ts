@@ -1,6 +1,6 @@
+import { isClaudeCodeOnlyCredentialError } from "../auth/classify.js";
+import { CLAUDE_CODE_ONLY_ADVICE } from "../auth/messages.js";
 import type { FailureClass } from "../auth/types.js";
-
-export const CLAUDE_CODE_ONLY = "only authorized for use with Claude Code";
 
 /**
  * The one plain message a chat user sees when a profile's call failed and nothing else
@@ -9,9 +9,7 @@ export const CLAUDE_CODE_ONLY = "only authorized for use with Claude Code";
 export function failureAdvice(failureClass: FailureClass, profileId: string, detail: string): string {
   switch (failureClass) {
     case "auth":
-      if (detail.includes(CLAUDE_CODE_ONLY)) {
-        return `Anthropic refused profile ${profileId}: This credential is only authorized for use with Claude Code and cannot be used for other API requests. Use an Anthropic API key instead (baton onboard --anthropic-api-key ...).`;
-      }
+      if (isClaudeCodeOnlyCredentialError(detail)) return `Profile ${profileId}: ${CLAUDE_CODE_ONLY_ADVICE}`;
       return `Anthropic rejected the credential of profile ${profileId} (${detail}). Claude subscription auth can expire or be revoked: re-run \`claude setup-token\` and paste it on the gateway host with \`baton models auth paste-token --provider anthropic\`, then check \`baton models status\`.`;
     case "rate_limit":
       return `Profile ${profileId} is rate-limited by Anthropic (${detail}). Try again shortly, or add another Anthropic profile.`;
