@@ -8,6 +8,7 @@ import { defaultCommands } from "./commands/index.js";
 import { loadChannelPlugin } from "./plugin-loader.js";
 import { Router, type RouteResult, type RouterOptions } from "./router.js";
 import { describeThrown } from "../util/log.js";
+import { openAccessWarnings } from "./access.js";
 
 const SECTION_SCHEMAS = { telegram: TelegramConfig, discord: DiscordConfig, console: ConsoleConfig } as const;
 
@@ -66,6 +67,7 @@ export class Gateway {
     const { runtime } = this.options;
     const ids = this.options.channels ?? configuredChannels(runtime);
     const factories = await Promise.all(ids.map(async (id) => this.options.factories?.[id] ?? (await loadChannelPlugin(id))));
+    for (const warning of openAccessWarnings(runtime.config)) this.log.warn(warning);
     ids.forEach((id, i) => this.channels.push(this.supervise(id, factories[i])));
     await Promise.all(this.channels.map((channel) => channel.start()));
   }
