@@ -172,12 +172,12 @@ export function privilegedCommandsOpen(config: BatonConfig): boolean {
 }
 
 /**
- * One warning per channel open to everyone, for the gateway's start-up log (and `baton doctor`).
- * Empty when every channel is restricted.
+ * One warning per channel open to everyone (of `only`, when given), for the gateway's start-up
+ * log (and `baton doctor`). Empty when every channel is restricted.
  */
-export function openAccessWarnings(config: BatonConfig): string[] {
+export function openAccessWarnings(config: BatonConfig, only?: readonly string[]): string[] {
   const commandsOpen = privilegedCommandsOpen(config);
-  return openChannels(config).map(({ channel, dms, groups, groupPolicyKey }) => {
+  return openChannels(config).filter(({ channel }) => !only || only.includes(channel)).map(({ channel, dms, groups, groupPolicyKey }) => {
     const where = [dms ? "DMs from anyone" : "", groups ? "any group it is added to" : ""].filter(Boolean).join(", ");
     const fixes = [dms ? 'dmPolicy "pairing" with your own ids in allowFrom (not "*")' : "", groups ? `${groupPolicyKey} "allowlist" listing the groups you use` : ""].filter(Boolean);
     const switching = commandsOpen ? '; commands.allowFrom is ["*"], so they can also switch models and pin credentials' : "";

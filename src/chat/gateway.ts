@@ -67,7 +67,7 @@ export class Gateway {
     const { runtime } = this.options;
     const ids = this.options.channels ?? configuredChannels(runtime);
     const factories = await Promise.all(ids.map(async (id) => this.options.factories?.[id] ?? (await loadChannelPlugin(id))));
-    for (const warning of openAccessWarnings(runtime.config)) this.log.warn(warning);
+    for (const warning of openAccessWarnings(runtime.config, ids)) this.log.warn(warning);
     ids.forEach((id, i) => this.channels.push(this.supervise(id, factories[i])));
     await Promise.all(this.channels.map((channel) => channel.start()));
   }
