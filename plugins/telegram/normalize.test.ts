@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import type { CallbackQuery, Message } from "grammy/types";
 import { describe, expect, it } from "vitest";
-import { conversationKey, normalizeCallbackQuery, normalizeMessage } from "./normalize.js";
+import type { InboundMessage } from "../../src/plugin-api.js";
+import { conversationKey, normalizeCallbackQuery, normalizeMessage, type BotIdentity } from "./normalize.js";
 
 const bot = { id: 900, username: "BatonBot" };
 const user = { id: 7, is_bot: false, first_name: "Ada", last_name: "L" };
@@ -176,5 +178,140 @@ describe("conversationKey", () => {
     expect(conversationKey(-100, { is_topic_message: true, message_thread_id: 3 })).toBe("-100:3");
     expect(conversationKey(-100, { message_thread_id: 3 })).toBe("-100");
     expect(conversationKey(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe("normalizers on whatever a Bot API may send (fast-check)", () => {
+  /** Any JS value, far beyond what JSON can carry. */
+  const anything = fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withSparseArray: true, withBoxedValues: true, withObjectString: true });
+  /** A field that is mostly of the right kind, sometimes of any kind, sometimes missing. */
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary: arb }, { weight: 1, arbitrary: anything }, { weight: 1, arbitrary: fc.constantFrom(undefined, null) });
+  const handle = fc.constantFrom("BatonBot", "batonbot", "Other_bot", "a(b", "x".repeat(40));
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: "grapheme", maxLength: 200 }),
+    fc.tuple(fc.constantFrom("/", "/model", "@", ""), handle, fc.constantFrom(" ", ", ", ":", "@", ""), fc.string()).map((parts) => parts.join("")),
+    fc.tuple(fc.constantFrom("/model@", "@", "hi @"), handle, fc.string()).map((parts) => parts.join("")),
+    // huge: far over Telegram's 4096
+    fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.integer({ min: 1000, max: 20_000 })).map(([unit, times]) => unit.repeat(times)),
+  );
+  const integer = fc.oneof(
+    { weight: 8, arbitrary: fc.integer() },
+    { weight: 2, arbitrary: fc.integer({ min: -5, max: 5 }) },
+    { weight: 1, arbitrary: fc.constantFrom(Number.MAX_SAFE_INTEGER + 2, -0, 0.5) },
+    { weight: 1, arbitrary: fc.double() },
+  );
+  const user = fc.record(
+    { id: maybe(integer), is_bot: maybe(fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })), first_name: maybe(text), last_name: maybe(text), username: maybe(handle) },
+    { requiredKeys: ["id", "is_bot"] },
+  );
+  const chat = fc.record(
+    { id: maybe(integer), type: maybe(fc.constantFrom("private", "group", "supergroup", "private", "group", "supergroup", "channel", "secret")), is_forum: maybe(fc.boolean()), title: maybe(text) },
+    { requiredKeys: ["id", "type"] },
+  );
+  const entity = fc.record(
+    {
+      type: maybe(fc.constantFrom("mention", "bot_command", "text_mention", "bold")),
+      offset: maybe(fc.integer({ min: -5, max: 300 })),
+      length: maybe(fc.integer({ min: -5, max: 300 })),
+      user: maybe(user),
+    },
+    { requiredKeys: [] },
+  );
+  const messageFields = {
+    message_id: maybe(integer),
+    date: maybe(fc.oneof(integer, fc.constant(Number.NaN))),
+    from: maybe(user),
+    sender_chat: maybe(chat),
+    chat: maybe(chat),
+    text: maybe(text),
+    caption: maybe(text),
+    entities: maybe(fc.array(maybe(entity), { maxLength: 8 })),
+    caption_entities: maybe(fc.array(maybe(entity), { maxLength: 8 })),
+    is_topic_message: maybe(fc.boolean()),
+    message_thread_id: maybe(integer),
+  };
+  const essential = ["message_id", "from", "chat"] as const;
+  const innerMessage = fc.record(messageFields, { requiredKeys: [...essential] });
+  const fullMessage = fc.record({ ...messageFields, reply_to_message: maybe(innerMessage) }, { requiredKeys: [...essential] });
+  const callbackQuery = fc.record(
+    { id: maybe(fc.string()), from: maybe(user), message: maybe(fullMessage), data: maybe(text), chat_instance: maybe(fc.string()) },
+    { requiredKeys: ["id", "from", "message"] },
+  );
+  const update = fc.record(
+    { update_id: maybe(integer), message: maybe(fullMessage), edited_message: maybe(fullMessage), callback_query: maybe(callbackQuery) },
+    { requiredKeys: [] },
+  );
+  const identity: fc.Arbitrary<BotIdentity> = fc.record({ id: fc.oneof(fc.integer(), integer), username: fc.oneof(handle, fc.string()) });
+  const field = (value: unknown, key: string): unknown => (typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined);
+
+  /** What every normalized message holds, whatever went in. */
+  function checkShape(result: InboundMessage | undefined, raw: unknown): void {
+    if (result === undefined) return;
+    expect(result.chatId).toMatch(/^-?\d+$/);
+    expect(result.senderId).toMatch(/^-?\d+$/);
+    expect(typeof result.text).toBe("string");
+    if (typeof raw === "string") expect(result.text.length).toBeLessThanOrEqual(raw.length);
+    if (result.timestamp !== undefined) expect(Number.isFinite(result.timestamp)).toBe(true);
+  }
+
+  /** Normalizes every part of `value` that could be a message or a press; returns how many came out as messages. */
+  function normalizeAll(value: unknown, bot: BotIdentity, command: string): number {
+    let normalized = 0;
+    for (const candidate of [value, field(value, "message"), field(value, "edited_message")]) {
+      const result = normalizeMessage(candidate, bot, "default");
+      checkShape(result, field(candidate, "text") ?? field(candidate, "caption"));
+      conversationKey(field(field(candidate, "chat"), "id"), candidate);
+      if (result) normalized++;
+    }
+    for (const candidate of [field(value, "callback_query"), value]) {
+      const result = normalizeCallbackQuery(candidate, command, "default");
+      checkShape(result, undefined);
+      if (result) normalized++;
+    }
+    conversationKey(value, value);
+    return normalized;
+  }
+
+  it("never throws on updates shaped like Telegram's with odd, missing and huge fields", () => {
+    let normalized = 0;
+    fc.assert(
+      fc.property(update, identity, text, (u, bot, command) => {
+        normalized += normalizeAll(u, bot, command);
+      }),
+      { numRuns: 1000 },
+    );
+    // The arbitraries are close enough to real updates that a good share gets all the way through.
+    expect(normalized).toBeGreaterThan(150);
+  });
+
+  it("never throws on any JSON value", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), identity, (value, bot) => {
+        normalizeAll(value, bot, "/help");
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("never throws on any value at all", () => {
+    fc.assert(
+      fc.property(anything, anything, identity, (value, other, bot) => {
+        normalizeAll(value, bot, "/help");
+        conversationKey(value, other);
+        conversationKey(other, value);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("leaves out a date too large to be a time (found by the property above)", () => {
+    expect(normalizeMessage(message({ text: "x", date: 1.79e305 }), bot, "acc")).not.toHaveProperty("timestamp");
+  });
+
+  it("finds the bot's mention however its username is spelled (no regular-expression injection)", () => {
+    const strange = { id: 1, username: "a.b" };
+    expect(normalizeMessage(message({ text: "@axb hello" }), strange, "acc")?.mentioned).toBe(false);
+    expect(normalizeMessage(message({ text: "@a.b hello" }), strange, "acc")).toMatchObject({ mentioned: true, text: "hello" });
   });
 });

@@ -151,7 +151,7 @@ export function normalizeMessage(message: unknown, bot: BotIdentity, accountId: 
     text,
     mentioned,
     ...(realReply ? { replyToMessageId: String(realReply.message_id) } : {}),
-    ...(typeof message.date === "number" && Number.isFinite(message.date) ? { timestamp: message.date * 1000 } : {}),
+    ...(typeof message.date === "number" && Number.isFinite(message.date * 1000) ? { timestamp: message.date * 1000 } : {}),
   };
 }
 

@@ -356,6 +356,26 @@ describe("telegram plugin: lifecycle", () => {
     expect(tg.commands).toBeUndefined();
   });
 
+  // A proxy or emulator in front of the Bot API: such an answer used to make the error
+  // formatter throw inside a rejection handler, and the unhandled rejection ended the gateway.
+  it.each([
+    ["500 with a message instead of a description", { status: 500, body: JSON.stringify({ message: "upstream down" }) }],
+    ['{"ok":false} alone', { status: 400, body: JSON.stringify({ ok: false }) }],
+    ["an HTML error page", { status: 502, body: "<html><body>Bad Gateway</body></html>", contentType: "text/html" }],
+    ["an empty body", { status: 500, body: "" }],
+    ["JSON null", { status: 200, body: "null" }],
+  ])("starts, logs, and keeps answering when setMyCommands gets %s", async (_, answer) => {
+    const tg = await fakeTelegram();
+    tg.answerRaw("setMyCommands", answer);
+    const s = await startPlugin(tg, await tempDir());
+    echo(s);
+    const warning = await s.harness.waitForLog((e) => /could not set the command menu/.test(e.msg));
+    expect(warning.fields?.error).toEqual(expect.any(String));
+    tg.pushUserMessage({ from: alice, text: "still there?" });
+    await tg.waitForSent((m) => m.chat_id === alice.id);
+    expect(s.harness.logText()).not.toContain(tg.token);
+  });
+
   it("restarts without dispatching an update the core had finished with twice", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();

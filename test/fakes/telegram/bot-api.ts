@@ -305,6 +305,7 @@ export class FakeBotApi {
       this.activePoll = poll;
       this.events.on("update", onUpdate);
       signal.addEventListener("abort", onAbort, { once: true });
+      this.events.emit("change"); // pollWaiting, and the queue as this call's offset left it
     });
   }
 

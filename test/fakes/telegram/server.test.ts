@@ -167,6 +167,60 @@ describe("startFakeTelegram", () => {
     expect(tg.callbackAnswers).toEqual([{ callback_query_id: id }]);
   });
 
+  it("accepts a multipart sendDocument upload and keeps the file's bytes", async () => {
+    tg.addChat({ id: 7 });
+    const content = Buffer.from("# reply\n\nÜnïcödé 🎉\r\n--not-a-boundary\r\n", "utf8");
+    const form = new FormData();
+    form.set("chat_id", "7");
+    form.set("caption", "the rest");
+    form.set("document", "attach://file1");
+    form.set("file1", new Blob([content], { type: "text/markdown" }), "reply.md");
+    const res = await fetch(`${tg.url}/bot${tg.token}/sendDocument`, { method: "POST", body: form });
+    const body = (await res.json()) as any;
+    expect(body.result).toMatchObject({ caption: "the rest", document: { file_name: "reply.md", file_size: content.length } });
+    expect(tg.documents).toHaveLength(1);
+    expect(tg.documents[0]).toMatchObject({ chat_id: 7, file_name: "reply.md", caption: "the rest", message_id: body.result.message_id });
+    expect(tg.documents[0].content.equals(content)).toBe(true);
+
+    const direct = new FormData();
+    direct.set("chat_id", "7");
+    direct.set("document", new Blob([Buffer.from("x")]), "direct.txt");
+    expect((await (await fetch(`${tg.url}/bot${tg.token}/sendDocument`, { method: "POST", body: direct })).json()) as any).toMatchObject({ ok: true });
+    expect((await call("sendDocument", { chat_id: 7, document: "some-file-id" })).body.description).toBe("Bad Request: wrong file identifier/HTTP URL specified");
+    expect((await call("sendDocument", { chat_id: 7 })).body.description).toBe("Bad Request: there is no document in the request");
+    const empty = new FormData();
+    empty.set("chat_id", "7");
+    empty.set("document", new Blob([]), "empty.txt");
+    expect(((await (await fetch(`${tg.url}/bot${tg.token}/sendDocument`, { method: "POST", body: empty })).json()) as any).description).toBe(
+      "Bad Request: file must be non-empty",
+    );
+  });
+
+  it("turns an HTML link to tg://user?id= into a text_mention, as Telegram does", async () => {
+    tg.addChat({ id: 7 });
+    const sent = await call("sendMessage", { chat_id: 7, text: '<a href="tg://user?id=42">Bob</a> <a href="https://x.org">x</a>', parse_mode: "HTML" });
+    expect(sent.body.result.entities).toEqual([
+      { type: "text_mention", offset: 0, length: 3, user: { id: 42 } },
+      { type: "text_link", offset: 4, length: 1, url: "https://x.org" },
+    ]);
+  });
+
+  it("gives raw answers verbatim, in order, before doing anything", async () => {
+    tg.answerRaw("getMe", { status: 500, body: JSON.stringify({ message: "upstream down" }) });
+    tg.answerRaw("getMe", { status: 502, body: "<html>Bad Gateway</html>", contentType: "text/html" }, 2);
+    const first = await fetch(`${tg.url}/bot${tg.token}/getMe`);
+    expect([first.status, await first.text()]).toEqual([500, '{"message":"upstream down"}']);
+    for (let n = 0; n < 2; n++) {
+      const next = await fetch(`${tg.url}/bot${tg.token}/getMe`);
+      expect([next.status, next.headers.get("content-type"), await next.text()]).toEqual([502, "text/html", "<html>Bad Gateway</html>"]);
+    }
+    expect((await call("getMe")).body.ok).toBe(true);
+    expect(tg.calls.map((c) => c.errorCode)).toEqual([500, 502, 502, undefined]);
+    tg.answerRaw("getMe", { status: 200, body: "" }, Infinity);
+    tg.clearFailures();
+    expect((await call("getMe")).body.ok).toBe(true);
+  });
+
   it("fails injected calls before they take effect", async () => {
     tg.pushUserMessage({ from: { id: 1 }, text: "a" });
     tg.failNext("getUpdates", { error_code: 502, description: "Bad Gateway" });

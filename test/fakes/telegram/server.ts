@@ -110,7 +110,8 @@ export interface FakeTelegram {
   failNext(method: string, error: { error_code: number; description: string; retry_after?: number }, times?: number): void;
   /**
    * Makes the next `times` calls to `method` get `answer` verbatim, with no effect (see {@link RawAnswer}).
-   * `times` may be Infinity; {@link clearFailures} forgets what is left.
+   * Calls queue up: answers set for the same method are given in order. `times` may be Infinity;
+   * {@link clearFailures} forgets what is left. Raw answers come before {@link failNext} failures.
    */
   answerRaw(method: string, answer: RawAnswer, times?: number): void;
   clearFailures(): void;
@@ -151,11 +152,13 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const bot: FakeUser = { id: botId, is_bot: true, first_name: options.firstName ?? "Baton Test", username: options.username ?? "BatonTestBot" };
   const api = new FakeBotApi(bot, { ...TELEGRAM_FLOOD_LIMITS, ...options.limits });
 
-  const rawAnswers = new Map<string, { answer: RawAnswer; left: number }>();
+  // Per method (lower case), the raw answers still to give, in order.
+  const rawAnswers = new Map<string, Array<{ answer: RawAnswer; left: number }>>();
   const takeRawAnswer = (method: string): RawAnswer | undefined => {
-    const entry = rawAnswers.get(method.toLowerCase());
-    if (!entry) return undefined;
-    if (--entry.left <= 0) rawAnswers.delete(method.toLowerCase());
+    const queue = rawAnswers.get(method.toLowerCase());
+    const entry = queue?.[0];
+    if (!queue || !entry) return undefined;
+    if (--entry.left <= 0) queue.shift();
     return entry.answer;
   };
 
@@ -287,7 +290,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       api.failNext(method, new ApiError(error.error_code, error.description, parameters), times);
     },
     answerRaw(method, answer, times = 1) {
-      rawAnswers.set(method.toLowerCase(), { answer, left: times });
+      const queue = rawAnswers.get(method.toLowerCase()) ?? [];
+      queue.push({ answer, left: times });
+      rawAnswers.set(method.toLowerCase(), queue);
     },
     clearFailures() {
       api.clearFailures();
