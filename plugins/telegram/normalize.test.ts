@@ -306,7 +306,7 @@ describe("normalizers on whatever a Bot API may send (fast-check)", () => {
   });
 
   it("leaves out a date too large to be a time (found by the property above)", () => {
-    expect(normalizeMessage(message({ text: "x", date: 1.79e305 }), bot, "acc")).not.toHaveProperty("timestamp");
+    expect(normalizeMessage(message({ text: "x", date: 1e306 }), bot, "acc")).not.toHaveProperty("timestamp");
   });
 
   it("finds the bot's mention however its username is spelled (no regular-expression injection)", () => {
