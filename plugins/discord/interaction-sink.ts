@@ -6,14 +6,20 @@ import {
   type RepliableInteraction,
   RESTJSONErrorCodes,
 } from "discord.js";
-import type { OutboundMessage, ReplySink, SentMessage } from "../../src/plugin-api.js";
-import { toComponents } from "./outbound.js";
+import type { OutboundFile, OutboundMessage, ReplySink, SentMessage, Settlement } from "../../src/plugin-api.js";
+import { fileCaption, fileUpload, toComponents } from "./outbound.js";
 
 /** Sends to the interaction's channel as a plain message; used once the interaction token is gone. */
 export interface ChannelFallback {
   send(message: OutboundMessage): Promise<SentMessage>;
   edit(messageId: string, message: OutboundMessage): Promise<void>;
+  sendFile(file: OutboundFile): Promise<SentMessage>;
 }
+
+/** What a deferral says when the core settled without sending anything (see README, Interactions). */
+export const NOTHING_TO_SHOW = "Done. (Nothing to show.)";
+/** What a deferral says when a gateway shutdown cut the command off. */
+export const CUT_OFF = "Not answered: the bot is restarting. Run the command again in a moment.";
 
 /** The interaction webhook token lasts 15 minutes; after that these errors come back. */
 const TOKEN_GONE = new Set<number | string>([RESTJSONErrorCodes.UnknownWebhook, RESTJSONErrorCodes.InvalidWebhookToken, RESTJSONErrorCodes.UnknownInteraction]);
@@ -28,6 +34,12 @@ function editOptions(message: OutboundMessage): InteractionEditReplyOptions {
     allowedMentions: { parse: [], repliedUser: false },
     components: toComponents(message.buttons) as InteractionEditReplyOptions["components"],
   };
+}
+
+function fileOptions(file: OutboundFile): InteractionEditReplyOptions & InteractionReplyOptions {
+  const caption = fileCaption(file);
+  const { name, data } = fileUpload(file);
+  return { ...(caption ? { content: caption } : {}), allowedMentions: { parse: [], repliedUser: false }, files: [{ attachment: data, name }] };
 }
 
 function followUpOptions(message: OutboundMessage, ephemeral: boolean): InteractionReplyOptions {
@@ -47,6 +59,8 @@ function followUpOptions(message: OutboundMessage, ephemeral: boolean): Interact
  *   follow-up, so nothing private is shown to the channel.
  * `typing` does nothing: the deferred reply already shows Discord's thinking indicator.
  * When the interaction token has expired (15 min), parts go to the channel instead.
+ * Files fill the placeholder when nothing was sent yet, else go as follow-ups with the file.
+ * {@link finish} completes a placeholder the core never answered.
  */
 export class InteractionReplySink implements ReplySink {
   #original: "pending" | "filled" | "deleted" = "pending";
@@ -76,6 +90,35 @@ export class InteractionReplySink implements ReplySink {
   }
 
   async typing(): Promise<void> {}
+
+  async sendFile(file: OutboundFile): Promise<SentMessage> {
+    if (this.#tokenGone) return this.fallback.sendFile(file);
+    try {
+      if (this.#original === "pending") {
+        const sent = await this.interaction.editReply(fileOptions(file));
+        this.#original = "filled";
+        this.#originalId = sent.id;
+        return { messageId: sent.id };
+      }
+      const sent = await this.interaction.followUp(fileOptions(file));
+      return { messageId: sent.id };
+    } catch (error) {
+      if (!tokenGone(error)) throw error;
+      this.#tokenGone = true;
+      return this.fallback.sendFile(file);
+    }
+  }
+
+  /**
+   * Called once the core has settled the dispatch. A placeholder still "thinking…" (the core
+   * ignored the command, refused it silently, failed to send, or shutdown cut it off) is
+   * replaced by a short ephemeral note: the public placeholder goes, the sender alone sees why.
+   */
+  async finish(settlement: Settlement): Promise<void> {
+    if (this.#original !== "pending" || this.#tokenGone) return;
+    const text = settlement === "abandoned" ? CUT_OFF : NOTHING_TO_SHOW;
+    await this.#sendViaInteraction({ text, plainText: text, ephemeral: true });
+  }
 
   async #sendViaInteraction(message: OutboundMessage): Promise<SentMessage> {
     if (this.#original === "pending") {

@@ -6,7 +6,8 @@ import type {
   Interaction,
   RepliableInteraction,
 } from "discord.js";
-import type { ChannelContext, CommandChoice, InboundMessage, Logger } from "../../src/plugin-api.js";
+import type { ChannelContext, CommandChoice, InboundMessage, Logger, Settlement } from "../../src/plugin-api.js";
+import { errorText } from "./errors.js";
 import { interactionChannelFacts, senderFacts } from "./facts.js";
 import { type ChannelFacts, toCommandInbound } from "./inbound.js";
 import { type ChannelFallback, InteractionReplySink } from "./interaction-sink.js";
@@ -56,46 +57,65 @@ async function inboundFor(deps: InteractionDeps, interaction: Interaction, text:
 
 /**
  * Defers at once (Discord wants an answer within 3 s), then dispatches with a sink that
- * fills the deferred reply. If the core refuses the message, the placeholder says so.
+ * fills the deferred reply. Whatever happens next, the deferral is completed: a failed
+ * dispatch gets an apology, and a dispatch that settles with nothing sent gets a short
+ * ephemeral note (see {@link InteractionReplySink.finish}), never an endless "thinking…".
  */
 async function deferAndDispatch(deps: InteractionDeps, interaction: RepliableInteraction, build: () => Promise<InboundMessage>): Promise<void> {
   try {
     await interaction.deferReply();
   } catch (error) {
-    deps.log.warn("discord: could not defer interaction", { interactionId: interaction.id, error: (error as Error).message });
+    deps.log.warn("discord: could not defer interaction", { interactionId: interaction.id, error: errorText(error) });
     return;
   }
-  const message = await build();
-  const sink = new InteractionReplySink(interaction, deps.channelFallback(message.chatId));
+  const sink = new InteractionReplySink(interaction, deps.channelFallback(interaction.channelId ?? ""));
+  let settled: Promise<Settlement>;
   try {
-    await deps.ctx.dispatch(message, sink);
+    const message = await build();
+    settled = (await deps.ctx.dispatch(message, sink)).settled;
   } catch (error) {
-    deps.log.error("discord: dispatch of a command failed", { interactionId: interaction.id, error: (error as Error).message });
+    deps.log.error("discord: dispatch of a command failed", { interactionId: interaction.id, error: errorText(error) });
     const text = "Sorry, that command could not be handled.";
-    await sink.send({ text, plainText: text, ephemeral: true }).catch(() => {});
+    await sink.send({ text, plainText: text, ephemeral: true }).catch((sendError: unknown) => {
+      deps.log.warn("discord: could not answer a failed command", { interactionId: interaction.id, error: errorText(sendError) });
+    });
+    return;
   }
+  const settlement = await settled.catch((): Settlement => "done");
+  await sink.finish(settlement).catch((error: unknown) => {
+    deps.log.warn("discord: could not complete a deferred reply", { interactionId: interaction.id, error: errorText(error) });
+  });
 }
 
 async function onAutocomplete(deps: InteractionDeps, interaction: AutocompleteInteraction): Promise<void> {
-  const focused = interaction.options.getFocused(true);
   let choices: CommandChoice[] = [];
   let timer: NodeJS.Timeout | undefined;
   try {
+    const focused = interaction.options.getFocused(true);
     const message = await inboundFor(deps, interaction, `/${interaction.commandName}`, { args: commandArgs(interaction) });
     const deadline = new Promise<CommandChoice[]>((resolve) => {
       timer = setTimeout(() => resolve([]), AUTOCOMPLETE_DEADLINE_MS);
     });
     choices = await Promise.race([deps.ctx.complete({ command: interaction.commandName, arg: focused.name, value: String(focused.value), message }), deadline]);
   } catch (error) {
-    deps.log.warn("discord: autocomplete failed", { command: interaction.commandName, error: (error as Error).message });
+    deps.log.warn("discord: autocomplete failed", { command: interaction.commandName, error: errorText(error) });
   } finally {
     clearTimeout(timer);
   }
-  const valid = choices
-    .filter((c) => c.name.length > 0 && c.value.length > 0)
+  try {
+    await interaction.respond(validChoices(choices));
+  } catch (error) {
+    deps.log.debug("discord: autocomplete answer not taken", { command: interaction.commandName, error: errorText(error) });
+  }
+}
+
+/** What Discord takes as autocomplete choices: at most 25, names and values 1–100 characters. */
+function validChoices(choices: unknown): CommandChoice[] {
+  if (!Array.isArray(choices)) return [];
+  return choices
+    .filter((c): c is CommandChoice => typeof c?.name === "string" && typeof c?.value === "string" && c.name.length > 0 && c.value.length > 0)
     .slice(0, MAX_CHOICES)
     .map((c) => ({ name: c.name.slice(0, 100), value: c.value.slice(0, 100) }));
-  await interaction.respond(valid);
 }
 
 /** Handles slash commands, their autocomplete, and presses of buttons this plugin sent. */

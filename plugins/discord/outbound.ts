@@ -1,4 +1,4 @@
-import type { OutboundMessage, ReplyButton } from "../../src/plugin-api.js";
+import type { OutboundFile, OutboundMessage, ReplyButton } from "../../src/plugin-api.js";
 
 /** Never ping anyone: no @everyone/@here, roles, users, nor the author of a replied-to message. */
 export const NO_PINGS = { parse: [] as string[], replied_user: false };
@@ -54,4 +54,40 @@ export function createMessageBody(message: OutboundMessage, replyToMessageId?: s
 /** Body of `PATCH /channels/:id/messages/:id`: the message as given now, buttons included (none clears them). */
 export function editMessageBody(message: OutboundMessage): Record<string, unknown> {
   return { content: message.text, allowed_mentions: NO_PINGS, components: toComponents(message.buttons) };
+}
+
+/** Discord's limit for message content, which a file's caption is too. */
+const MAX_CONTENT = 2000;
+
+/** A file's caption as message content: at most 2000 characters, empty when there is none. */
+export function fileCaption(file: OutboundFile): string {
+  const caption = file.caption ?? "";
+  return caption.length <= MAX_CONTENT ? caption : `${caption.slice(0, MAX_CONTENT - 1)}…`;
+}
+
+/** Body (the `payload_json`) of `POST /channels/:id/messages` carrying `file` as `files[0]`. */
+export function fileMessageBody(file: OutboundFile, replyToMessageId?: string): Record<string, unknown> {
+  const caption = fileCaption(file);
+  return {
+    ...(caption ? { content: caption } : {}),
+    allowed_mentions: NO_PINGS,
+    attachments: [{ id: 0, filename: file.name }],
+    ...(replyToMessageId ? { message_reference: { message_id: replyToMessageId, fail_if_not_exists: false } } : {}),
+  };
+}
+
+/** The file's text as an upload: UTF-8 bytes, `text/markdown` for `.md` names, else `text/plain`. */
+export function fileUpload(file: OutboundFile): { name: string; data: Buffer; contentType: string } {
+  const type = /\.(md|markdown)$/i.test(file.name) ? "text/markdown" : "text/plain";
+  return { name: file.name, data: Buffer.from(file.content, "utf8"), contentType: `${type}; charset=utf-8` };
+}
+
+/**
+ * The id of a message Discord says it created. A REST answer without one (a proxy, an
+ * emulator) is an error here rather than an `undefined` id handed to the core.
+ */
+export function sentMessageId(answer: unknown): string {
+  const id = typeof answer === "object" && answer !== null ? (answer as { id?: unknown }).id : undefined;
+  if (typeof id !== "string" || id === "") throw new Error("discord: the API answered without a message id");
+  return id;
 }

@@ -1,22 +1,29 @@
 import { once } from "node:events";
-import { Client, Events, GatewayIntentBits, type Interaction, type Message, Partials, Routes } from "discord.js";
+import { type Client, DiscordjsErrorCodes, Events, type Interaction, type Message, Routes } from "discord.js";
 import type {
   ChannelContext,
   ChannelLimits,
   ChannelPlugin,
   Logger,
+  OutboundFile,
   OutboundMessage,
   OutboundTarget,
   SentMessage,
 } from "../../src/plugin-api.js";
 import { ChannelLimiter, type ChannelRate } from "./channel-limiter.js";
+import { createClient } from "./client.js";
+import { errorText } from "./errors.js";
 import { botRoleIds, messageFacts } from "./facts.js";
+import { closeReason } from "./gateway-close.js";
+import { guarded } from "./guard.js";
 import { type ChannelFacts, toInboundMessage } from "./inbound.js";
 import { createInteractionHandler } from "./interactions.js";
-import { createMessageBody, editMessageBody } from "./outbound.js";
+import { createMessageBody, editMessageBody, fileMessageBody, fileUpload, sentMessageId } from "./outbound.js";
 import { RecentIds } from "./recent-ids.js";
 import { redactingLogger, redactSecret } from "./redacting-logger.js";
 import { syncCommands } from "./register-commands.js";
+import { destroyForGood } from "./shard-guard.js";
+import { unlessAborted } from "./signals.js";
 
 export interface DiscordPluginOptions {
   accountId: string;
@@ -24,6 +31,12 @@ export interface DiscordPluginOptions {
   channelRate?: ChannelRate;
   /** How long `stop()` waits for discord.js to close the gateway. */
   stopTimeoutMs?: number;
+  /** How long one start attempt (REST, gateway, READY) may take before it fails; default 15 s. */
+  startTimeoutMs?: number;
+  /** Upper bound of one message write, file upload or typing call, discord.js's retries included; default 60 s. */
+  requestTimeoutMs?: number;
+  /** Pause between gateway IDENTIFYs; Discord's 5 s (discord.js's throttler) unless set, e.g. by tests. */
+  identifyIntervalMs?: number;
 }
 
 export const DISCORD_LIMITS: ChannelLimits = {
@@ -33,11 +46,24 @@ export const DISCORD_LIMITS: ChannelLimits = {
   format: "discord-markdown",
 };
 
+const START_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** A start attempt that ran out of time (told apart to say which step did not answer). */
+class StartTimeout extends Error {}
+
 interface Running {
   client: Client;
   ctx: ChannelContext;
   log: Logger;
+  token: string;
   limiter: ChannelLimiter;
+  /** Ends every REST call of this instance when it stops. */
+  lifetime: AbortController;
+  /** Aborted, with the reason, when the start attempt fails (time, ctx.signal, stop(), a fatal close). */
+  attempt: AbortController;
+  /** READY was seen: from now on a lost connection is reported through `ctx.fail`. */
+  connected: boolean;
   onAbort: () => void;
 }
 
@@ -45,6 +71,9 @@ interface Running {
  * The Discord channel: a discord.js client (guild messages, DMs, message content), messages
  * and interactions normalized into {@link InboundMessage}s, slash commands kept in sync with
  * the core's command specs, and outbound messages through per-channel limiters.
+ *
+ * `start` is one bounded attempt; a connection discord.js gives up on later is reported with
+ * `ctx.fail`, and the gateway starts a fresh instance. Reconnects and resumes are discord.js's.
  */
 export class DiscordChannel implements ChannelPlugin {
   readonly id = "discord";
@@ -64,30 +93,36 @@ export class DiscordChannel implements ChannelPlugin {
     if (!token) throw new Error("Discord bot token missing: set channels.discord.token or DISCORD_BOT_TOKEN");
     if (ctx.signal.aborted) throw new Error("discord: not started, the gateway is stopping");
     const log = redactingLogger(ctx.log, token);
-    const apiRoot: string | undefined = ctx.config.apiRoot;
-    const client = new Client({
-      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
-      partials: [Partials.Channel],
-      allowedMentions: { parse: [], repliedUser: false },
-      ...(apiRoot ? { rest: { api: apiRoot } } : {}),
-    });
-    const onAbort = () => void this.stop();
-    const running: Running = { client, ctx, log, limiter: new ChannelLimiter(this.#options.channelRate), onAbort };
+    const lifetime = new AbortController();
+    const running: Running = {
+      client: createClient({ apiRoot: ctx.config.apiRoot, lifetime: lifetime.signal, identifyIntervalMs: this.#options.identifyIntervalMs }),
+      ctx,
+      log,
+      token,
+      limiter: new ChannelLimiter(this.#options.channelRate),
+      lifetime,
+      attempt: new AbortController(),
+      connected: false,
+      onAbort: () => void this.stop(),
+    };
     this.#running = running;
     this.#stopping = undefined;
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    ctx.signal.addEventListener("abort", running.onAbort, { once: true });
     this.#listen(running);
 
-    const ready = once(client, Events.ClientReady, { signal: ctx.signal });
+    const timeoutMs = this.#options.startTimeoutMs ?? START_TIMEOUT_MS;
+    const timer = setTimeout(() => running.attempt.abort(new StartTimeout(`no connection within ${timeoutMs / 1000} s`)), timeoutMs);
     try {
-      await client.login(token);
-      await ready;
+      await unlessAborted(this.#connect(running), running.attempt.signal);
     } catch (error) {
-      ready.catch(() => {});
+      const reason = this.#startFailure(running, error);
       await this.stop();
-      throw new Error(`discord: could not connect: ${redactSecret((error as Error).message, token)}`);
+      throw new Error(`discord: could not connect: ${redactSecret(reason, token)}`);
+    } finally {
+      clearTimeout(timer);
     }
-    log.info("discord: connected", { user: client.user?.tag, userId: client.user?.id });
+    running.connected = true;
+    log.info("discord: connected", { user: running.client.user?.tag, userId: running.client.user?.id });
     await this.#registerCommands(running);
   }
 
@@ -99,23 +134,33 @@ export class DiscordChannel implements ChannelPlugin {
   async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
     const { client, limiter } = this.#require();
     const body = createMessageBody(message, target.replyToMessageId);
-    const sent = (await limiter.schedule(target.chatId, () => client.rest.post(Routes.channelMessages(target.chatId), { body }))) as { id: string };
-    return { messageId: sent.id };
+    const answer = await limiter.schedule(target.chatId, () => client.rest.post(Routes.channelMessages(target.chatId), { body, signal: this.#deadline() }));
+    return { messageId: sentMessageId(answer) };
   }
 
   async edit(target: OutboundTarget, messageId: string, message: OutboundMessage): Promise<void> {
     const { client, limiter } = this.#require();
     const body = editMessageBody(message);
-    await limiter.schedule(target.chatId, () => client.rest.patch(Routes.channelMessage(target.chatId, messageId), { body }));
+    await limiter.schedule(target.chatId, () => client.rest.patch(Routes.channelMessage(target.chatId, messageId), { body, signal: this.#deadline() }));
+  }
+
+  /** Sends `file` as an attachment (multipart upload), its caption as the message text, in the channel's queue. */
+  async sendFile(target: OutboundTarget, file: OutboundFile): Promise<SentMessage> {
+    const { client, limiter } = this.#require();
+    const body = fileMessageBody(file, target.replyToMessageId);
+    const answer = await limiter.schedule(target.chatId, () =>
+      client.rest.post(Routes.channelMessages(target.chatId), { body, files: [fileUpload(file)], signal: this.#deadline() }),
+    );
+    return { messageId: sentMessageId(answer) };
   }
 
   /** Shows "Bot is typing…" for about 10 s; failures (e.g. no permission) are logged, not thrown. */
   async typing(target: OutboundTarget): Promise<void> {
     const { client, log } = this.#require();
     try {
-      await client.rest.post(Routes.channelTyping(target.chatId));
+      await client.rest.post(Routes.channelTyping(target.chatId), { signal: this.#deadline() });
     } catch (error) {
-      log.debug("discord: typing failed", { chatId: target.chatId, error: (error as Error).message });
+      log.debug("discord: typing failed", { chatId: target.chatId, error: errorText(error) });
     }
   }
 
@@ -124,9 +169,45 @@ export class DiscordChannel implements ChannelPlugin {
     return this.#running;
   }
 
+  /** Ends one REST call (discord.js's 429 waits and retries included) that takes too long, so no channel queue stalls. */
+  #deadline(): AbortSignal {
+    return AbortSignal.timeout(this.#options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+  }
+
+  async #connect({ client, token, attempt }: Running): Promise<void> {
+    const ready = once(client, Events.ClientReady, { signal: attempt.signal });
+    ready.catch(() => {});
+    await client.login(token);
+    await ready;
+  }
+
+  /** Why a start attempt failed, saying which step did not answer. */
+  #startFailure({ client, ctx }: Running, error: unknown): string {
+    if (error instanceof StartTimeout) {
+      const gateway = client.ws.gateway;
+      return gateway
+        ? `${error.message}: the REST API answered, the gateway (${gateway}) did not let a session start`
+        : `${error.message}: no answer from the REST API (${ctx.config.apiRoot ?? "https://discord.com/api"})`;
+    }
+    if ((error as { code?: unknown })?.code === DiscordjsErrorCodes.TokenInvalid) return "Discord refused the bot token (HTTP 401)";
+    if (ctx.signal.aborted) return "the gateway is stopping";
+    return errorText(error);
+  }
+
+  /** The connection is gone for good: fails the start attempt, or reports to the gateway once started. */
+  #lost(running: Running, error: Error): void {
+    if (this.#running !== running) return;
+    if (!running.connected) {
+      running.attempt.abort(error);
+      return;
+    }
+    running.log.error("discord: connection lost for good; the gateway will start a new one", { error: error.message });
+    running.ctx.fail(error);
+  }
+
   #listen(running: Running): void {
     const { client, log } = running;
-    client.on(Events.MessageCreate, (message) => void this.#onMessage(running, message));
+    client.on(Events.MessageCreate, guarded(log, "message handler", (message: Message) => this.#onMessage(running, message)));
     const onInteraction = createInteractionHandler({
       ctx: running.ctx,
       accountId: this.#options.accountId,
@@ -135,18 +216,22 @@ export class DiscordChannel implements ChannelPlugin {
       channelFallback: (chatId) => ({
         send: (message) => this.send({ chatId }, message),
         edit: (messageId, message) => this.edit({ chatId }, messageId, message),
+        sendFile: (file) => this.sendFile({ chatId }, file),
       }),
       completeChannel: (facts) => this.#completeChannel(running, facts),
     });
-    client.on(Events.InteractionCreate, (interaction: Interaction) => {
-      onInteraction(interaction).catch((error) => log.error("discord: interaction failed", { interactionId: interaction.id, error }));
-    });
-    client.on(Events.Error, (error) => log.error("discord: client error", { error }));
-    client.on(Events.Warn, (message) => log.warn(`discord: ${message}`));
-    client.on(Events.ShardError, (error, shardId) => log.warn("discord: gateway connection error", { shardId, error }));
-    client.on(Events.ShardReconnecting, (shardId) => log.info("discord: gateway reconnecting", { shardId }));
-    client.on(Events.ShardResume, (shardId, replayed) => log.info("discord: gateway resumed", { shardId, replayed }));
-    client.on(Events.ShardDisconnect, (event, shardId) => log.error("discord: gateway closed for good", { shardId, code: event.code }));
+    client.on(Events.InteractionCreate, guarded(log, "interaction handler", (interaction: Interaction) => onInteraction(interaction)));
+    client.on(Events.ShardDisconnect, guarded(log, "disconnect handler", (event: { code: number }, shardId: number) => {
+      log.error("discord: gateway closed for good", { shardId, code: event.code });
+      this.#lost(running, new Error(`discord: ${closeReason(event.code)}`));
+    }));
+    client.on(Events.Invalidated, guarded(log, "invalidation handler", () => this.#lost(running, new Error("discord: the gateway session was invalidated"))));
+    // discord.js 14 emits a client `error` only from its sharding manager's IPC; the connection is not lost by it.
+    client.on(Events.Error, guarded(log, "error handler", (error: Error) => log.error("discord: client error", { error: errorText(error) })));
+    client.on(Events.Warn, guarded(log, "warning handler", (message: string) => log.warn(`discord: ${message}`)));
+    client.on(Events.ShardError, guarded(log, "shard error handler", (error: Error, shardId: number) => log.warn("discord: gateway connection error", { shardId, error: errorText(error) })));
+    client.on(Events.ShardReconnecting, guarded(log, "reconnect handler", (shardId: number) => log.info("discord: gateway reconnecting", { shardId })));
+    client.on(Events.ShardResume, guarded(log, "resume handler", (shardId: number, replayed: number) => log.info("discord: gateway resumed", { shardId, replayed })));
   }
 
   async #onMessage(running: Running, message: Message): Promise<void> {
@@ -159,14 +244,14 @@ export class DiscordChannel implements ChannelPlugin {
       roleIds: botRoleIds(message, botUserId),
     });
     if (!inbound) return;
-    if (message.channel.isThread() && !inbound.parentChatId) {
+    if (inbound.chatKind === "channel" && message.channel?.isThread() && !inbound.parentChatId) {
       const completed = await this.#completeChannel(running, { channelId: inbound.chatId, guildId: inbound.guildId, isThread: true });
       if (completed.parentId) inbound.parentChatId = completed.parentId;
     }
     try {
       await ctx.dispatch(inbound);
     } catch (error) {
-      log.error("discord: dispatch failed", { messageId: message.id, error });
+      log.error("discord: dispatch failed", { messageId: message.id, error: errorText(error) });
     }
   }
 
@@ -178,7 +263,7 @@ export class DiscordChannel implements ChannelPlugin {
       const parentId = channel?.isThread() ? channel.parentId : null;
       return parentId ? { ...facts, parentId } : facts;
     } catch (error) {
-      running.log.warn("discord: could not fetch thread", { chatId: facts.channelId, error });
+      running.log.warn("discord: could not fetch thread", { chatId: facts.channelId, error: errorText(error) });
       return facts;
     }
   }
@@ -199,17 +284,21 @@ export class DiscordChannel implements ChannelPlugin {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
+    running.attempt.abort(new Error("stopped before it connected"));
     running.ctx.signal.removeEventListener("abort", running.onAbort);
     running.client.removeAllListeners(Events.MessageCreate);
     running.client.removeAllListeners(Events.InteractionCreate);
+    running.lifetime.abort(new Error("discord: stopped"));
+    running.client.rest.clearHashSweeper();
+    running.client.rest.clearHandlerSweeper();
     const timeoutMs = this.#options.stopTimeoutMs ?? 3000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), timeoutMs);
     });
-    const closed = Promise.all([running.client.destroy(), running.limiter.stop()]).then(() => "closed" as const);
+    const closed = Promise.all([destroyForGood(running.client), running.limiter.stop()]).then(() => "closed" as const);
     const outcome = await Promise.race([closed, timeout]).catch((error) => {
-      running.log.warn("discord: error while stopping", { error });
+      running.log.warn("discord: error while stopping", { error: errorText(error) });
       return "closed" as const;
     });
     clearTimeout(timer);

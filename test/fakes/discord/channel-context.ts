@@ -10,6 +10,7 @@ import type {
   InboundMessage,
   Logger,
   ReplySink,
+  Settlement,
 } from "../../../src/plugin-api.js";
 
 /** One message the plugin handed to the core. */
@@ -31,9 +32,12 @@ export interface HarnessOptions {
   commands?: CommandSpec[];
   /**
    * Plays the core's part for each dispatched message. Runs after `dispatch` has resolved,
-   * as the core answers after accepting; its failures land in `errors`.
+   * as the core answers after accepting; its failures land in `errors`. The message settles
+   * with what it returns ("done" when nothing).
    */
-  onDispatch?: (message: InboundMessage, sink: ReplySink | undefined) => Promise<void> | void;
+  onDispatch?: (message: InboundMessage, sink: ReplySink | undefined) => Promise<Settlement | void> | Settlement | void;
+  /** Makes `dispatch` itself reject for these messages, as a core that cannot take them would. */
+  dispatchFails?: (message: InboundMessage) => boolean;
   complete?: (request: CompletionRequest) => Promise<CommandChoice[]> | CommandChoice[];
 }
 
@@ -44,6 +48,10 @@ export interface Harness {
   logs: HarnessLog[];
   /** Errors thrown by `onDispatch`. */
   errors: unknown[];
+  /** Every `ctx.fail` call, in order. */
+  failures: unknown[];
+  /** Resolves with the first `ctx.fail` error (existing or coming). */
+  waitForFailure(timeoutMs?: number): Promise<unknown>;
   /** Resolves with the first dispatch (existing or coming) matching `predicate`. */
   waitForDispatch(predicate: (d: HarnessDispatch) => boolean, timeoutMs?: number): Promise<HarnessDispatch>;
   /** Resolves once `onDispatch` has settled for `count` dispatches. */
@@ -64,6 +72,7 @@ export function createHarness(options: HarnessOptions): Harness {
   const completions: CompletionRequest[] = [];
   const logs: HarnessLog[] = [];
   const errors: unknown[] = [];
+  const failures: unknown[] = [];
   let handled = 0;
 
   const logAt =
@@ -83,17 +92,22 @@ export function createHarness(options: HarnessOptions): Harness {
       const entry = { message, ...(sink ? { sink } : {}) };
       dispatched.push(entry);
       events.emit("dispatch");
+      if (options.dispatchFails?.(message)) throw new Error("harness: the core refused the dispatch");
       if (!options.onDispatch) return { settled: Promise.resolve("done" as const) };
       const handler = options.onDispatch;
-      const settled = new Promise<"done">((resolve) => {
+      const settled = new Promise<Settlement>((resolve) => {
         setImmediate(() => {
+          let settlement: Settlement = "done";
           Promise.resolve()
             .then(() => handler(message, sink))
+            .then((outcome) => {
+              if (outcome) settlement = outcome;
+            })
             .catch((error) => errors.push(error))
             .finally(() => {
               handled += 1;
               events.emit("handled");
-              resolve("done");
+              resolve(settlement);
             });
         });
       });
@@ -103,6 +117,10 @@ export function createHarness(options: HarnessOptions): Harness {
     async complete(request) {
       completions.push(request);
       return options.complete ? options.complete(request) : [];
+    },
+    fail(error) {
+      failures.push(error);
+      events.emit("fail");
     },
   };
 
@@ -129,6 +147,8 @@ export function createHarness(options: HarnessOptions): Harness {
     completions,
     logs,
     errors,
+    failures,
+    waitForFailure: (timeoutMs = 10_000) => waitOn("fail", () => (failures.length ? { error: failures[0] } : undefined), timeoutMs, "ctx.fail").then(({ error }) => error),
     waitForDispatch: (predicate, timeoutMs = 10_000) => waitOn("dispatch", () => dispatched.find(predicate), timeoutMs, "a dispatch"),
     waitForHandled: (count, timeoutMs = 10_000) => waitOn("handled", () => (handled >= count ? true : undefined), timeoutMs, `${count} handled dispatches`).then(() => {}),
     abort: () => controller.abort(),

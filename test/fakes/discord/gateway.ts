@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { guildCreatePayload } from "./payloads.js";
 import type { DiscordState } from "./state.js";
-import type { GatewayConnectionRecord } from "./types.js";
+import type { GatewayConnectionRecord, GatewayOutage } from "./types.js";
 import { userPayload } from "./payloads.js";
 
 const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, PresenceUpdate: 3, VoiceStateUpdate: 4, Resume: 6, Reconnect: 7, RequestGuildMembers: 8, InvalidSession: 9, Hello: 10, HeartbeatAck: 11 } as const;
@@ -44,6 +44,10 @@ export class FakeGateway {
   readonly identifies: { intents: number }[] = [];
   resumes = 0;
   heartbeats = 0;
+  /** `silent`: new sockets open and hear nothing, not even HELLO (`refuse` is handled before the upgrade). */
+  outage: GatewayOutage | undefined;
+  /** When set, an IDENTIFY is answered by closing the socket with this code (4004 bad token, 4014 disallowed intents). */
+  identifyCloseCode: number | undefined;
 
   constructor(
     private readonly state: DiscordState,
@@ -104,6 +108,11 @@ export class FakeGateway {
   }
 
   #accept(ws: WebSocket, path: string, query: Record<string, string>): void {
+    if (this.outage === "silent") {
+      this.connections.push({ path, query, outage: "silent" });
+      this.state.changed();
+      return;
+    }
     this.connections.push({ path, query });
     this.state.changed();
     if (query.v !== "10") return void ws.close(4012, "Invalid API version");
@@ -129,6 +138,7 @@ export class FakeGateway {
         case Op.Identify:
           if (session) return void ws.close(4005, "Already authenticated");
           if (payload.d?.token !== this.state.token) return void ws.close(4004, "Authentication failed");
+          if (this.identifyCloseCode !== undefined) return void ws.close(this.identifyCloseCode, "fake discord refused the IDENTIFY");
           this.identifies.push({ intents: payload.d.intents });
           session = this.#identify(ws);
           break;

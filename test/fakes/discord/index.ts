@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import { FakeGateway } from "./gateway.js";
 import { DM_CHANNEL_TYPE, guildCreatePayload, memberPayload, parseMentionTokens, THREAD_TYPES, userPayload } from "./payloads.js";
 import type { WindowLimit } from "./rate-limit.js";
-import { createRestHandler } from "./rest.js";
+import { createRestHandler, type RestControl } from "./rest.js";
 import { DiscordState, type StoredInteraction } from "./state.js";
 import type {
   BotMessageRecord,
@@ -31,6 +31,8 @@ import type {
   GatewayConnectionRecord,
   InteractionRecord,
   RequestRecord,
+  GatewayOutage,
+  RestOverride,
 } from "./types.js";
 
 export type * from "./types.js";
@@ -73,6 +75,19 @@ export interface FakeDiscord {
   dropConnection(options?: { code?: number; replay?: number }): void;
   /** Sends a non-resumable INVALID_SESSION; the client must IDENTIFY again. */
   invalidateSession(): void;
+  /** Sends any gateway dispatch, however malformed (a peer's odd payload); returns nothing to wait on. */
+  emitRaw(t: string, d: unknown): void;
+  /** New gateway connections meet this outage (recorded with `outage`) until called with undefined. */
+  gatewayOutage(outage: GatewayOutage | undefined): void;
+  /** Answers IDENTIFY by closing with `code` (4004 token refused, 4014 disallowed intents); undefined to stop. */
+  closeOnIdentify(code: number | undefined): void;
+  /** Leaves REST requests unanswered (a hung proxy) until called with false. */
+  stallRest(stall?: boolean): void;
+  /**
+   * Answers matching REST requests with exactly this status, body and headers, before any route,
+   * auth or rate limit: a proxy or emulator speaking Discord's API badly. Returns a remover.
+   */
+  answerWith(override: RestOverride): () => void;
   /** Every message the bot created, edited or deleted, in order. */
   readonly messages: BotMessageRecord[];
   /** Interactions the fake emitted, by id, with their callback and follow-ups. */
@@ -106,10 +121,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const gateway = new FakeGateway(state, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250, baseUrl: `ws://127.0.0.1:${port}` });
+  const control: RestControl = { overrides: [], stalled: false };
   const handleRest = createRestHandler(state, {
     gatewayUrl: gateway.gatewayUrl,
     bucketLimit: options.bucketLimit ?? { limit: 50, windowMs: 1000 },
     channelMessageLimit: options.channelMessageLimit,
+    control,
   });
 
   server.on("request", (req, res) => {
@@ -125,6 +142,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   server.on("upgrade", (req, socket, head) => {
     const parsed = new URL(req.url ?? "/", url);
     if (parsed.pathname !== "/gateway" && parsed.pathname !== "/resume") return void socket.destroy();
+    if (gateway.outage === "refuse") {
+      gateway.connections.push({ path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), outage: "refuse" });
+      socket.destroy();
+      state.changed();
+      return;
+    }
     gateway.handleUpgrade(req, socket, head, parsed.pathname, parsed.searchParams);
   });
 
@@ -259,6 +282,27 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     invalidateSession() {
       gateway.invalidateSessions();
+    },
+    emitRaw(t, d) {
+      gateway.dispatch(t, d);
+      state.changed();
+    },
+    gatewayOutage(outage) {
+      gateway.outage = outage;
+    },
+    closeOnIdentify(code) {
+      gateway.identifyCloseCode = code;
+    },
+    stallRest(stall = true) {
+      control.stalled = stall;
+    },
+    answerWith(override) {
+      const entry = { ...override };
+      control.overrides.push(entry);
+      return () => {
+        const at = control.overrides.indexOf(entry);
+        if (at >= 0) control.overrides.splice(at, 1);
+      };
     },
     messages: state.messages,
     interactionCallbacks: state.interactions,

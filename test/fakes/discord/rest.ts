@@ -3,7 +3,8 @@ import { performance } from "node:perf_hooks";
 import { bucketHash, rateLimitHeaders, WindowCounter, type WindowLimit } from "./rate-limit.js";
 import type { DiscordState, StoredChannel, StoredInteraction } from "./state.js";
 import { userPayload } from "./payloads.js";
-import { type ApiErrorBody, validateChoices, validateCommands, validateMessageBody } from "./validate.js";
+import type { RequestRecord, RestOverride, UploadedFileRecord } from "./types.js";
+import { type ApiErrorBody, MAX_UPLOAD_BYTES, validateChoices, validateCommands, validateMessageBody } from "./validate.js";
 
 export interface RestOptions {
   /** WebSocket URL `GET /gateway/bot` hands out. */
@@ -12,6 +13,14 @@ export interface RestOptions {
   bucketLimit: WindowLimit;
   /** Discord's per-channel message limit (creates and edits), not announced in headers; off when undefined. */
   channelMessageLimit?: WindowLimit;
+  /** Misbehaviour switched on by tests: canned answers first, or no answer at all. */
+  control: RestControl;
+}
+
+export interface RestControl {
+  overrides: RestOverride[];
+  /** Requests are read and then left without an answer (a hung proxy). */
+  stalled: boolean;
 }
 
 interface Reply {
@@ -24,6 +33,8 @@ interface RouteContext {
   params: string[];
   body: any;
   query: URLSearchParams;
+  /** `files[n]` parts of a multipart request. */
+  files: UploadedFileRecord[];
 }
 
 interface Route {
@@ -114,20 +125,21 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       "POST",
       "/channels/:channel/messages",
       true,
-      ({ params: [id], body }) => {
+      ({ params: [id], body, files }) => {
         const channel = channelOf(id);
         if (!channel) return unknownChannel();
-        const invalid = validateMessageBody(body, true);
+        const invalid = validateMessageBody(body, true, files.length);
         if (invalid) return apiError(400, invalid);
         const ref = body.message_reference;
         if (ref?.message_id && !state.storedMessages.has(ref.message_id) && ref.fail_if_not_exists !== false) {
           return apiError(400, { code: 50035, message: "Invalid Form Body", errors: { message_reference: { _errors: [{ code: "REPLIES_UNKNOWN_MESSAGE", message: "Unknown message" }] } } });
         }
-        const message = state.botMessagePayload(channel, body, ref?.message_id ? { type: 19 } : {});
+        const message = state.botMessagePayload(channel, body, ref?.message_id ? { type: 19 } : {}, files);
         state.storedMessages.set(message.id, message);
         state.record({
           kind: "create", id: message.id, channel_id: id, content: message.content, allowed_mentions: body.allowed_mentions,
           flags: message.flags, components: message.components, message_reference: body.message_reference, source: "channel",
+          ...(files.length ? { files } : {}),
         });
         return json(200, message);
       },
@@ -137,17 +149,17 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       "PATCH",
       "/channels/:channel/messages/:message",
       true,
-      ({ params: [channelId, messageId], body }) => {
+      ({ params: [channelId, messageId], body, files }) => {
         if (!channelOf(channelId)) return unknownChannel();
         const message = state.storedMessages.get(messageId);
         if (!message || message.channel_id !== channelId) return unknownMessage();
         if (message.author.id !== state.botUser.id) return apiError(403, { code: 50005, message: "Cannot edit a message authored by another user" });
-        const invalid = validateMessageBody(body, false);
+        const invalid = validateMessageBody(body, false, files.length);
         if (invalid) return apiError(400, invalid);
-        applyEdit(message, body);
+        applyEdit(state, message, body, files);
         state.record({
           kind: "edit", id: messageId, channel_id: channelId, content: message.content, allowed_mentions: body.allowed_mentions,
-          flags: message.flags, components: message.components, source: "channel",
+          flags: message.flags, components: message.components, source: "channel", ...(files.length ? { files } : {}),
         });
         return json(200, message);
       },
@@ -160,13 +172,13 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       if (interaction.callback) return apiError(400, { code: 40060, message: "Interaction has already been acknowledged." });
       return interactionCallback(state, interaction, body, query.get("with_response") === "true");
     }),
-    route("POST", "/webhooks/:app/:token", false, ({ params: [app, token], body, query }) => {
+    route("POST", "/webhooks/:app/:token", false, ({ params: [app, token], body, query, files }) => {
       const interaction = interactionByToken(app, token);
       if (!interaction) return unknownWebhook();
       if (!interaction.callback) return unknownWebhook();
-      const invalid = validateMessageBody(body, true);
+      const invalid = validateMessageBody(body, true, files.length);
       if (invalid) return apiError(400, invalid);
-      const message = followUp(state, interaction, body);
+      const message = followUp(state, interaction, body, files);
       return query.get("wait") === "true" ? json(200, message) : { status: 204 };
     }),
     route("GET", "/webhooks/:app/:token/messages/:message", false, ({ params: [app, token, messageId] }) => {
@@ -175,14 +187,14 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       const message = webhookMessage(state, interaction, messageId);
       return message ? json(200, message) : unknownMessage();
     }),
-    route("PATCH", "/webhooks/:app/:token/messages/:message", false, ({ params: [app, token, messageId], body }) => {
+    route("PATCH", "/webhooks/:app/:token/messages/:message", false, ({ params: [app, token, messageId], body, files }) => {
       const interaction = interactionByToken(app, token);
       if (!interaction) return unknownWebhook();
       const message = webhookMessage(state, interaction, messageId);
       if (!message) return unknownMessage();
-      const invalid = validateMessageBody(body, false);
+      const invalid = validateMessageBody(body, false, files.length);
       if (invalid) return apiError(400, invalid);
-      applyEdit(message, body);
+      applyEdit(state, message, body, files);
       message.flags &= ~LOADING;
       if (interaction.original && interaction.original.id === message.id) {
         interaction.original.content = message.content;
@@ -192,6 +204,7 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       state.record({
         kind: "edit", id: message.id, channel_id: message.channel_id, content: message.content, allowed_mentions: body.allowed_mentions,
         flags: message.flags, components: message.components, source: "interaction", interactionId: interaction.id,
+        ...(files.length ? { files } : {}),
       });
       return json(200, message);
     }),
@@ -223,6 +236,29 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       state.changed();
     };
 
+    const { control } = options;
+    if (control.stalled) {
+      for await (const _ of req);
+      const record: RequestRecord = { method, path, status: 0, at };
+      state.requests.push(record);
+      res.on("close", () => {
+        record.abandoned = true;
+        state.changed();
+      });
+      state.changed();
+      return;
+    }
+    const override = control.overrides.find((o) => (o.method ?? method) === method && (typeof o.path === "string" ? o.path === path : o.path.test(path)));
+    if (override) {
+      for await (const _ of req);
+      if (override.times !== undefined && --override.times <= 0) control.overrides.splice(control.overrides.indexOf(override), 1);
+      state.requests.push({ method, path, status: override.status, at });
+      if (override.status === 429) state.count429 += 1;
+      sendRaw(res, override);
+      state.changed();
+      return;
+    }
+
     const match = routes
       .filter((r) => r.method === method)
       .map((r) => ({ r, m: r.pattern.exec(path) }))
@@ -235,11 +271,13 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
     const params = m!.slice(1).map(decodeURIComponent);
 
     let body: any;
+    let files: UploadedFileRecord[];
     try {
-      body = await readJson(req);
+      ({ body, files } = await readBody(req));
     } catch (error) {
       return finish(apiError(400, { code: 50109, message: `The request body contains invalid JSON. (${(error as Error).message})` }));
     }
+    if (files.some((file) => file.size > MAX_UPLOAD_BYTES)) return finish(apiError(413, { code: 40005, message: "Request entity too large" }));
     if (r.auth && !authorized(req)) return finish(apiError(401, { code: 0, message: "401: Unauthorized" }));
 
     const now = Date.now();
@@ -251,7 +289,7 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       const channelWindow = channelLimits.hit(params[0], now);
       if (channelWindow.exceeded) return finish(rateLimited(channelWindow.resetAt - now, "shared"), headers);
     }
-    finish(await r.handle({ params, body, query }), headers);
+    finish(await r.handle({ params, body, query, files }), headers);
   };
 }
 
@@ -274,16 +312,45 @@ function send(res: ServerResponse, reply: Reply, headers: Record<string, string>
   res.writeHead(reply.status, { ...all, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) }).end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<any> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  if (chunks.length === 0) return undefined;
-  const type = req.headers["content-type"] ?? "";
-  if (!type.includes("application/json")) throw new Error(`fake discord only takes JSON bodies, got ${type || "no content type"}`);
-  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+/** A canned answer: exactly the override's status, headers and body. */
+function sendRaw(res: ServerResponse, override: RestOverride): void {
+  const headers = { ...override.headers };
+  if (override.body === undefined) return void res.writeHead(override.status, headers).end();
+  const text = typeof override.body === "string" ? override.body : JSON.stringify(override.body);
+  if (typeof override.body !== "string") headers["Content-Type"] ??= "application/json";
+  res.writeHead(override.status, headers).end(text);
 }
 
-function applyEdit(message: Record<string, any>, body: Record<string, any>): void {
+/**
+ * A JSON body, or Discord's multipart form: the JSON in `payload_json` and the uploads in
+ * `files[n]` parts (what discord.js sends when a message carries attachments).
+ */
+async function readBody(req: IncomingMessage): Promise<{ body: any; files: UploadedFileRecord[] }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return { body: undefined, files: [] };
+  const type = req.headers["content-type"] ?? "";
+  const raw = Buffer.concat(chunks);
+  if (type.startsWith("multipart/form-data")) return readMultipart(raw, type);
+  if (!type.includes("application/json")) throw new Error(`fake discord takes JSON or multipart bodies, got ${type || "no content type"}`);
+  return { body: JSON.parse(raw.toString("utf8")), files: [] };
+}
+
+async function readMultipart(raw: Buffer, type: string): Promise<{ body: any; files: UploadedFileRecord[] }> {
+  const form = await new Response(raw, { headers: { "content-type": type } }).formData();
+  const payload = form.get("payload_json");
+  const body = typeof payload === "string" ? JSON.parse(payload) : {};
+  const files: UploadedFileRecord[] = [];
+  for (const [key, value] of form.entries()) {
+    if (!/^files\[\d+\]$/.test(key) || typeof value === "string") continue;
+    const bytes = Buffer.from(await value.arrayBuffer());
+    files.push({ name: value.name, content: bytes.toString("utf8"), size: bytes.length, contentType: value.type || "application/octet-stream" });
+  }
+  return { body, files };
+}
+
+function applyEdit(state: DiscordState, message: Record<string, any>, body: Record<string, any>, files: readonly UploadedFileRecord[] = []): void {
+  if (files.length) message.attachments = [...(message.attachments ?? []), ...state.attachmentPayloads(message.channel_id, files)];
   if (body.content !== undefined) message.content = body.content ?? "";
   if (body.components !== undefined) message.components = body.components ?? [];
   if (body.embeds !== undefined) message.embeds = body.embeds ?? [];
@@ -375,10 +442,10 @@ function interactionCallback(state: DiscordState, interaction: StoredInteraction
  * A follow-up. As on Discord, the first follow-up after a deferred response fills the
  * "thinking" original and keeps the defer's visibility; later ones are new messages.
  */
-function followUp(state: DiscordState, interaction: StoredInteraction, body: any): Record<string, any> {
+function followUp(state: DiscordState, interaction: StoredInteraction, body: any, files: UploadedFileRecord[]): Record<string, any> {
   const original = interaction.original ? state.storedMessages.get(interaction.original.id) : undefined;
   if (original && !interaction.original!.deleted && original.flags & LOADING) {
-    applyEdit(original, body);
+    applyEdit(state, original, body, files);
     original.flags &= ~LOADING;
     interaction.original!.content = original.content;
     interaction.original!.flags = original.flags;
@@ -386,18 +453,22 @@ function followUp(state: DiscordState, interaction: StoredInteraction, body: any
     state.record({
       kind: "edit", id: original.id, channel_id: interaction.channel_id, content: original.content, allowed_mentions: body.allowed_mentions,
       flags: original.flags, components: original.components, source: "interaction", interactionId: interaction.id,
+      ...(files.length ? { files } : {}),
     });
     return original;
   }
-  const message = state.botMessagePayload(channelForInteraction(state, interaction), { ...body, flags: (body.flags ?? 0) & EPHEMERAL }, {
-    webhook_id: state.applicationId,
-    application_id: state.applicationId,
-  });
+  const message = state.botMessagePayload(
+    channelForInteraction(state, interaction),
+    { ...body, flags: (body.flags ?? 0) & EPHEMERAL },
+    { webhook_id: state.applicationId, application_id: state.applicationId },
+    files,
+  );
   state.storedMessages.set(message.id, message);
   interaction.followUps.push({ id: message.id, content: message.content, flags: message.flags, afterMs: Date.now() - interaction.emittedAt });
   state.record({
     kind: "create", id: message.id, channel_id: interaction.channel_id, content: message.content, allowed_mentions: body.allowed_mentions,
     flags: message.flags, components: message.components, source: "interaction", interactionId: interaction.id,
+    ...(files.length ? { files } : {}),
   });
   return message;
 }

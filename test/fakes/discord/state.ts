@@ -8,6 +8,7 @@ import type {
   FakeUser,
   InteractionRecord,
   RequestRecord,
+  UploadedFileRecord,
 } from "./types.js";
 
 export interface StoredChannel {
@@ -85,8 +86,8 @@ export class DiscordState {
     return channel;
   }
 
-  /** A full message object as Discord returns it for a bot-authored message. */
-  botMessagePayload(channel: StoredChannel, body: Record<string, any>, extra: Record<string, unknown> = {}): Record<string, any> {
+  /** A full message object as Discord returns it for a bot-authored message; `files` become its attachments. */
+  botMessagePayload(channel: StoredChannel, body: Record<string, any>, extra: Record<string, unknown> = {}, files: readonly UploadedFileRecord[] = []): Record<string, any> {
     return {
       id: this.nextId(),
       channel_id: channel.payload.id,
@@ -99,7 +100,7 @@ export class DiscordState {
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: [],
+      attachments: this.attachmentPayloads(channel.payload.id, files),
       embeds: body.embeds ?? [],
       components: body.components ?? [],
       pinned: false,
@@ -108,6 +109,15 @@ export class DiscordState {
       ...(body.message_reference ? { message_reference: body.message_reference } : {}),
       ...extra,
     };
+  }
+
+  /** Attachment objects for uploaded files, as a message carries them. */
+  attachmentPayloads(channelId: string, files: readonly UploadedFileRecord[]): Record<string, unknown>[] {
+    return files.map((file) => {
+      const id = this.nextId();
+      const url = `https://cdn.discordapp.invalid/attachments/${channelId}/${id}/${encodeURIComponent(file.name)}`;
+      return { id, filename: file.name, size: file.size, url, proxy_url: url, content_type: file.contentType };
+    });
   }
 
   record(entry: Omit<BotMessageRecord, "at">): void {

@@ -76,8 +76,36 @@ export interface BotMessageRecord {
   message_reference?: unknown;
   source: "channel" | "interaction";
   interactionId?: string;
+  /** Files uploaded with this request (multipart `files[n]`), as text. */
+  files?: UploadedFileRecord[];
   /** Epoch ms the fake handled the request. */
   at: number;
+}
+
+/** One `files[n]` part of a multipart message request. */
+export interface UploadedFileRecord {
+  name: string;
+  /** The bytes, decoded as UTF-8. */
+  content: string;
+  size: number;
+  contentType: string;
+}
+
+/** `refuse`: WebSocket upgrades are destroyed; `silent`: the socket opens and nothing is ever said (no HELLO). */
+export type GatewayOutage = "refuse" | "silent";
+
+/** A canned REST answer that takes precedence over the fake's routes (see `FakeDiscord.answerWith`). */
+export interface RestOverride {
+  method?: string;
+  /** Path after `/api/v10`; a string matches exactly. */
+  path: string | RegExp;
+  status: number;
+  /** Sent as is when a string (any bytes, e.g. an HTML error page), else as JSON; none when undefined. */
+  body?: unknown;
+  /** Exactly these headers (plus Content-Type for JSON): no rate-limit headers unless given. */
+  headers?: Record<string, string>;
+  /** How many requests it answers; unlimited when undefined. */
+  times?: number;
 }
 
 export interface InteractionCallbackRecord {
@@ -116,10 +144,14 @@ export interface RequestRecord {
   status: number;
   /** `performance.now()` when the request arrived. */
   at: number;
+  /** Left unanswered (status 0, see `FakeDiscord.stallRest`) and then given up on by the client, which closed the connection. */
+  abandoned?: true;
 }
 
 export interface GatewayConnectionRecord {
   /** "/gateway" or "/resume". */
   path: string;
   query: Record<string, string>;
+  /** The connection met a gateway outage (see `FakeDiscord.gatewayOutage`). */
+  outage?: GatewayOutage;
 }

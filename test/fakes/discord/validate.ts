@@ -7,6 +7,8 @@ export interface ApiErrorBody {
 }
 
 export const MAX_CONTENT_LENGTH = 2000;
+/** Discord's upload limit for a bot without boosts (the interactions' `attachment_size_limit`). */
+export const MAX_UPLOAD_BYTES = 26_214_400;
 
 function fieldError(code: string, message: string): { _errors: { code: string; message: string }[] } {
   return { _errors: [{ code, message }] };
@@ -17,8 +19,16 @@ export function invalidFormBody(errors: Record<string, unknown>): ApiErrorBody {
   return { code: 50035, message: "Invalid Form Body", errors };
 }
 
-/** Validates a message create/edit body; `requireContent` for creates (Discord rejects empty messages). */
-export function validateMessageBody(body: Record<string, any>, requireContent: boolean): ApiErrorBody | null {
+/**
+ * Validates a message create/edit body; `requireContent` for creates (Discord rejects empty
+ * messages, unless they carry `fileCount` uploaded files).
+ */
+export function validateMessageBody(body: Record<string, any> | undefined, requireContent: boolean, fileCount = 0): ApiErrorBody | null {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    if (requireContent && fileCount === 0) return { code: 50006, message: "Cannot send an empty message" };
+    if (body === undefined) return null;
+    return invalidFormBody({ _errors: [{ code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType" }] });
+  }
   const content = body.content;
   if (content !== undefined && content !== null && typeof content !== "string") {
     return invalidFormBody({ content: fieldError("STRING_TYPE_CONVERT", "Could not interpret value as string.") });
@@ -26,7 +36,7 @@ export function validateMessageBody(body: Record<string, any>, requireContent: b
   if (typeof content === "string" && content.length > MAX_CONTENT_LENGTH) {
     return invalidFormBody({ content: fieldError("BASE_TYPE_MAX_LENGTH", `Must be ${MAX_CONTENT_LENGTH} or fewer in length.`) });
   }
-  const hasOther = (body.embeds?.length ?? 0) > 0 || (body.components?.length ?? 0) > 0 || (body.sticker_ids?.length ?? 0) > 0;
+  const hasOther = (body.embeds?.length ?? 0) > 0 || (body.components?.length ?? 0) > 0 || (body.sticker_ids?.length ?? 0) > 0 || fileCount > 0;
   if (requireContent && !content && !hasOther) return { code: 50006, message: "Cannot send an empty message" };
   const components = body.components ?? [];
   if (components.length > 5) return invalidFormBody({ components: fieldError("BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.") });

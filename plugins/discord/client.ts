@@ -1,0 +1,35 @@
+import { Client, DefaultRestOptions, GatewayIntentBits, Partials, type RESTOptions } from "discord.js";
+import { IntervalIdentifyThrottler } from "./identify-throttle.js";
+import { linkedSignal } from "./signals.js";
+
+export interface ClientOptions {
+  /** REST base (`channels.discord.apiRoot`); Discord's when undefined. */
+  apiRoot?: string;
+  /** Aborts every REST call in flight when the plugin instance ends (a hung request included). */
+  lifetime: AbortSignal;
+  /** Pause between IDENTIFYs; discord.js's 5 s throttler when undefined. */
+  identifyIntervalMs?: number;
+}
+
+/**
+ * The discord.js client the plugin runs: guild messages, DMs and message content; no pings
+ * by default; REST calls end with the plugin instance, so a failed or stopped instance
+ * leaves no request (and no timer of one) behind.
+ */
+export function createClient({ apiRoot, lifetime, identifyIntervalMs }: ClientOptions): Client {
+  const makeRequest: RESTOptions["makeRequest"] = async (url, init) => {
+    const linked = linkedSignal(lifetime, (init.signal as AbortSignal | null | undefined) ?? undefined);
+    try {
+      return await DefaultRestOptions.makeRequest(url, { ...init, signal: linked.signal as typeof init.signal });
+    } finally {
+      linked.dispose();
+    }
+  };
+  return new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
+    partials: [Partials.Channel],
+    allowedMentions: { parse: [], repliedUser: false },
+    rest: { makeRequest, ...(apiRoot ? { api: apiRoot } : {}) },
+    ...(identifyIntervalMs !== undefined ? { ws: { buildIdentifyThrottler: () => new IntervalIdentifyThrottler(identifyIntervalMs) } } : {}),
+  });
+}
