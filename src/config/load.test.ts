@@ -67,7 +67,7 @@ describe("parseConfigSource", () => {
 
   it("applies defaults in one place", () => {
     const { config } = parseConfigSource(`{ channels: { telegram: {} } }`, FILE, {});
-    expect(config.channels?.telegram).toMatchObject({ enabled: true, requireMention: true, groupPolicy: "open" });
+    expect(config.channels?.telegram).toMatchObject({ enabled: true, requireMention: true, groupPolicy: "allowlist", dmPolicy: "pairing" });
   });
 });
 

@@ -122,6 +122,8 @@ describe("groups and privileged commands", () => {
       expect.objectContaining({ plainText: "You are not allowed to do that here.", ephemeral: true }),
     ]);
     expect(await native("/reset", { scope: "all" }, inGroup(STRANGER))).toEqual([expect.objectContaining({ plainText: "You are not allowed to do that here." })]);
+    // clearing the history is not a switch
+    expect(await h.say("/reset", inGroup(STRANGER))).toBe("Fresh start: history cleared (model choice kept).");
     expect(h.gateway.agents.sessions("main").get(`telegram:group:${GROUP}`).modelOverride).toBeUndefined();
     await h.say("still opus?", inGroup(STRANGER));
     expect((h.fake.requests.at(-1)!.body as { model: string }).model).toBe("claude-opus-4-5");

@@ -47,7 +47,8 @@ export const resetCommand: CommandDefinition = {
   name: "reset",
   description: "Start a fresh conversation (/reset all also clears the model choice)",
   args: [{ name: "scope", description: "all: also clear the model override and pin", choices: [{ name: "all", value: "all" }] }],
-  privileged: () => true,
+  // clearing history is anyone's; clearing the model choice and pin is a switch (DESIGN.md §8)
+  privileged: (args) => args.trim().toLowerCase() === "all",
   argsFromNative: (args) => args.scope ?? "",
   async run(ctx) {
     const all = ctx.args.trim().toLowerCase() === "all";
