@@ -100,12 +100,13 @@ const parsedByFile = new Map<string, { ino: number; mtimeMs: number; size: numbe
 /**
  * {@link readPairing} that parses again only when the file changed (inode, mtime or size): a
  * `stat` per call, so the gateway can ask on every message and still see `baton pairing
- * approve` at once. Callers must not mutate the result.
+ * approve` at once. The stat is synchronous on purpose: ~2 µs against ~40 µs for a round trip
+ * through libuv's thread pool on every DM. Callers must not mutate the result.
  */
 export async function readPairingCached(file: string): Promise<PairingData> {
   let stat: fs.Stats;
   try {
-    stat = await fs.promises.stat(file);
+    stat = fs.statSync(file);
   } catch (err: any) {
     if (err?.code === "ENOENT") {
       parsedByFile.delete(file);
