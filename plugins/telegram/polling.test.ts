@@ -142,6 +142,22 @@ describe("telegram polling: odd answers are waited out", () => {
     expect(s.harness.logText()).not.toContain(tg.token);
   });
 
+  it("does not answer again updates a broken Bot API sends below the offset it was given", async () => {
+    const tg = await fakeTelegram();
+    const s = await startPlugin(tg, await tempDir());
+    const first = tg.pushUserMessage({ from: alice, text: "once" });
+    await s.harness.waitForDispatch((m) => m.text === "once");
+    await tg.waitFor(() => tg.pollWaiting, 5000, "the next long poll");
+    // The next calls get the old update again (twice), then the fake behaves.
+    tg.answerRaw("getUpdates", { status: 200, body: JSON.stringify({ ok: true, result: [first] }) }, 2);
+    tg.pushUserMessage({ from: alice, text: "wake the poll" }); // ends the pending poll; the raw answers come next
+    await s.harness.waitForDispatch((m) => m.text === "wake the poll");
+    tg.pushUserMessage({ from: alice, text: "later" });
+    await s.harness.waitForDispatch((m) => m.text === "later");
+    expect(s.harness.dispatched.map((m) => m.text)).toEqual(["once", "wake the poll", "later"]);
+    expect(s.harness.logs.some((e) => /cannot be handled/.test(e.msg) && e.fields?.alreadyConfirmed === 1)).toBe(true);
+  });
+
   it("stops at once while waiting out a 429, however long it asked for", async () => {
     const tg = await fakeTelegram();
     tg.answerRaw("getUpdates", {

@@ -66,18 +66,23 @@ export function startPolling(options: PollingOptions): UpdateIntake {
   const fetchBatch = async (args: GetUpdatesArgs, signal: ApiSignal): Promise<Update[]> => {
     for (let failures = 1; ; failures++) {
       try {
-        const answer: unknown = await api.getUpdates({ ...args, offset: args.offset === 0 ? startOffset : args.offset }, signal);
+        const offset = args.offset === 0 ? startOffset : args.offset;
+        const answer: unknown = await api.getUpdates({ ...args, offset }, signal);
         const batch = screenBatch(answer);
-        if (batch.dropped > 0 || batch.oversized.length > 0) {
+        // Telegram never sends what an offset confirmed; a broken Bot API that does would have them answered again.
+        const updates = batch.updates.filter((u) => u.update_id >= offset);
+        const stale = batch.updates.length - updates.length;
+        if (batch.dropped > 0 || batch.oversized.length > 0 || stale > 0) {
           log.warn("telegram: getUpdates answered updates that cannot be handled; left out", {
             withoutUpdateId: batch.dropped,
             oversizedUpdateIds: batch.oversized.slice(0, 10),
+            alreadyConfirmed: stale,
           });
         }
         // Nothing usable in a non-empty answer: pause as after a failure, so a broken Bot API is not hammered.
-        if (batch.updates.length === 0 && batch.dropped > 0) throw new Error("getUpdates answered no usable update");
-        await journal.add(batch.updates);
-        return batch.updates;
+        if (updates.length === 0 && (batch.dropped > 0 || stale > 0)) throw new Error("getUpdates answered no usable update");
+        await journal.add(updates);
+        return updates;
       } catch (err) {
         if (signal.aborted || failed) throw err;
         if (classifyPollFailure(err) === "fatal") {

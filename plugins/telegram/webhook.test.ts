@@ -114,6 +114,11 @@ describe("telegram webhook server: malformed requests get a 4xx and the server g
       const exchange = await rawExchange(s.port, (socket) => socket.write(request(target, { body: "{}" })));
       expect(exchange.status, target).toBe(400);
     }
+    // Neither an upgrade, a CONNECT, headers past node's limit nor bytes that are no HTTP end the server.
+    await rawExchange(s.port, (socket) => socket.write(request("/telegram", { headers: "Upgrade: websocket\r\nConnection: Upgrade\r\n" })));
+    await rawExchange(s.port, (socket) => socket.write("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n"));
+    expect((await rawExchange(s.port, (socket) => socket.write(request("/telegram", { headers: `X-Big: ${"x".repeat(64 * 1024)}\r\n` })))).status).toBe(431);
+    expect((await rawExchange(s.port, (socket) => socket.write("\u0000\u0001garbage\r\n\r\n"))).status).toBe(400);
     await stillServes(s, "after bad targets");
     expect(s.harness.logs.filter((e) => e.level === "error")).toEqual([]);
   });

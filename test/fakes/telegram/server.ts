@@ -28,6 +28,8 @@ export interface FakeTelegramOptions {
   firstName?: string;
   /** Flood limits; each defaults to Telegram's published one, `false` disables it. */
   limits?: Partial<FloodLimits>;
+  /** Raw answers in place from the first call on, as {@link FakeTelegram.answerRaw} sets them (`times` defaults to always). */
+  rawAnswers?: Array<{ method: string; answer: RawAnswer; times?: number }>;
 }
 
 export type UserInput = Partial<FakeUser> & { id: number };
@@ -161,6 +163,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     if (--entry.left <= 0) queue.shift();
     return entry.answer;
   };
+
+  for (const { method, answer, times } of options.rawAnswers ?? []) {
+    rawAnswers.set(method.toLowerCase(), [...(rawAnswers.get(method.toLowerCase()) ?? []), { answer, left: times ?? Infinity }]);
+  }
 
   const server = createServer((req, res) => void handle(req, res));
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
