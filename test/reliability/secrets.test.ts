@@ -110,8 +110,12 @@ describe("secrets", () => {
     const withTelegram = (apiRoot: string) =>
       fs.writeFileSync(configPath, JSON.stringify({ ...config, channels: { telegram: { apiRoot, dmPolicy: "open" } }, gateway: { logLevel: "debug" } }, null, 2), { mode: 0o600 });
     withTelegram(telegram.url);
-    const refused = await cli(["gateway"], "", { TELEGRAM_BOT_TOKEN: WRONG_BOT_TOKEN });
-    expect(refused.code).toBe(1);
+    // a refused token: the channel is reported down (masked) and retried; the gateway stays up and stops cleanly
+    const refused = await startGatewayProcess({ ...where, env: { ...where.env, TELEGRAM_BOT_TOKEN: WRONG_BOT_TOKEN } });
+    expect(refused.stderr()).toMatch(/telegram: down \(retrying/);
+    refused.child.kill("SIGTERM");
+    expect((await refused.exited).code).toBe(0);
+    outputs.push({ what: "baton gateway (refused token)", text: `${refused.stdout()}\n${refused.stderr()}` });
     anthropic.reset();
     scriptRefusals(anthropic);
     gateway = await startGatewayProcess({ ...where, env: { ...where.env, TELEGRAM_BOT_TOKEN: BOT_TOKEN } });
