@@ -162,6 +162,8 @@ describe("bad input", () => {
   });
 
   it("refuses injection attempts in /model arguments, changes nothing and writes nothing outside the sessions", async () => {
+    // earlier replies record their delivery in their sessions once sent: let those writes land first
+    expect(await stack.gateway.router.queue.drainFor(10_000)).toBe(true);
     const before = listTree(sandbox);
     const from = telegram.sent.length;
     const attempts: [string, RegExp | null][] = [
