@@ -122,6 +122,13 @@ describe("groups and privileged commands", () => {
       expect.objectContaining({ plainText: "You are not allowed to do that here.", ephemeral: true }),
     ]);
     expect(await native("/reset", { scope: "all" }, inGroup(STRANGER))).toEqual([expect.objectContaining({ plainText: "You are not allowed to do that here." })]);
+    // no switch buttons for them; the owner gets them
+    const shown = h.plugin.sent.length;
+    await h.say("/model", inGroup(STRANGER));
+    expect(h.plugin.sent[shown].message.buttons).toBeUndefined();
+    expect(h.plugin.sent[shown].message.plainText).toContain("The bot's owners can switch models here");
+    await h.say("/model", inGroup(OWNER));
+    expect(h.plugin.sent.at(-1)!.message.buttons?.length).toBeGreaterThan(0);
     // clearing the history is not a switch
     expect(await h.say("/reset", inGroup(STRANGER))).toBe("Fresh start: history cleared (model choice kept).");
     expect(h.gateway.agents.sessions("main").get(`telegram:group:${GROUP}`).modelOverride).toBeUndefined();

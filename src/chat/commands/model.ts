@@ -62,6 +62,11 @@ async function show(ctx: CommandContext): Promise<CommandReply> {
   const source = effective.source === "agent" ? "agent default" : effective.source === "parent" ? "inherited from the parent chat" : "set for this chat";
   const lines = [`Model: **${label(models, effective.ref)}** (${source})`];
   lines.push(session.pinnedProfileId ? `Pinned profile: ${session.pinnedProfileId}` : "Profile: automatic (first available in order)");
+  if (!canRunPrivilegedCommands(ctx.config, ctx.message)) {
+    // no switch buttons for a sender whose press would be refused
+    lines.push("", "The bot's owners can switch models here; see `/model list` and `/model status`.");
+    return { text: lines.join("\n") };
+  }
   lines.push("", "Switch with `/model <name>`, pin a credential with `/model <name>@<profileId>`, see `/model list` and `/model status`.");
   const buttons = models.slice(0, 8).map((m) => [{ label: `${m.ref === effective.ref ? "✓ " : ""}${m.alias ?? parseModelRef(m.ref).model}`, command: `/model ${m.alias ?? m.ref}` }]);
   return { text: lines.join("\n"), buttons };
