@@ -343,7 +343,12 @@ export class Router {
   async complete(request: CompletionRequest): Promise<CommandChoice[]> {
     const definition = this.options.registry.get(request.command);
     if (!definition?.complete) return [];
-    if (!checkAccess(this.options.config, { ...request.message, mentioned: true }).allowed) return [];
+    const message = { ...request.message, mentioned: true };
+    const access = checkAccess(this.options.config, message);
+    if (!access.allowed) {
+      const approved = access.pairable && (await this.pairing.isApproved(message.channel, message.senderId).catch(() => false));
+      if (!approved) return [];
+    }
     const { key: sessionKey, parentKey } = sessionKeysFor(request.message);
     const agentId = agentForMessage(this.options.config, request.message);
     const ctx = { message: request.message, agentId, sessionKey, parentKey, runtime: this.options.runtime, config: this.options.config, queue: this.queue, registry: this.options.registry };
