@@ -14,7 +14,7 @@ export interface ClientOptions {
 /**
  * The discord.js client the plugin runs: guild messages, DMs and message content; no pings
  * by default; REST calls end with the plugin instance, so a failed or stopped instance
- * leaves no request (and no timer of one) behind.
+ * leaves no request (and no timer of one) behind; a 429 that says no wait fails the call.
  */
 export function createClient({ apiRoot, lifetime, identifyIntervalMs }: ClientOptions): Client {
   const makeRequest: RESTOptions["makeRequest"] = async (url, init) => {
@@ -29,7 +29,9 @@ export function createClient({ apiRoot, lifetime, identifyIntervalMs }: ClientOp
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
     partials: [Partials.Channel],
     allowedMentions: { parse: [], repliedUser: false },
-    rest: { makeRequest, ...(apiRoot ? { api: apiRoot } : {}) },
+    // A 429 without Retry-After (Discord always sends one; a proxy may not) would be retried at
+    // once, in a loop, until the request's deadline: it is an error instead.
+    rest: { makeRequest, rejectOnRateLimit: (limit) => limit.retryAfter <= 0, ...(apiRoot ? { api: apiRoot } : {}) },
     ...(identifyIntervalMs !== undefined ? { ws: { buildIdentifyThrottler: () => new IntervalIdentifyThrottler(identifyIntervalMs) } } : {}),
   });
 }

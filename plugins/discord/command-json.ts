@@ -68,28 +68,30 @@ export function toApplicationCommands(specs: readonly CommandSpec[]): { commands
 
 /** The fields that decide whether a registered command matches: Discord adds ids, versions and defaults, and drops false flags. */
 function comparable(command: any): unknown {
+  if (typeof command !== "object" || command === null) return null;
   return {
     type: command.type ?? CHAT_INPUT,
     name: command.name,
     description: command.description,
-    options: (command.options ?? []).map((o: any) => ({
-      type: o.type,
-      name: o.name,
-      description: o.description,
-      required: Boolean(o.required),
-      autocomplete: Boolean(o.autocomplete),
-      choices: (o.choices ?? []).map((c: any) => ({ name: c.name, value: String(c.value) })),
+    options: (Array.isArray(command.options) ? command.options : []).map((o: any) => ({
+      type: o?.type,
+      name: o?.name,
+      description: o?.description,
+      required: Boolean(o?.required),
+      autocomplete: Boolean(o?.autocomplete),
+      choices: (Array.isArray(o?.choices) ? o.choices : []).map((c: any) => ({ name: c?.name, value: String(c?.value) })),
     })),
   };
 }
 
-/** True when `registered` (as Discord returns it) already equals `desired`, ignoring command order. */
-export function sameCommandSet(registered: readonly unknown[], desired: readonly ApplicationCommandJson[]): boolean {
+/** True when `registered` (as Discord returns it) already equals `desired`, ignoring command order; false for anything but a list. */
+export function sameCommandSet(registered: unknown, desired: readonly ApplicationCommandJson[]): boolean {
+  if (!Array.isArray(registered)) return false;
   const key = (list: readonly unknown[]) =>
     JSON.stringify(
       list
         .map(comparable)
-        .sort((a: any, b: any) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+        .sort((a: any, b: any) => (a?.name < b?.name ? -1 : a?.name > b?.name ? 1 : 0)),
     );
   return registered.length === desired.length && key(registered) === key(desired);
 }

@@ -1,12 +1,25 @@
 import type { Channel, GuildMember, Interaction, Message, User } from "discord.js";
 import type { ChannelFacts, MessageFacts, SenderFacts } from "./inbound.js";
 
-/** Reads the discord.js structures into the plain facts the pure normalizers take. */
+/**
+ * Reads the discord.js structures into the plain facts the pure normalizers take. discord.js
+ * builds its structures from whatever the gateway sent, so a field may be missing (an author
+ * of `null`, a partial channel); these reads never throw.
+ */
 
-export function channelFacts(channel: Channel | null, channelId: string, guildId: string | null): ChannelFacts {
-  const isThread = Boolean(channel?.isThread());
-  const parentId = channel && channel.isThread() ? channel.parentId ?? undefined : undefined;
-  return { channelId, ...(guildId ? { guildId } : {}), isThread, ...(parentId ? { parentId } : {}) };
+/** Ids of a discord.js Collection (or anything with `keys()`), else none. */
+function keysOf(collection: { keys?: () => Iterable<string> } | null | undefined): string[] {
+  return typeof collection?.keys === "function" ? [...collection.keys()] : [];
+}
+
+function isThread(channel: Channel | null | undefined): boolean {
+  return typeof channel?.isThread === "function" && channel.isThread();
+}
+
+export function channelFacts(channel: Channel | null | undefined, channelId: string, guildId: string | null | undefined): ChannelFacts {
+  const thread = isThread(channel);
+  const parentId = thread ? ((channel as { parentId?: string | null }).parentId ?? undefined) : undefined;
+  return { channelId, ...(guildId ? { guildId } : {}), isThread: thread, ...(parentId ? { parentId } : {}) };
 }
 
 export function senderFacts(user: User, member?: GuildMember | null): SenderFacts {
@@ -14,7 +27,11 @@ export function senderFacts(user: User, member?: GuildMember | null): SenderFact
   return { id: user.id, ...(name ? { name } : {}), isBot: user.bot };
 }
 
-export function messageFacts(message: Message): MessageFacts {
+/** The facts of a message, or null when it has no author to answer. */
+export function messageFacts(message: Message): MessageFacts | null {
+  if (!message.author) return null;
+  const repliedUserId = message.mentions?.repliedUser?.id;
+  const replyToMessageId = message.reference?.messageId;
   return {
     ...channelFacts(message.channel, message.channelId, message.guildId),
     id: message.id,
@@ -22,10 +39,10 @@ export function messageFacts(message: Message): MessageFacts {
     ...(message.webhookId ? { webhookId: message.webhookId } : {}),
     type: message.type,
     content: message.content,
-    mentionedUserIds: [...message.mentions.users.keys()],
-    mentionedRoleIds: [...message.mentions.roles.keys()],
-    ...(message.mentions.repliedUser ? { repliedUserId: message.mentions.repliedUser.id } : {}),
-    ...(message.reference?.messageId ? { replyToMessageId: message.reference.messageId } : {}),
+    mentionedUserIds: keysOf(message.mentions?.users),
+    mentionedRoleIds: keysOf(message.mentions?.roles),
+    ...(repliedUserId ? { repliedUserId } : {}),
+    ...(replyToMessageId ? { replyToMessageId } : {}),
     timestamp: message.createdTimestamp,
   };
 }
@@ -36,6 +53,6 @@ export function interactionChannelFacts(interaction: Interaction): ChannelFacts 
 
 /** Role ids that stand for the bot in the message's guild (its managed integration role). */
 export function botRoleIds(message: Message, botUserId: string): string[] {
-  const role = message.guild?.roles.botRoleFor(botUserId);
+  const role = message.guild?.roles?.botRoleFor(botUserId);
   return role ? [role.id] : [];
 }

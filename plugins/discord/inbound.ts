@@ -44,39 +44,56 @@ export interface BotIdentity {
 
 const USER_MESSAGE_TYPES = new Set([0, 19]);
 
+/** `value` when it is a non-empty string. */
+function stringOf(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The strings of `value` when it is an array; anything else is no ids. */
+function idsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === "string") : [];
+}
+
 function chatOf(channel: ChannelFacts): { chatKind: ChatKind; chatId: string; parentChatId?: string; guildId?: string } {
-  if (!channel.guildId) return { chatKind: "dm", chatId: channel.channelId };
-  return {
-    chatKind: "channel",
-    chatId: channel.channelId,
-    ...(channel.isThread && channel.parentId ? { parentChatId: channel.parentId } : {}),
-    guildId: channel.guildId,
-  };
+  const guildId = stringOf(channel.guildId);
+  if (!guildId) return { chatKind: "dm", chatId: channel.channelId };
+  const parentId = channel.isThread === true ? stringOf(channel.parentId) : undefined;
+  return { chatKind: "channel", chatId: channel.channelId, ...(parentId ? { parentChatId: parentId } : {}), guildId };
 }
 
 /**
  * Turns a gateway message into an {@link InboundMessage}, or null when the bot must not
- * answer it: its own messages, other bots', webhooks' and system messages.
+ * answer it: its own messages, other bots', webhooks' and system messages. Facts come from
+ * a peer, so their shape is checked here too: a message without an id, channel or author id
+ * is null, an author not known to be human counts as a bot, and odd fields are left out.
  */
 export function toInboundMessage(message: MessageFacts, bot: BotIdentity): InboundMessage | null {
-  if (message.author.id === bot.userId || message.author.isBot || message.webhookId) return null;
+  if (typeof message !== "object" || message === null) return null;
+  const author: Partial<SenderFacts> = typeof message.author === "object" && message.author !== null ? message.author : {};
+  const id = stringOf(message.id);
+  const channelId = stringOf(message.channelId);
+  const senderId = stringOf(author.id);
+  if (!id || !channelId || !senderId) return null;
+  if (senderId === bot.userId || author.isBot !== false || message.webhookId) return null;
   if (!USER_MESSAGE_TYPES.has(message.type)) return null;
   const mentioned =
-    message.mentionedUserIds.includes(bot.userId) ||
+    idsOf(message.mentionedUserIds).includes(bot.userId) ||
     message.repliedUserId === bot.userId ||
-    message.mentionedRoleIds.some((id) => bot.roleIds.includes(id));
+    idsOf(message.mentionedRoleIds).some((roleId) => bot.roleIds.includes(roleId));
+  const senderName = stringOf(author.name);
+  const replyToMessageId = stringOf(message.replyToMessageId);
   return {
     channel: "discord",
     accountId: bot.accountId,
-    ...chatOf(message),
-    senderId: message.author.id,
-    ...(message.author.name ? { senderName: message.author.name } : {}),
+    ...chatOf({ ...message, channelId }),
+    senderId,
+    ...(senderName ? { senderName } : {}),
     senderIsBot: false,
-    messageId: message.id,
-    text: stripBotMention(message.content, bot.userId, bot.roleIds),
+    messageId: id,
+    text: stripBotMention(typeof message.content === "string" ? message.content : "", bot.userId, bot.roleIds),
     mentioned,
-    ...(message.replyToMessageId ? { replyToMessageId: message.replyToMessageId } : {}),
-    timestamp: message.timestamp,
+    ...(replyToMessageId ? { replyToMessageId } : {}),
+    ...(Number.isFinite(message.timestamp) ? { timestamp: message.timestamp } : {}),
   };
 }
 

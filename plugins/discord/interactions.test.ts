@@ -1,14 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { CommandChoice, CommandSpec, CompletionRequest, InboundMessage, ReplySink } from "../../src/plugin-api.js";
-import { createHarness, type Harness } from "../../test/fakes/discord/channel-context.js";
-import { type FakeDiscord, startFakeDiscord } from "../../test/fakes/discord/index.js";
-import { createDiscordPlugin, type DiscordChannel } from "./index.js";
-
-const GUILD = "300000000000000001";
-const GENERAL = "300000000000000010";
-const THREAD = "300000000000000011";
-const DM = "400000000000000001";
-const alice = { id: "200000000000000001", username: "alice", global_name: "Alice" };
+import type { CommandChoice, CommandSpec, CompletionRequest, InboundMessage, ReplySink, Settlement } from "../../src/plugin-api.js";
+import { CUT_OFF, NOTHING_TO_SHOW } from "./interaction-sink.js";
+import { alice, DM, GENERAL, GUILD, part, type Rig, startRig, stopRigs, THREAD } from "./test-rig.js";
 
 /** The core's /model command as it registers it. */
 const MODEL: CommandSpec = {
@@ -21,42 +14,17 @@ const MODEL: CommandSpec = {
   ],
 };
 const STATUS: CommandSpec = { name: "status", description: "Show session status", args: [] };
+const EPHEMERAL = 64;
+const LOADING = 128;
 
-const part = (text: string, ephemeral = false) => ({ text, plainText: text, ...(ephemeral ? { ephemeral } : {}) });
+afterEach(stopRigs);
 
-interface Rig {
-  fake: FakeDiscord;
-  harness: Harness;
-  plugin: DiscordChannel;
-}
-
-let rig: Rig | undefined;
-
-afterEach(async () => {
-  if (!rig) return;
-  await rig.plugin.stop();
-  await rig.fake.close();
-  rig.harness.cleanup();
-  rig = undefined;
-});
-
-async function setup(options: {
-  onDispatch?: (rig: Rig, message: InboundMessage, sink?: ReplySink) => Promise<void> | void;
+function setup(options: {
+  onDispatch?: (rig: Rig, message: InboundMessage, sink?: ReplySink) => Promise<Settlement | void> | Settlement | void;
+  dispatchFails?: (message: InboundMessage) => boolean;
   complete?: (request: CompletionRequest) => CommandChoice[];
 }): Promise<Rig> {
-  const fake = await startFakeDiscord();
-  fake.addGuild({ id: GUILD, channels: [{ id: GENERAL, name: "general", type: 0 }, { id: THREAD, name: "help", type: 11, parent_id: GENERAL }] });
-  const current = { fake } as Rig;
-  current.harness = createHarness({
-    config: { token: fake.token, apiRoot: fake.apiRoot },
-    commands: [MODEL, STATUS],
-    onDispatch: options.onDispatch && ((message, sink) => options.onDispatch!(current, message, sink)),
-    complete: options.complete,
-  });
-  current.plugin = createDiscordPlugin({ accountId: "default" });
-  rig = current;
-  await current.plugin.start(current.harness.ctx);
-  return current;
+  return startRig({ commands: [MODEL, STATUS], ...options });
 }
 
 describe("discord slash commands, autocomplete and buttons", () => {
@@ -189,5 +157,78 @@ describe("discord slash commands, autocomplete and buttons", () => {
     const record = fake.interactionCallbacks.get(id)!;
     expect(record.callback?.type).toBe(5);
     expect(record.original?.content).toBe("Switched to opus.");
+  });
+
+  it.each([
+    ["ignored", "done" as const, NOTHING_TO_SHOW],
+    ["cut off by a shutdown", "abandoned" as const, CUT_OFF],
+  ])("completes a deferral the core settled without a word (%s) with a private note, never leaving it thinking", async (_case, settlement, note) => {
+    const { fake, harness } = await setup({ onDispatch: () => settlement });
+    const id = fake.emitCommand({ name: "status", user: alice, channel_id: GENERAL, guild_id: GUILD });
+    await harness.waitForHandled(1);
+    const record = await fake.waitFor(() => (fake.interactionCallbacks.get(id)?.followUps.length ? fake.interactionCallbacks.get(id) : undefined));
+    expect(record.callback?.type).toBe(5);
+    expect(record.original?.deleted).toBe(true);
+    expect(record.followUps).toEqual([expect.objectContaining({ content: note, flags: EPHEMERAL })]);
+  });
+
+  it("answers a command the core could not take (dispatch rejected) with a private apology", async () => {
+    const { fake, harness } = await setup({ dispatchFails: () => true });
+    const id = fake.emitCommand({ name: "status", user: alice, channel_id: DM });
+    await harness.waitForDispatch((d) => d.message.messageId === id);
+    const record = await fake.waitFor(() => (fake.interactionCallbacks.get(id)?.followUps.length ? fake.interactionCallbacks.get(id) : undefined));
+    expect(record.followUps.map((f) => [f.content, f.flags])).toEqual([["Sorry, that command could not be handled.", EPHEMERAL]]);
+    expect(harness.logs.some((l) => l.level === "error" && l.msg === "discord: dispatch of a command failed")).toBe(true);
+  });
+
+  it("completes the deferral when the core's own answer failed to send, so it never stays thinking", async () => {
+    const { fake, harness } = await setup({
+      onDispatch: async ({ fake }, _message, sink) => {
+        const lift = fake.answerWith({ method: "PATCH", path: /^\/webhooks\//, status: 400, body: "nope", headers: { "Content-Type": "text/plain" }, times: 1 });
+        await sink!.send(part("an answer Discord refused")).finally(lift);
+      },
+    });
+    const id = fake.emitCommand({ name: "status", user: alice, channel_id: DM });
+    await harness.waitForHandled(1);
+    expect(harness.errors).toHaveLength(1);
+    const record = await fake.waitFor(() => (fake.interactionCallbacks.get(id)?.followUps.length ? fake.interactionCallbacks.get(id) : undefined));
+    expect(record.original?.deleted).toBe(true);
+    expect(record.followUps.map((f) => f.content)).toEqual([NOTHING_TO_SHOW]);
+  });
+
+  it("leaves an answered deferral alone when the dispatch settles", async () => {
+    const { fake, harness } = await setup({ onDispatch: async (_rig, _message, sink) => void (await sink!.send(part("Status: fine."))) });
+    const id = fake.emitCommand({ name: "status", user: alice, channel_id: DM });
+    await harness.waitForHandled(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const record = fake.interactionCallbacks.get(id)!;
+    expect(record.original).toMatchObject({ content: "Status: fine.", deleted: false });
+    expect(record.original!.flags & LOADING).toBe(0);
+    expect(record.followUps).toEqual([]);
+  });
+
+  it("sends a file through the interaction: into the placeholder when nothing came before, else as a follow-up", async () => {
+    const long = `# Reply\n\n${"Line with ünïcödé and emoji 🎉.\n".repeat(800)}`;
+    const { fake, harness } = await setup({
+      onDispatch: async (_rig, message, sink) => {
+        if (message.commandArgs?.view === "list") await sink!.send(part("Here is the start."));
+        await sink!.sendFile!({ name: "reply.md", content: long, caption: "The rest of the reply" });
+      },
+    });
+    const alone = fake.emitCommand({ name: "model", options: { model: "opus" }, user: alice, channel_id: DM });
+    const after = fake.emitCommand({ name: "model", options: { view: "list" }, user: alice, channel_id: DM });
+    await harness.waitForHandled(2);
+    expect(harness.errors).toEqual([]);
+
+    const uploads = (interactionId: string) => fake.messages.filter((m) => m.interactionId === interactionId && m.files);
+    const [intoPlaceholder] = uploads(alone);
+    expect(intoPlaceholder).toMatchObject({ kind: "edit", content: "The rest of the reply", allowed_mentions: { parse: [] } });
+    expect(intoPlaceholder.files).toEqual([expect.objectContaining({ name: "reply.md", content: long })]);
+    expect(fake.interactionCallbacks.get(alone)!.original).toMatchObject({ content: "The rest of the reply", deleted: false });
+
+    const [followUp] = uploads(after);
+    expect(followUp).toMatchObject({ kind: "create", content: "The rest of the reply" });
+    expect(followUp.files?.[0]).toMatchObject({ name: "reply.md", content: long, size: Buffer.byteLength(long) });
+    expect(fake.interactionCallbacks.get(after)!.original?.content).toBe("Here is the start.");
   });
 });

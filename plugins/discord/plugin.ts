@@ -22,7 +22,7 @@ import { createMessageBody, editMessageBody, fileMessageBody, fileUpload, sentMe
 import { RecentIds } from "./recent-ids.js";
 import { redactingLogger, redactSecret } from "./redacting-logger.js";
 import { syncCommands } from "./register-commands.js";
-import { destroyForGood } from "./shard-guard.js";
+import { containPacketErrors, destroyForGood } from "./discordjs-internals.js";
 import { unlessAborted } from "./signals.js";
 
 export interface DiscordPluginOptions {
@@ -207,6 +207,7 @@ export class DiscordChannel implements ChannelPlugin {
 
   #listen(running: Running): void {
     const { client, log } = running;
+    containPacketErrors(client, (error, event) => log.warn("discord: dropped a gateway event discord.js could not read", { event, error: errorText(error) }));
     client.on(Events.MessageCreate, guarded(log, "message handler", (message: Message) => this.#onMessage(running, message)));
     const onInteraction = createInteractionHandler({
       ctx: running.ctx,
@@ -238,13 +239,15 @@ export class DiscordChannel implements ChannelPlugin {
     const { client, ctx, log } = running;
     const botUserId = client.user?.id;
     if (!botUserId || this.#recent.seen(message.id)) return;
-    const inbound = toInboundMessage(messageFacts(message), {
+    const facts = messageFacts(message);
+    if (!facts) return;
+    const inbound = toInboundMessage(facts, {
       accountId: this.#options.accountId,
       userId: botUserId,
       roleIds: botRoleIds(message, botUserId),
     });
     if (!inbound) return;
-    if (inbound.chatKind === "channel" && message.channel?.isThread() && !inbound.parentChatId) {
+    if (inbound.chatKind === "channel" && facts.isThread && !inbound.parentChatId) {
       const completed = await this.#completeChannel(running, { channelId: inbound.chatId, guildId: inbound.guildId, isThread: true });
       if (completed.parentId) inbound.parentChatId = completed.parentId;
     }

@@ -1,6 +1,7 @@
 import { Routes, type REST } from "discord.js";
 import type { CommandSpec, Logger } from "../../src/plugin-api.js";
 import { sameCommandSet, toApplicationCommands } from "./command-json.js";
+import { errorText } from "./errors.js";
 
 export interface CommandSyncResult {
   /** "global" or a guild id. */
@@ -28,7 +29,7 @@ export async function syncCommands(
   const results: CommandSyncResult[] = [];
   for (const { scope, route } of scopes) {
     try {
-      const registered = (await rest.get(route)) as unknown[];
+      const registered: unknown = await rest.get(route);
       if (sameCommandSet(registered, commands)) {
         results.push({ scope, updated: false });
         continue;
@@ -37,7 +38,7 @@ export async function syncCommands(
       log.info("discord: slash commands registered", { scope, count: commands.length });
       results.push({ scope, updated: true });
     } catch (error) {
-      const message = (error as Error).message;
+      const message = errorText(error);
       log.error("discord: slash command registration failed", { scope, error: message });
       results.push({ scope, updated: false, error: message });
     }

@@ -50,6 +50,8 @@ export interface Harness {
   errors: unknown[];
   /** Every `ctx.fail` call, in order. */
   failures: unknown[];
+  /** Resolves with the first log line (existing or coming) matching `predicate`. */
+  waitForLog(predicate: (line: HarnessLog) => boolean, timeoutMs?: number): Promise<HarnessLog>;
   /** Resolves with the first `ctx.fail` error (existing or coming). */
   waitForFailure(timeoutMs?: number): Promise<unknown>;
   /** Resolves with the first dispatch (existing or coming) matching `predicate`. */
@@ -79,6 +81,7 @@ export function createHarness(options: HarnessOptions): Harness {
     (level: HarnessLog["level"]) =>
     (msg: string, fields?: Record<string, unknown>) => {
       logs.push({ level, msg, ...(fields ? { fields } : {}) });
+      events.emit("log");
     };
   const log: Logger = { debug: logAt("debug"), info: logAt("info"), warn: logAt("warn"), error: logAt("error") };
 
@@ -148,6 +151,7 @@ export function createHarness(options: HarnessOptions): Harness {
     logs,
     errors,
     failures,
+    waitForLog: (predicate, timeoutMs = 10_000) => waitOn("log", () => logs.find(predicate), timeoutMs, "a log line"),
     waitForFailure: (timeoutMs = 10_000) => waitOn("fail", () => (failures.length ? { error: failures[0] } : undefined), timeoutMs, "ctx.fail").then(({ error }) => error),
     waitForDispatch: (predicate, timeoutMs = 10_000) => waitOn("dispatch", () => dispatched.find(predicate), timeoutMs, "a dispatch"),
     waitForHandled: (count, timeoutMs = 10_000) => waitOn("handled", () => (handled >= count ? true : undefined), timeoutMs, `${count} handled dispatches`).then(() => {}),

@@ -89,4 +89,39 @@ describe("fake Discord REST", () => {
     expect(record.original).toMatchObject({ content: "one", flags: 64 });
     expect(record.followUps).toEqual([expect.objectContaining({ id: second.id, content: "two", flags: 0 })]);
   });
+
+  it("takes a multipart message (payload_json and files[n]), records each file and answers with its attachments", async () => {
+    const form = new FormData();
+    form.append("payload_json", JSON.stringify({ content: "see attached", attachments: [{ id: 0, filename: "reply.md" }] }));
+    form.append("files[0]", new Blob(["# hello ✓\n"], { type: "text/markdown" }), "reply.md");
+    const res = await fetch(`${fake.apiRoot}/v10/channels/${GENERAL}/messages`, { method: "POST", headers: { Authorization: `Bot ${fake.token}` }, body: form });
+    expect(res.status).toBe(200);
+    const message = (await res.json()) as { content: string; attachments: { filename: string; size: number }[] };
+    expect(message.content).toBe("see attached");
+    expect(message.attachments).toEqual([expect.objectContaining({ filename: "reply.md", size: Buffer.byteLength("# hello ✓\n") })]);
+    expect(fake.messages.at(-1)?.files).toEqual([{ name: "reply.md", content: "# hello ✓\n", size: Buffer.byteLength("# hello ✓\n"), contentType: "text/markdown" }]);
+
+    const fileOnly = new FormData();
+    fileOnly.append("files[0]", new Blob(["x"]), "x.txt");
+    const noText = await fetch(`${fake.apiRoot}/v10/channels/${GENERAL}/messages`, { method: "POST", headers: { Authorization: `Bot ${fake.token}` }, body: fileOnly });
+    expect(noText.status).toBe(200);
+  });
+
+  it("answers with a canned reply before any route, and leaves requests unanswered while stalled", async () => {
+    const lift = fake.answerWith({ method: "GET", path: "/gateway/bot", status: 502, body: "<html>bad gateway</html>", headers: { "Content-Type": "text/html" }, times: 1 });
+    const canned = await api("GET", "/gateway/bot");
+    expect([canned.status, await canned.text(), canned.headers.get("x-ratelimit-limit")]).toEqual([502, "<html>bad gateway</html>", null]);
+    expect((await api("GET", "/gateway/bot")).status).toBe(200);
+    lift();
+
+    fake.stallRest();
+    const controller = new AbortController();
+    const pending = fetch(`${fake.apiRoot}/v10/users/@me`, { headers: { Authorization: `Bot ${fake.token}` }, signal: controller.signal }).catch((e: unknown) => e);
+    await fake.waitFor(() => fake.requests.at(-1)?.status === 0);
+    controller.abort();
+    expect(await pending).toBeInstanceOf(Error);
+    await fake.waitFor(() => fake.requests.at(-1)?.abandoned);
+    fake.stallRest(false);
+    expect((await api("GET", "/users/@me")).status).toBe(200);
+  });
 });

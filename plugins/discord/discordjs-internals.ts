@@ -1,3 +1,7 @@
+/**
+ * The only places the plugin reaches into discord.js internals, each to contain a fault a
+ * peer can set off. Each degrades to doing nothing if the internals change shape.
+ */
 import type { Client } from "discord.js";
 
 interface ShardLike {
@@ -38,4 +42,30 @@ export async function destroyForGood(client: Client): Promise<void> {
     }
   }
   await client.destroy();
+}
+
+/**
+ * Contains throws of discord.js's own gateway packet handlers. A malformed dispatch (a
+ * MESSAGE_CREATE of `null`, `mentions: "x"`, an INTERACTION_CREATE without `data`, a dispatch
+ * named "error") makes them throw inside the shard's message loop, which ends as an unhandled
+ * rejection. Here the packet is dropped and `onError` told, with the event name.
+ */
+export function containPacketErrors(client: Client, onError: (error: unknown, event: string) => void): void {
+  type Packet = { t?: unknown } | undefined;
+  const manager = client.ws as unknown as {
+    on(event: "error", listener: (error: unknown) => void): unknown;
+    handlePacket?: (this: unknown, packet?: Packet, shard?: unknown) => boolean;
+  };
+  // The manager emits each dispatch under its own name first; one named "error" must find a listener.
+  manager.on("error", (error: unknown) => onError(error, "error"));
+  const handlePacket = manager.handlePacket;
+  if (typeof handlePacket !== "function") return;
+  manager.handlePacket = function (this: unknown, packet?: Packet, shard?: unknown) {
+    try {
+      return handlePacket.call(this, packet, shard);
+    } catch (error) {
+      onError(error, typeof packet?.t === "string" ? packet.t : "unknown");
+      return true;
+    }
+  };
 }
