@@ -59,7 +59,7 @@ export class ChannelSupervisor {
   constructor(private readonly options: SupervisorOptions) {
     this.plugin = options.factory({ accountId: options.accountId });
     this.current = { channel: options.id, state: "starting", since: Date.now(), failures: 0 };
-    this.channel = facade(options.id, this.plugin, () => this.plugin);
+    this.channel = facade(options.id, this.plugin, () => this.plugin, () => this.current.state === "up");
   }
 
   get status(): ChannelStatus {
@@ -153,18 +153,42 @@ export class ChannelSupervisor {
   }
 }
 
-/** Delegates to the current instance; the optional methods exist when the plugin has them. */
-function facade(id: string, first: ChannelPlugin, current: () => ChannelPlugin): ChannelPlugin {
+/**
+ * A send that failed because the channel is down (starting or being restarted), not because
+ * the platform refused it: the message is worth offering again once the channel is back.
+ */
+export class ChannelUnavailableError extends Error {
+  override name = "ChannelUnavailableError";
+  constructor(
+    readonly channel: string,
+    cause?: unknown,
+  ) {
+    super(`channel ${channel} is not connected right now`, { cause });
+  }
+}
+
+/**
+ * Delegates to the current instance; the optional methods exist when the plugin has them. A call
+ * that fails while the channel is not up fails with {@link ChannelUnavailableError}.
+ */
+function facade(id: string, first: ChannelPlugin, current: () => ChannelPlugin, isUp: () => boolean): ChannelPlugin {
+  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      throw isUp() ? err : new ChannelUnavailableError(id, err);
+    }
+  };
   const limits: ChannelLimits = first.limits;
   const face: ChannelPlugin = {
     id,
     limits,
     start: () => Promise.reject(new Error("the gateway starts channels")),
     stop: () => Promise.resolve(),
-    send: (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => current().send(target, message),
+    send: (target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> => guarded(() => current().send(target, message)),
   };
-  if (first.edit) face.edit = (target: OutboundTarget, messageId: string, message: OutboundMessage) => current().edit!(target, messageId, message);
-  if (first.typing) face.typing = (target: OutboundTarget) => current().typing!(target);
-  if (first.sendFile) face.sendFile = (target: OutboundTarget, file: OutboundFile) => current().sendFile!(target, file);
+  if (first.edit) face.edit = (target: OutboundTarget, messageId: string, message: OutboundMessage) => guarded(() => current().edit!(target, messageId, message));
+  if (first.typing) face.typing = (target: OutboundTarget) => guarded(() => current().typing!(target));
+  if (first.sendFile) face.sendFile = (target: OutboundTarget, file: OutboundFile) => guarded(() => current().sendFile!(target, file));
   return face;
 }

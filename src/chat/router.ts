@@ -11,6 +11,7 @@ import { pairingCodeReply, pairingFullReply } from "../pairing/messages.js";
 import { parseCommandText, type CommandContext, type CommandRegistry } from "./commands/registry.js";
 import { sendReply, StreamingReply, type ReplyChannel, type ReplyOptions } from "./delivery.js";
 import { SessionQueue, type JobStep } from "./session-queue.js";
+import { ChannelUnavailableError } from "./channel-supervisor.js";
 import { describeThrown } from "../util/log.js";
 import { hideServerPaths } from "../util/redact.js";
 
@@ -127,6 +128,8 @@ export class Router {
     if (!message.text.trim()) return { kind: "ignored", reason: "empty" };
 
     const queued = this.queue.enqueue(sessionKey, { run: (signal) => this.runTurn(reply, message, agentId, sessionKey, parentKey, signal) });
+    // an abandoned message may be offered again in this process (a restarted channel's journal): let it in
+    if (queued.accepted) void queued.done.then((settlement) => settlement === "abandoned" && this.seen.delete(dedupeKey), () => undefined);
     if (!queued.accepted) {
       await this.safeSend(reply, `I'm still working on your earlier messages, so this one was dropped: "${preview(message.text)}". Send it again in a moment, or /stop.`);
       return { kind: "dropped" };
@@ -286,6 +289,11 @@ export class Router {
       if (stream) await stream.finish(text, options);
       else await sendReply(reply, text, options);
     } catch (err) {
+      if (err instanceof ChannelUnavailableError) {
+        // the channel is being restarted: a channel that keeps a journal offers the message again
+        this.options.log.info("channel down while replying; the reply waits for the message to be offered again", { sessionKey: record?.sessionKey });
+        return "abandoned";
+      }
       this.options.log.error("could not deliver reply", { sessionKey: record?.sessionKey, error: describeThrown(err) });
     }
     return signal.aborted && this.shuttingDown ? "abandoned" : "done";

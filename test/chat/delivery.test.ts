@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { ChannelUnavailableError } from "../../src/chat/channel-supervisor.js";
 import { Gateway } from "../../src/chat/gateway.js";
 import { runtimeFromConfig } from "../../src/config/runtime.js";
 import type { OutboundFile, OutboundMessage, OutboundTarget } from "../../src/plugin-api.js";
@@ -115,6 +116,27 @@ describe("at most one turn per platform message, restarts included", () => {
     expect(third.sent).toHaveLength(0);
     expect(h.fake.requests).toHaveLength(1);
     await restarted.stop();
+  });
+});
+
+describe("a channel restarting while a reply goes out", () => {
+  it("settles the message abandoned, and the message offered again gets the reply without a second model call", async () => {
+    h = await startHarness({ config: { channels: { telegram: { allowFrom: ["100", "1", "2"] } } } as any });
+    h.fake.setDefault({ reply: "the answer" });
+    class DownPlugin extends RecordingPlugin {
+      down = true;
+      override async send(target: OutboundTarget, message: OutboundMessage) {
+        if (this.down) throw new ChannelUnavailableError("test");
+        return super.send(target, message);
+      }
+    }
+    const plugin = new DownPlugin();
+    const message = dm("asked during the restart", { messageId: "4242" });
+    expect(await handle(h.gateway, plugin, message)).toBe("abandoned");
+    plugin.down = false;
+    expect(await handle(h.gateway, plugin, { ...message })).toBe("done");
+    expect(plugin.texts()).toEqual(["the answer"]);
+    expect(h.fake.requests).toHaveLength(1);
   });
 });
 
