@@ -112,6 +112,18 @@ describe("odd REST answers", () => {
     expect(harness.logs.filter((l) => l.level === "error")).toEqual([]);
   });
 
+  it("finishes starting when slash command registration hangs, within the start timeout, and says so", async () => {
+    const started = performance.now();
+    const { fake, harness } = await startRig({
+      commands: [STATUS],
+      plugin: { startTimeoutMs: 500 },
+      beforeStart: (fake) => void fake.answerWith({ method: "GET", path: `/applications/${fake.applicationId}/commands`, status: 0, hang: true }),
+    });
+    expect(performance.now() - started).toBeLessThan(2500);
+    expect(fake.liveConnections).toBe(1);
+    expect(harness.logs.some((l) => l.level === "error" && l.msg === "discord: slash command registration failed")).toBe(true);
+  });
+
   it("logs an interaction it cannot defer (the callback answered 500) and still answers the next one", async () => {
     const rig = await startRig({ commands: [STATUS], onDispatch: async (_rig, _message, sink) => void (await sink!.send(part("Status: fine."))) });
     const { fake, harness } = rig;

@@ -280,7 +280,9 @@ export class DiscordChannel implements ChannelPlugin {
       log.warn("discord: no application id after ready; slash commands not registered");
       return;
     }
-    await syncCommands(client.rest, applicationId, ctx.commands(), commands?.guildIds, log);
+    // bounded like the connection, so a hung REST API cannot hold the start for discord.js's minute of retries
+    const deadline = AbortSignal.timeout(this.#options.startTimeoutMs ?? START_TIMEOUT_MS);
+    await syncCommands(client.rest, applicationId, ctx.commands(), commands?.guildIds, log, deadline);
   }
 
   async #shutdown(): Promise<void> {

@@ -14,7 +14,8 @@ export interface CommandSyncResult {
 /**
  * Makes the registered slash commands equal the core's specs: per guild in `guildIds`
  * (instant) or else globally. Fetches what is registered and overwrites only when it differs,
- * so restarts do not re-register an unchanged set. A failing scope is logged, not thrown.
+ * so restarts do not re-register an unchanged set. A failing scope is logged, not thrown;
+ * `signal` ends requests that take too long.
  */
 export async function syncCommands(
   rest: REST,
@@ -22,6 +23,7 @@ export async function syncCommands(
   specs: readonly CommandSpec[],
   guildIds: readonly string[] | undefined,
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<CommandSyncResult[]> {
   const { commands, skipped } = toApplicationCommands(specs);
   if (skipped.length) log.warn("discord: commands with names Discord refuses were not registered", { commands: skipped });
@@ -29,12 +31,12 @@ export async function syncCommands(
   const results: CommandSyncResult[] = [];
   for (const { scope, route } of scopes) {
     try {
-      const registered: unknown = await rest.get(route);
+      const registered: unknown = await rest.get(route, { signal });
       if (sameCommandSet(registered, commands)) {
         results.push({ scope, updated: false });
         continue;
       }
-      await rest.put(route, { body: commands });
+      await rest.put(route, { body: commands, signal });
       log.info("discord: slash commands registered", { scope, count: commands.length });
       results.push({ scope, updated: true });
     } catch (error) {

@@ -237,7 +237,9 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
     };
 
     const { control } = options;
-    if (control.stalled) {
+    const override = control.overrides.find((o) => (o.method ?? method) === method && (typeof o.path === "string" ? o.path === path : o.path.test(path)));
+    if (override && override.times !== undefined && --override.times <= 0) control.overrides.splice(control.overrides.indexOf(override), 1);
+    if (control.stalled || override?.hang) {
       for await (const _ of req);
       const record: RequestRecord = { method, path, status: 0, at };
       state.requests.push(record);
@@ -248,10 +250,8 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       state.changed();
       return;
     }
-    const override = control.overrides.find((o) => (o.method ?? method) === method && (typeof o.path === "string" ? o.path === path : o.path.test(path)));
     if (override) {
       for await (const _ of req);
-      if (override.times !== undefined && --override.times <= 0) control.overrides.splice(control.overrides.indexOf(override), 1);
       state.requests.push({ method, path, status: override.status, at });
       if (override.status === 429) state.count429 += 1;
       sendRaw(res, override);

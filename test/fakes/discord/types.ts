@@ -106,6 +106,8 @@ export interface RestOverride {
   headers?: Record<string, string>;
   /** How many requests it answers; unlimited when undefined. */
   times?: number;
+  /** Leave matching requests unanswered instead (recorded with status 0), like `stallRest` for one route. */
+  hang?: true;
 }
 
 export interface InteractionCallbackRecord {
