@@ -35,6 +35,8 @@ export const DM_ALICE = "410000000000000001";
 export const DM_BOB = "410000000000000002";
 
 const EPHEMERAL = 1 << 6;
+/** A deferred interaction's placeholder ("Bot is thinking…") carries this flag until it is filled. */
+export const LOADING = 1 << 7;
 
 export interface Fakes {
   discord: FakeDiscord;
@@ -212,6 +214,15 @@ export async function waitForAnthropicRequests(fakes: Fakes, count: number, time
 }
 
 export { lastUserText, requestModel, requestRoles } from "../fakes/anthropic/index.js";
+
+/** Polls `check` (for state without change events, e.g. the gateway's channel status) until it holds. */
+export async function waitUntil(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Counts fence lines (``` or ~~~, possibly indented or quoted) of a Discord message. */
 export function fenceLineCount(content: string): number {

@@ -18,6 +18,7 @@ import {
   KEY_B,
   lastUserText,
   linesInsideFences,
+  LOADING,
   OPEN_CHANNEL,
   OPEN_GUILD,
   requestModel,
@@ -28,6 +29,7 @@ import {
   waitForAnthropicRequests,
   waitForChannelMessage,
   waitForInteractionReply,
+  waitUntil,
   type Fakes,
   type Stack,
 } from "./discord-helpers.js";
@@ -197,6 +199,37 @@ describe("/model as a Discord slash command", () => {
     }
   });
 
+  it("completes a non-owner's deferred /model with a refusal only they see, and the chat keeps its model", async () => {
+    // A fixed order, so "unchanged" means every turn starts with anthropic:a.
+    stack = await startStack(fakes, { config: { commands: { allowFrom: [alice.id] }, auth: { order: { anthropic: ["anthropic:a", "anthropic:b"] } } } });
+    const { discord, anthropic } = fakes;
+    const refused: Record<string, string>[] = [{ model: "sonnet", profile: "anthropic:b" }, { model: "sonnet" }];
+    for (const options of refused) {
+      const id = discord.emitCommand({ name: "model", options, user: bob, ...inGeneral });
+      const refusal = await waitForInteractionReply(discord, id);
+      const record = discord.interactionCallbacks.get(id)!;
+      // Deferred at once, publicly (a defer fixes visibility): the public "thinking…" placeholder
+      // is deleted and the refusal comes as an ephemeral follow-up, so nothing stays loading.
+      expect(record.callback).toMatchObject({ type: 5 });
+      expect(record.original?.deleted).toBe(true);
+      expect(refusal).toMatchObject({ ephemeral: true });
+      expect(refusal.content).toContain("not allowed");
+      expect(interactionReplies(discord, id)).toEqual([refusal]);
+      expect(botMessages(discord).filter((m) => m.interactionId === id && !m.deleted && (m.flags & LOADING) !== 0)).toEqual([]);
+    }
+    expect(anthropic.requests).toEqual([]);
+    discord.emitMessage({ ...inGeneral, author: bob, content: mention("which model now?") });
+    await waitForChannelMessage(discord, GENERAL, "echo: which model now?", stack.firstRecord);
+    expect(anthropic.requests.map((r) => [requestModel(r), r.credential])).toEqual([["claude-opus-4-5", KEY_A]]);
+
+    // The owner's same command goes through, so the refusal was about who asked.
+    const own = discord.emitCommand({ name: "model", options: { model: "sonnet" }, user: alice, ...inGeneral });
+    expect((await waitForInteractionReply(discord, own)).content).toContain("Model set to sonnet");
+    discord.emitMessage({ ...inGeneral, author: bob, content: mention("and now?") });
+    await waitForChannelMessage(discord, GENERAL, "echo: and now?", stack.firstRecord);
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
+  });
+
   it("defers at once while the model is slow, without calling the model, and /stop ends the slow run", async () => {
     stack = await startStack(fakes);
     const { discord, anthropic } = fakes;
@@ -263,6 +296,22 @@ describe("what the bot sends", () => {
     for (const line of code) expect(fenced).toContain(line);
   });
 
+  it("sends a reply past messages.maxParts as its first parts and the whole reply as reply.md", async () => {
+    stack = await startStack(fakes, { config: { messages: { maxParts: 2 } } });
+    const { discord, anthropic } = fakes;
+    const reply = [...Array.from({ length: 90 }, (_, i) => `Line ${i}: a sentence with ünïcödé, **bold** words and \`code\`.`), "The end."].join("\n");
+    anthropic.setDefault({ reply });
+    discord.emitMessage({ channel_id: DM_ALICE, author: alice, content: "a long one, please" });
+    const upload = await discord.waitFor(() => discord.messages.slice(stack!.firstRecord).find((m) => m.files?.length));
+    expect(upload).toMatchObject({ channel_id: DM_ALICE, source: "channel" });
+    expect(upload.files).toEqual([expect.objectContaining({ name: "reply.md", content: reply })]);
+    expect(upload.content).toContain("reply.md");
+    const sent = channelMessages(discord, DM_ALICE, stack.firstRecord);
+    expect(sent).toHaveLength(2);
+    expect(sent[0].content).toContain("Line 0:");
+    expect(sent[1].id).toBe(upload.id);
+  });
+
   it("never pings: every message and edit carries allowed_mentions with an empty parse list", async () => {
     stack = await startStack(fakes);
     const { discord, anthropic } = fakes;
@@ -286,6 +335,37 @@ describe("what the bot sends", () => {
 });
 
 describe("gateway life cycle", () => {
+  it("keeps the gateway up while Discord refuses the bot, retries in the background, and answers once it is let in", async () => {
+    const { discord } = fakes;
+    discord.closeOnIdentify(4004);
+    try {
+      stack = await startStack(fakes);
+      const [status] = stack.gateway.channelStatus();
+      expect(status).toMatchObject({ channel: "discord", state: "retrying" });
+      expect(status.lastError).toContain("gateway closed with 4004 (authentication failed");
+      expect(status.lastError).not.toContain(discord.token);
+    } finally {
+      discord.closeOnIdentify(undefined);
+    }
+    await waitUntil(() => stack!.gateway.channelStatus()[0].state === "up", "the channel to come up");
+    discord.emitMessage({ channel_id: DM_ALICE, author: alice, content: "are you there now?" });
+    await waitForChannelMessage(discord, DM_ALICE, "echo: are you there now?", stack.firstRecord);
+  });
+
+  it("replaces a channel whose connection is closed for good after start, and goes on answering", async () => {
+    stack = await startStack(fakes);
+    const { discord } = fakes;
+    const identified = discord.identifies.length;
+    discord.dropConnection({ code: 4014 });
+    await waitUntil(() => stack!.gateway.channelStatus()[0].state === "retrying", "the channel to be reported down");
+    expect(stack.gateway.channelStatus()[0].lastError).toContain("4014 (disallowed intents");
+    await waitUntil(() => stack!.gateway.channelStatus()[0].state === "up", "a fresh channel instance to come up");
+    expect(discord.identifies.length).toBe(identified + 1);
+    discord.emitMessage({ channel_id: DM_ALICE, author: alice, content: "back again" });
+    await waitForChannelMessage(discord, DM_ALICE, "echo: back again", stack.firstRecord);
+    expect(discord.liveConnections).toBe(1);
+  });
+
   it("stops within 5 s and closes its gateway connection", async () => {
     stack = await startStack(fakes);
     const { discord } = fakes;
