@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { CommandChoice, CommandSpec, CompletionRequest, InboundMessage, ReplySink, Settlement } from "../../src/plugin-api.js";
 import { CUT_OFF, NOTHING_TO_SHOW } from "./interaction-sink.js";
-import { alice, DM, GENERAL, GUILD, part, type Rig, startRig, stopRigs, THREAD } from "./test-rig.js";
+import { alice, DM, GENERAL, GUILD, part, type Rig, startRig, stopRigs, THREAD } from "./test-harness.js";
 
 /** The core's /model command as it registers it. */
 const MODEL: CommandSpec = {

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CommandSpec } from "../../src/plugin-api.js";
-import { alice, DM, GENERAL, GUILD, part, startRig, stopRigs, unhandledRejectionsDuring } from "./test-rig.js";
+import { alice, DM, GENERAL, GUILD, part, startRig, stopRigs, unhandledRejectionsDuring } from "./test-harness.js";
 
 afterEach(stopRigs);
 

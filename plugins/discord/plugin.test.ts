@@ -4,7 +4,7 @@ import type { InboundMessage } from "../../src/plugin-api.js";
 import { createHarness } from "../../test/fakes/discord/channel-context.js";
 import { startFakeDiscord } from "../../test/fakes/discord/index.js";
 import { createDiscordPlugin } from "./index.js";
-import { alice, BOT_ROLE, DM, GENERAL, GUILD, part, type Rig, startRig as setup, stopRigs, THREAD } from "./test-rig.js";
+import { alice, BOT_ROLE, DM, GENERAL, GUILD, part, type Rig, startRig as setup, stopRigs, THREAD } from "./test-harness.js";
 
 const otherBot = { id: "200000000000000002", username: "helper", bot: true };
 
