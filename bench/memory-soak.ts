@@ -55,13 +55,13 @@ export async function memorySoakInProcess(messages = 10_000, sessions = 1_000): 
   const pipeline = createInProcessPipeline();
   const half = Math.floor(messages / 2);
   const firstSessionKey = sessionKeysFor(benchDm(0, 0)).key;
-  const storedHistory = () => pipeline.agents.sessions("main").get(firstSessionKey).history.length;
+  const storedHistory = async () => (await pipeline.agents.sessions("main").get(firstSessionKey)).history.length;
   try {
     const samples = [await sample("before any message", 0)];
     const first = await dispatchRoundRobin(pipeline, { count: half, sessions, firstSeq: 0 });
     assertPipelineHealthy(pipeline, first.queued);
     samples.push(await sample("after first half", half));
-    const afterFirstHalf = storedHistory();
+    const afterFirstHalf = await storedHistory();
     const second = await dispatchRoundRobin(pipeline, { count: messages - half, sessions, firstSeq: half });
     assertPipelineHealthy(pipeline, first.queued + second.queued);
     if (first.dropped || second.dropped) throw new Error(`${first.dropped + second.dropped} messages were dropped by the queue`);
@@ -75,7 +75,7 @@ export async function memorySoakInProcess(messages = 10_000, sessions = 1_000): 
       samples,
       secondHalfRssGrowthPct: growth("rssMb"),
       secondHalfHeapGrowthPct: growth("heapUsedMb"),
-      historyPerSession: { afterFirstHalf, afterSecondHalf: storedHistory(), cap: pipeline.agents.settings("main").history.maxMessages },
+      historyPerSession: { afterFirstHalf, afterSecondHalf: await storedHistory(), cap: pipeline.agents.settings("main").history.maxMessages },
     };
   } finally {
     pipeline.router.queue.stopAll();

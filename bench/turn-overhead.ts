@@ -3,7 +3,7 @@
  * stream the same request (model, max_tokens, system prompt, one user message, beta header)
  * from the Anthropic fake on 127.0.0.1:
  *   direct: `client.messages.create({ stream: true })` on one reused SDK client;
- *   baton:  `AgentRuntime.runTurn` (credential resolver + provider + session store write).
+ *   baton:  `AgentRuntime.runTurn` (credential resolver + provider + session write).
  * The two alternate turn by turn (ABBA order) after a warm-up. The session is reset (untimed)
  * before every Baton turn, so history never grows and both send byte-identical conversations.
  * Baton's time is also split into its phases, measured on the same turns.
@@ -17,7 +17,7 @@ import { AgentRuntime } from "../src/agents/runtime.js";
 import type { CredentialResolver } from "../src/auth/resolver.js";
 import { DEFAULT_MODEL } from "../src/config/schema.js";
 import type { Provider } from "../src/providers/types.js";
-import { SessionStore } from "../src/sessions/store.js";
+import type { SessionService } from "../src/sessions/service.js";
 import { startFakeAnthropic } from "../test/fakes/anthropic/index.js";
 import { BENCH_API_KEY, createBenchRuntime, formatMs, isMain } from "./helpers.js";
 import { median, percentile, printTable } from "./lib.js";
@@ -33,7 +33,7 @@ type Phase = "resolve" | "provider" | "reportSuccess" | "sessionWrite";
 /** The real agent runtime, with each phase of a turn timed (the wrappers add two clock reads each). */
 class PhaseTimedRuntime extends AgentRuntime {
   readonly current: Record<Phase, number> = { resolve: 0, provider: 0, reportSuccess: 0, sessionWrite: 0 };
-  private timedStore?: SessionStore;
+  private timedSessions?: SessionService;
   private timedResolver?: Promise<CredentialResolver>;
   private timedProvider?: Promise<Provider | undefined>;
 
@@ -46,14 +46,14 @@ class PhaseTimedRuntime extends AgentRuntime {
     }
   }
 
-  override sessions(agentId: string): SessionStore {
-    if (!this.timedStore) {
-      const store = super.sessions(agentId);
-      const update = store.update.bind(store);
-      store.update = (key, mutate) => this.time("sessionWrite", () => update(key, mutate));
-      this.timedStore = store;
+  override sessions(agentId: string): SessionService {
+    if (!this.timedSessions) {
+      const sessions = super.sessions(agentId);
+      const recordTurn = sessions.recordTurn.bind(sessions);
+      sessions.recordTurn = (key, turn) => this.time("sessionWrite", () => recordTurn(key, turn));
+      this.timedSessions = sessions;
     }
-    return this.timedStore;
+    return this.timedSessions;
   }
 
   override resolver(agentId: string): Promise<CredentialResolver> {
@@ -117,7 +117,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOve
   };
 
   const baton = async (): Promise<number> => {
-    await agents.resetSession("main", SESSION, false);
+    await agents.sessions("main").reset(SESSION, { all: false });
     agents.resetPhases();
     const start = performance.now();
     const outcome = await agents.runTurn({ agentId: "main", sessionKey: SESSION, text: PROMPT });

@@ -1,15 +1,11 @@
 import type { Runtime } from "../config/runtime.js";
 import type { Provider } from "../providers/types.js";
-import { SessionStore, type SessionData, type StoredMessage } from "../sessions/store.js";
 import { trimHistory } from "../sessions/history.js";
+import { answeredReply, SessionService } from "../sessions/service.js";
+import { openStateBackend, type StateBackend } from "../state/backend.js";
 import { agentSettings, type AgentSettings } from "./agents.js";
 import type { CredentialResolver } from "../auth/resolver.js";
 import { executeTurn, type TurnOutcome } from "./turn.js";
-
-export interface EffectiveModel {
-  ref: string;
-  source: "session" | "parent" | "agent";
-}
 
 export interface TurnInput {
   agentId: string;
@@ -23,14 +19,6 @@ export interface TurnInput {
   onRestart?: () => void;
 }
 
-/** A change to a session's model choice; the only way a session's model or pin changes. */
-export interface SessionModelChange {
-  /** provider/model, or null for the agent default. */
-  model: string | null;
-  /** Pin a profile (with who pinned it), or null to clear the pin. */
-  pin: { profileId: string; by: string } | null;
-}
-
 /**
  * A turn's outcome; `replayed` when the message had been answered before (a platform replay
  * after a restart): no model call was made, and `delivered` parts of the stored reply are out.
@@ -38,35 +26,42 @@ export interface SessionModelChange {
 export type RuntimeTurnOutcome = TurnOutcome | { ok: true; replayed: true; text: string; delivered: number };
 
 /**
- * Holds what agents share in one process: session stores, credential resolvers and
- * providers, each created on first use so light commands never load the SDK.
+ * Holds what agents share in one process: the state backend, session services, credential
+ * resolvers and providers, each created on first use so light commands never load the SDK.
  */
 export class AgentRuntime {
-  private readonly stores = new Map<string, SessionStore>();
+  /** Where sessions, auth usage and channel state live (config `state.backend`). */
+  readonly state: StateBackend;
+  private readonly sessionServices = new Map<string, SessionService>();
   private readonly resolvers = new Map<string, Promise<CredentialResolver>>();
   private readonly providers = new Map<string, Promise<Provider | undefined>>();
 
-  constructor(readonly runtime: Runtime) {}
+  constructor(readonly runtime: Runtime) {
+    this.state = openStateBackend(runtime.config, runtime.paths);
+  }
 
   settings(agentId: string): AgentSettings {
     return agentSettings(this.runtime.config, agentId);
   }
 
-  sessions(agentId: string): SessionStore {
-    let store = this.stores.get(agentId);
-    if (!store) {
-      store = new SessionStore(this.runtime.paths.sessionsDir(agentId));
-      this.stores.set(agentId, store);
+  /** The agent's sessions: the only way a session's model, pin or history changes. */
+  sessions(agentId: string): SessionService {
+    let service = this.sessionServices.get(agentId);
+    if (!service) {
+      const settings = this.settings(agentId);
+      service = new SessionService(this.state.sessions(agentId), { defaultModel: settings.primary, history: settings.history });
+      this.sessionServices.set(agentId, service);
     }
-    return store;
+    return service;
   }
 
-  /** The credential resolver of (agent, provider); Claude Code credentials are synced on creation. */
+  /** The agent's credential resolver (every provider); Claude Code credentials are synced on creation. */
   resolver(agentId: string): Promise<CredentialResolver> {
     let resolver = this.resolvers.get(agentId);
     if (!resolver) {
+      const usage = this.state.authUsage(agentId);
       resolver = import("../auth/resolver.js").then((m) =>
-        m.createCredentialResolver({ paths: this.runtime.paths, config: this.runtime.config, env: this.runtime.env, agentId }),
+        m.createCredentialResolver({ paths: this.runtime.paths, config: this.runtime.config, env: this.runtime.env, agentId, usage }),
       );
       resolver.catch(() => this.resolvers.delete(agentId));
       this.resolvers.set(agentId, resolver);
@@ -100,56 +95,11 @@ export class AgentRuntime {
     return this.runtime.config.models?.providers?.anthropic?.baseUrl ?? this.runtime.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com";
   }
 
-  /** Session override, else the parent session's (threads, topics), else the agent's primary. */
-  effectiveModel(agentId: string, sessionKey: string, parentKey?: string): EffectiveModel {
-    const store = this.sessions(agentId);
-    const own = store.get(sessionKey).modelOverride;
-    if (own) return { ref: own, source: "session" };
-    const inherited = parentKey ? store.get(parentKey).modelOverride : undefined;
-    if (inherited) return { ref: inherited, source: "parent" };
-    return { ref: this.settings(agentId).primary, source: "agent" };
-  }
-
-  async setSessionModel(agentId: string, sessionKey: string, change: SessionModelChange): Promise<SessionData> {
-    return this.sessions(agentId).update(sessionKey, (session) => {
-      if (change.model) session.modelOverride = change.model;
-      else delete session.modelOverride;
-      if (change.pin) {
-        session.pinnedProfileId = change.pin.profileId;
-        session.pinnedBy = change.pin.by;
-      } else {
-        delete session.pinnedProfileId;
-        delete session.pinnedBy;
-      }
-      return structuredClone(session);
-    });
-  }
-
-  /** Fresh history; `all` also clears the model override and pin. */
-  async resetSession(agentId: string, sessionKey: string, all: boolean): Promise<void> {
-    await this.sessions(agentId).update(sessionKey, (session) => {
-      session.history = [];
-      if (all) {
-        delete session.modelOverride;
-        delete session.pinnedProfileId;
-        delete session.pinnedBy;
-      }
-    });
-  }
-
   /** Whether the agent's auth store holds `profileId` (env credentials count as present). */
   async profileExists(agentId: string, profileId: string): Promise<boolean> {
     if (profileId.startsWith("env:")) return true;
     const { readAuthStoreCached } = await import("../auth/store.js");
     return Boolean((await readAuthStoreCached(this.runtime.paths.authStorePath(agentId))).profiles[profileId]);
-  }
-
-  /** Records how many parts of the reply to `messageId` reached the chat. */
-  async markDelivered(agentId: string, sessionKey: string, messageId: string, delivered: number): Promise<void> {
-    await this.sessions(agentId).update(sessionKey, (session) => {
-      const reply = replyTo(session.history, messageId);
-      if (reply) reply.delivered = delivered;
-    });
   }
 
   /**
@@ -158,15 +108,15 @@ export class AgentRuntime {
    */
   async runTurn(input: TurnInput): Promise<RuntimeTurnOutcome> {
     const settings = this.settings(input.agentId);
-    const store = this.sessions(input.agentId);
-    const session = store.get(input.sessionKey);
-    const previous = input.messageId ? replyTo(session.history, input.messageId) : undefined;
+    const sessions = this.sessions(input.agentId);
+    const session = await sessions.get(input.sessionKey);
+    const previous = input.messageId ? answeredReply(session.history, input.messageId) : undefined;
     if (previous) return { ok: true, replayed: true, text: previous.content, delivered: previous.delivered ?? 0 };
-    const model = this.effectiveModel(input.agentId, input.sessionKey, input.parentKey);
+    const model = await sessions.modelFor(session, input.parentKey);
     const history = trimHistory([...session.history, { role: "user" as const, content: input.text, ts: Date.now() }], settings.history);
     const params = (ref: string) => settings.models[ref]?.params;
     const outcome = await executeTurn(
-      { resolverFor: () => this.resolver(input.agentId), provider: (id) => this.provider(id) },
+      { resolver: () => this.resolver(input.agentId), provider: (id) => this.provider(id) },
       {
         model: model.ref,
         fallbacks: settings.fallbacks,
@@ -182,30 +132,8 @@ export class AgentRuntime {
       },
     );
     if (outcome.ok) {
-      const now = Date.now();
-      await store.update(input.sessionKey, (s) => {
-        s.history = trimHistory(
-          [
-            ...s.history,
-            { role: "user", content: input.text, ts: now, ...(input.messageId ? { messageId: input.messageId } : {}) },
-            { role: "assistant", content: outcome.text, ts: now, delivered: 0 },
-          ],
-          settings.history,
-        );
-        s.usage.inputTokens += outcome.usage.inputTokens;
-        s.usage.outputTokens += outcome.usage.outputTokens;
-        s.usage.cacheReadTokens += outcome.usage.cacheReadTokens;
-        s.usage.cacheWriteTokens += outcome.usage.cacheWriteTokens;
-        s.usage.turns += 1;
-      });
+      await sessions.recordTurn(input.sessionKey, { text: input.text, messageId: input.messageId, reply: outcome.text, usage: outcome.usage, at: Date.now() });
     }
     return outcome;
   }
-}
-
-/** The stored assistant reply that answered the user message `messageId`, if it is still in the history. */
-function replyTo(history: StoredMessage[], messageId: string): StoredMessage | undefined {
-  const index = history.findIndex((m) => m.role === "user" && m.messageId === messageId);
-  const reply = index >= 0 ? history[index + 1] : undefined;
-  return reply?.role === "assistant" ? reply : undefined;
 }

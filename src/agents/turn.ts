@@ -44,7 +44,8 @@ export type TurnOutcome =
   | { ok: false; aborted: boolean; message: string; failureClass?: FailureClass; attempts: AttemptRecord[] };
 
 export interface TurnDeps {
-  resolverFor(provider: string): Promise<CredentialSource>;
+  /** The agent's credential resolver; it serves every provider (the request names one). */
+  resolver(): Promise<CredentialSource>;
   provider(id: string): Promise<Provider | undefined>;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -80,7 +81,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
       lastFailure ??= { message: `Provider "${providerId}" is not supported (model ${ref}).` };
       continue;
     }
-    const resolver = await deps.resolverFor(providerId);
+    const resolver = await deps.resolver();
     const exclude = new Set<string>();
     for (;;) {
       if (request.signal?.aborted) return aborted();

@@ -3,7 +3,7 @@ import type { AuthProfile, AuthStoreData, ProfileUsageStats, UnusableProfile } f
 
 /**
  * Which profiles an agent tries for a provider, in which order, and which of them cannot be used
- * right now (DESIGN.md §4). Pure.
+ * right now. Pure.
  *
  * Where the order comes from, first match wins:
  *   1. the agent store's `order[provider]` (`baton models auth order set`) — exactly those ids;
@@ -109,6 +109,22 @@ export function isExpiredStatic(profile: AuthProfile, now: number): boolean {
   if (profile.type === "token") return profile.expires !== undefined && profile.expires <= now;
   if (profile.type === "oauth") return !profile.refresh && profile.expires <= now;
   return false;
+}
+
+/** Milliseconds left until `until` (0 once it has passed); null when it does not free up by itself. */
+export function remainingMs(until: number | null, now: number): number | null {
+  return until === null ? null : Math.max(0, until - now);
+}
+
+/** A profile that cannot be used now, as users and `models status --json` see it. */
+export function unusableEntry(entry: ProfileAvailability & { profileId: string }, now: number): UnusableProfile {
+  return {
+    profileId: entry.profileId,
+    reason: entry.reason ?? "cooldown",
+    until: entry.until,
+    remainingMs: remainingMs(entry.until, now),
+    ...(entry.model ? { model: entry.model } : {}),
+  };
 }
 
 /** Whether one profile can be used now (for `model`, when given), and if not why and until when. */

@@ -273,6 +273,7 @@ describe("describe", () => {
         { profileId: "anthropic:b", type: "api_key", secret: "sk-ant-a…BBBB", usable: true, until: null, remainingMs: null },
         { profileId: "anthropic:a", type: "api_key", secret: "sk-ant-a…AAAA", usable: false, reason: "rate_limit", until: NOW + 30_000, remainingMs: 30_000, model: MODEL },
       ],
+      outsideOrder: [],
     });
     expect(JSON.stringify(description)).not.toContain(keyA);
   });

@@ -5,11 +5,22 @@ import type { ClaudeSyncResult } from "./claude-sync.js";
 import { formatDuration } from "../util/duration.js";
 import { envCredential, envKeyFor, PROVIDER_ENV_KEYS } from "./env-keys.js";
 import { allUnusableMessage, noApiKeyMessage, noCredentialsForProfileMessage } from "./messages.js";
-import { isExpiredStatic, profileAvailability, profileSecret, resolveProfileOrder, type OrderSource } from "./order.js";
+import {
+  isExpiredStatic,
+  profileAvailability,
+  profileSecret,
+  remainingMs,
+  resolveProfileOrder,
+  unusableEntry,
+  type OrderedProfile,
+  type OrderSource,
+  type ProfileOrder,
+} from "./order.js";
 import type { AuthProfile, AuthStoreData, ProfileType, UnusableProfile } from "./types.js";
 
 /**
- * The `baton models status` report (DESIGN.md §5). Pure over store + config + env + clock.
+ * The `baton models status` report, and how one provider's credentials stand (shared with the
+ * resolver's `/model status` view). Pure over store + config + env + clock.
  *
  * `--check`: 1 when a provider in use (the agent's default and fallback models' providers, plus
  * every provider with a profile) has no credential at all, or any stored credential is expired
@@ -117,28 +128,93 @@ function providerStatus(provider: string, inUse: boolean, input: StatusInput, de
   const { store, config, env, now, agentId } = input;
   const ref = splitModelRef(defaultModel);
   const model = ref.provider === provider ? ref.model : undefined;
-  const order = resolveProfileOrder({ provider, store, auth: config.auth, now, model });
+  const { order, standing } = credentialStanding({ provider, model, store, auth: config.auth, env, now, agentId });
   const name = envKeyFor(provider);
   const envVar = name ? { name, set: !!env[name]?.trim() } : null;
   const base = { provider, inUse, order: order.profiles.map((p) => p.profileId), orderSource: order.source, envVar };
-  if (order.profiles.some((p) => p.profile)) {
-    const first = order.profiles.find((p) => p.usable && p.profile);
-    if (first?.profile) {
-      return { ...base, effective: { source: "profile", profileId: first.profileId, type: first.profile.type, secret: maskSecret(profileSecret(first.profile)) } };
-    }
-    const unusable = order.profiles.map((p) => ({
-      profileId: p.profileId,
-      reason: p.reason ?? "cooldown",
-      until: p.until,
-      remainingMs: p.until === null ? null : Math.max(0, p.until - now),
-      ...(p.model ? { model: p.model } : {}),
-    }));
-    return { ...base, effective: { source: "unavailable" }, message: allUnusableMessage(provider, unusable, now) };
+  const next = standing.profiles.find((p) => p.profileId === standing.next);
+  switch (standing.source) {
+    case "profile":
+      if (!next) return { ...base, effective: { source: "unavailable" }, message: standing.message };
+      return { ...base, effective: { source: "profile", profileId: next.profileId, type: next.type, secret: next.secret } };
+    case "env":
+      return { ...base, effective: { source: "env", envVar: name, type: "env", secret: standing.profiles[0].secret } };
+    case "missing":
+      return { ...base, effective: { source: "missing" }, message: standing.message };
+  }
+}
+
+/** A profile as `/model status` lists it; never a whole secret. */
+export interface DescribedProfile {
+  profileId: string;
+  type: ProfileType | "env";
+  /** Masked. */
+  secret: string;
+  usable: boolean;
+  reason?: UnusableProfile["reason"];
+  until: number | null;
+  remainingMs: number | null;
+  model?: string;
+}
+
+/** Where a provider's credential would come from now, and why none can answer when none can. */
+export interface CredentialStanding {
+  /** Stored profiles, the provider's environment variable (no profile stored), or neither. */
+  source: "profile" | "env" | "missing";
+  /** The profile the resolver would pick now, if any. */
+  next: string | null;
+  /** In order (usable first); with `source: "env"`, the environment credential. */
+  profiles: DescribedProfile[];
+  /** Stored profiles of the provider that the order leaves out: never picked automatically, but a session may pin them. */
+  outsideOrder: DescribedProfile[];
+  /** The user-facing explanation when nothing is usable. */
+  message?: string;
+}
+
+export interface StandingInput {
+  provider: string;
+  /** The model about to be called: cooldowns scoped to other models do not count. */
+  model?: string;
+  /** Usage stats include whatever the caller knows beyond the file (the resolver: env credentials' cooldowns). */
+  store: AuthStoreData;
+  auth: BatonConfig["auth"];
+  env: Readonly<Record<string, string | undefined>>;
+  now: number;
+  agentId: string;
+}
+
+/** How `provider`'s credentials stand for `model`: the `/model status` view and the `models status` provider rows. */
+export function credentialStanding(input: StandingInput): { order: ProfileOrder; standing: CredentialStanding } {
+  const { provider, model, store, auth, env, now, agentId } = input;
+  const order = resolveProfileOrder({ provider, store, auth, now, model });
+  const describe = (entry: OrderedProfile): DescribedProfile => ({
+    profileId: entry.profileId,
+    type: entry.profile?.type ?? "api_key",
+    secret: entry.profile ? maskSecret(profileSecret(entry.profile)) : "(none)",
+    usable: entry.usable,
+    ...(entry.reason ? { reason: entry.reason } : {}),
+    until: entry.until,
+    remainingMs: remainingMs(entry.until, now),
+    ...(entry.model ? { model: entry.model } : {}),
+  });
+  const ordered = new Set(order.profiles.map((entry) => entry.profileId));
+  const outsideOrder = Object.entries(store.profiles)
+    .filter(([profileId, profile]) => profile.provider === provider && !ordered.has(profileId))
+    .map(([profileId, profile]) => describe({ profileId, profile, ...profileAvailability(profile, store.usageStats[profileId], now, model) }));
+  if (order.profiles.some((entry) => entry.profile)) {
+    const profiles = order.profiles.map(describe);
+    const next = profiles.find((p) => p.usable)?.profileId ?? null;
+    const message = next ? undefined : allUnusableMessage(provider, order.profiles.map((entry) => unusableEntry(entry, now)), now);
+    return { order, standing: { source: "profile", next, profiles, outsideOrder, ...(message ? { message } : {}) } };
   }
   const credential = envCredential(provider, env);
-  if (credential && name) return { ...base, effective: { source: "env", envVar: name, type: "env", secret: maskSecret(credential.secret) } };
-  const message = order.profiles.length ? noCredentialsForProfileMessage(order.profiles[0].profileId, agentId) : noApiKeyMessage(provider, agentId);
-  return { ...base, effective: { source: "missing" }, message };
+  if (!credential) {
+    const message = order.profiles.length ? noCredentialsForProfileMessage(order.profiles[0].profileId, agentId) : noApiKeyMessage(provider, agentId);
+    return { order, standing: { source: "missing", next: null, profiles: order.profiles.map(describe), outsideOrder, message } };
+  }
+  const availability = profileAvailability({ type: "api_key", provider, key: credential.secret }, store.usageStats[credential.profileId], now, model);
+  const entry = { ...describe({ profileId: credential.profileId, ...availability }), type: "env" as const, secret: maskSecret(credential.secret) };
+  return { order, standing: { source: "env", next: availability.usable ? credential.profileId : null, profiles: [entry], outsideOrder } };
 }
 
 function profileStatuses(store: AuthStoreData, configured: Record<string, { provider: string }>, now: number): ProfileStatus[] {
@@ -205,7 +281,7 @@ function stateOf(profile: AuthProfile, expiry: ExpiryState, stats: AuthStoreData
 
 function unusableOf(store: AuthStoreData, configured: Record<string, { provider: string }>, now: number): UnusableProfile[] {
   const entries: UnusableProfile[] = [];
-  const remaining = (until: number | null) => (until === null ? null : Math.max(0, until - now));
+  const remaining = (until: number) => remainingMs(until, now);
   const ids = [...new Set([...Object.keys(store.profiles), ...Object.keys(configured), ...Object.values(store.order).flat()])].sort();
   for (const id of ids) {
     const profile = store.profiles[id];

@@ -1,18 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
-import * as z from "zod/mini";
 import { ensurePrivateDir } from "../config/runtime.js";
 import { removeStaleTempFiles, writeFileAtomic } from "../util/atomic-file.js";
 import { withFileLock } from "../util/file-lock.js";
 import { redactSecrets } from "../util/redact.js";
+import { freshStats } from "./cooldown.js";
+import { AuthStoreSchema } from "./store-schema.js";
 import type { AuthStoreData, ProfileUsageStats } from "./types.js";
 
 /**
- * The only code that reads or writes `auth-profiles.json` (DESIGN.md §4).
+ * The only code that reads or writes `auth-profiles.json`.
  * Reads validate the shape and keep unknown fields; writes are atomic and run under a file lock.
  */
 
-/** Usage stats as stored (the last failure is part of the shared shape). */
+/** Usage stats as stored. */
 export type StoredUsageStats = ProfileUsageStats;
 
 /** A corrupt or unreadable store. Never treated as empty; the file is left untouched. */
@@ -26,61 +27,8 @@ export class AuthStoreError extends Error {
   }
 }
 
-const failureClass = z.enum(["auth", "rate_limit", "overloaded", "billing", "timeout", "request"]);
-const epochMs = z.number();
-const count = () => z.number().check(z.int(), z.nonnegative());
-const provider = z.string().check(z.minLength(1));
-
-const apiKeyProfile = z.looseObject({ type: z.literal("api_key"), provider, key: z.string(), email: z.optional(z.string()) });
-const tokenProfile = z.looseObject({
-  type: z.literal("token"),
-  provider,
-  token: z.string(),
-  expires: z.optional(epochMs),
-  email: z.optional(z.string()),
-});
-const oauthProfile = z.looseObject({
-  type: z.literal("oauth"),
-  provider,
-  access: z.string(),
-  refresh: z.optional(z.string()),
-  expires: epochMs,
-  email: z.optional(z.string()),
-});
-
-const modelCooldown = z.looseObject({
-  until: z._default(epochMs, 0),
-  count: z._default(count(), 0),
-  reason: failureClass,
-  lastFailureAt: z._default(epochMs, 0),
-});
-
-const usageStats = z.looseObject({
-  lastUsed: z._default(epochMs, 0),
-  errorCount: z._default(count(), 0),
-  failureCounts: z._default(z.partialRecord(failureClass, count()), {}),
-  lastFailureAt: z.optional(epochMs),
-  cooldownUntil: z._default(epochMs, 0),
-  disabledUntil: z._default(epochMs, 0),
-  disabledReason: z._default(z.nullable(failureClass), null),
-  modelCooldowns: z._default(z.record(z.string(), modelCooldown), {}),
-  lastFailure: z.optional(z.looseObject({ failureClass, model: z.optional(z.string()), at: epochMs, message: z.optional(z.string()) })),
-});
-
-const storeSchema = z.looseObject({
-  version: z.literal(1),
-  profiles: z._default(z.record(z.string(), z.discriminatedUnion("type", [apiKeyProfile, tokenProfile, oauthProfile])), {}),
-  order: z._default(z.record(z.string(), z.array(z.string())), {}),
-  usageStats: z._default(z.record(z.string(), usageStats), {}),
-});
-
 export function emptyAuthStore(): AuthStoreData {
   return { version: 1, profiles: {}, order: {}, usageStats: {} };
-}
-
-/** Fresh stats for a profile that has none yet. */
-export function emptyUsageStats(): StoredUsageStats {
-  return { lastUsed: 0, errorCount: 0, failureCounts: {}, cooldownUntil: 0, disabledUntil: 0, disabledReason: null, modelCooldowns: {} };
 }
 
 /**
@@ -107,7 +55,8 @@ const parsedByFile = new Map<string, { ino: number; mtimeMs: number; size: numbe
 export async function readAuthStoreCached(file: string): Promise<AuthStoreData> {
   let stat: fs.Stats;
   try {
-    stat = await fs.promises.stat(file);
+    // synchronous: a few µs against an async stat's thread-pool round trip, on every turn
+    stat = fs.statSync(file);
   } catch (err: any) {
     if (err?.code === "ENOENT") return emptyAuthStore();
     throw new AuthStoreError(file, `cannot read it (${err?.code ?? err?.message ?? err})`);
@@ -127,14 +76,14 @@ export function parseAuthStore(file: string, source: string): AuthStoreData {
   } catch (err) {
     throw new AuthStoreError(file, `invalid JSON: ${describeJsonError(source, err)}`);
   }
-  const result = storeSchema.safeParse(parsed);
+  const result = AuthStoreSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue.path.length ? issue.path.map(String).join(".") : "(top level)";
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : "";
     throw new AuthStoreError(file, `unexpected shape at ${where}: ${redactSecrets(issue.message)}${more}`);
   }
-  return result.data as AuthStoreData;
+  return result.data;
 }
 
 /**
@@ -160,9 +109,9 @@ export async function updateAuthStore<T>(file: string, mutate: (store: AuthStore
 
 /** The stats of `profileId`, created (in the store object) when missing. */
 export function statsFor(store: AuthStoreData, profileId: string): StoredUsageStats {
-  const existing = store.usageStats[profileId] as StoredUsageStats | undefined;
+  const existing = store.usageStats[profileId];
   if (existing) return existing;
-  const created = emptyUsageStats();
+  const created = freshStats();
   store.usageStats[profileId] = created;
   return created;
 }

@@ -1,66 +1,18 @@
-/** Shared auth types. The store format is DESIGN.md §4. */
+import type * as z from "zod/mini";
+import type * as schema from "./store-schema.js";
 
-export type ProfileType = "api_key" | "token" | "oauth";
+/** Shared auth types. The stored shapes are inferred from the store's zod schema (`store-schema.ts`). */
 
-export interface ApiKeyProfile {
-  type: "api_key";
-  provider: string;
-  key: string;
-  email?: string;
-}
-
-export interface TokenProfile {
-  type: "token";
-  provider: string;
-  token: string;
-  /** ms since epoch; absent = no known expiry */
-  expires?: number;
-  email?: string;
-}
-
-export interface OAuthProfile {
-  type: "oauth";
-  provider: string;
-  access: string;
-  refresh?: string;
-  /** ms since epoch */
-  expires: number;
-  email?: string;
-}
-
-export type AuthProfile = ApiKeyProfile | TokenProfile | OAuthProfile;
-
-export interface ProfileUsageStats {
-  lastUsed: number;
-  errorCount: number;
-  failureCounts: Partial<Record<FailureClass, number>>;
-  /** last failure time, for the failure window */
-  lastFailureAt?: number;
-  cooldownUntil: number;
-  disabledUntil: number;
-  disabledReason: FailureClass | null;
-  /** per-model cooldowns (rate_limit, overloaded, timeout): model -> { until, count, reason } */
-  modelCooldowns: Record<string, ModelCooldown>;
-  /** the most recent failure, for `doctor` advice (message redacted) */
-  lastFailure?: { failureClass: FailureClass; model?: string; at: number; message?: string };
-}
-
-export interface ModelCooldown {
-  until: number;
-  count: number;
-  reason: FailureClass;
-  lastFailureAt: number;
-}
-
-export interface AuthStoreData {
-  version: 1;
-  profiles: Record<string, AuthProfile>;
-  order: Record<string, string[]>;
-  usageStats: Record<string, ProfileUsageStats>;
-}
-
-/** DESIGN.md §4 failure classes. */
-export type FailureClass = "auth" | "rate_limit" | "overloaded" | "billing" | "timeout" | "request";
+export type AuthProfile = z.output<typeof schema.AuthProfileSchema>;
+export type ApiKeyProfile = z.output<typeof schema.ApiKeyProfileSchema>;
+export type TokenProfile = z.output<typeof schema.TokenProfileSchema>;
+export type OAuthProfile = z.output<typeof schema.OAuthProfileSchema>;
+export type ProfileType = AuthProfile["type"];
+export type ProfileUsageStats = z.output<typeof schema.ProfileUsageStatsSchema>;
+export type ModelCooldown = z.output<typeof schema.ModelCooldownSchema>;
+export type AuthStoreData = z.output<typeof schema.AuthStoreSchema>;
+/** How a failed call is classed; docs/OPERATIONS.md says what each does. */
+export type FailureClass = z.output<typeof schema.FailureClassSchema>;
 
 /** What the provider reports about a failed call, input to classification. */
 export interface FailureInfo {

@@ -4,7 +4,7 @@ import { agentForMessage } from "../agents/agents.js";
 import type { BatonConfig } from "../config/schema.js";
 import type { ChannelPlugin, CommandChoice, CompletionRequest, InboundMessage, Logger, OutboundMessage, ReplySink, Settlement } from "../plugin-api.js";
 import { sessionKeysFor } from "../sessions/keys.js";
-import { SessionStoreError } from "../sessions/store.js";
+import { SessionStoreError } from "../state/sessions.js";
 import { canPinProfile, canRunPrivilegedCommands, checkAccess } from "./access.js";
 import { PairingGate } from "../pairing/gate.js";
 import { pairingCodeReply, pairingFullReply } from "../pairing/messages.js";
@@ -105,7 +105,7 @@ export class Router {
       const args = message.commandArgs ? (definition.argsFromNative?.(message.commandArgs) ?? Object.values(message.commandArgs).join(" ")) : command.args;
       const ctx: CommandContext = { message, args, agentId, sessionKey, parentKey, runtime: this.options.runtime, config, queue: this.queue, registry: this.options.registry };
       const native = Boolean(sink || message.commandArgs);
-      if (definition.privileged(args) && !canRunPrivilegedCommands(config, message) && !definition.permitsUnprivileged?.(ctx)) {
+      if (definition.privileged(args) && !canRunPrivilegedCommands(config, message) && !(await definition.permitsUnprivileged?.(ctx))) {
         if (message.chatKind === "dm") await this.safeSend(reply, `You are not allowed to run /${definition.name} ${preview(args)}`.trim() + ".", { ephemeral: true });
         else if (native) await this.safeSend(reply, "You are not allowed to do that here.", { ephemeral: true });
         return { kind: "refused" };
@@ -283,7 +283,7 @@ export class Router {
       signal,
       maxParts: this.options.config.messages?.maxParts ?? 12,
       skipParts: record?.skipParts,
-      onDelivered: record ? (n) => this.options.runtime.markDelivered(record.agentId, record.sessionKey, record.messageId, n) : undefined,
+      onDelivered: record ? (n) => this.options.runtime.sessions(record.agentId).markDelivered(record.sessionKey, record.messageId, n) : undefined,
     };
     try {
       if (stream) await stream.finish(text, options);
@@ -306,7 +306,8 @@ export class Router {
    */
   private async recheckPin(reply: ReplyChannel, agentId: string, sessionKey: string): Promise<void> {
     const { runtime, config } = this.options;
-    const session = runtime.sessions(agentId).get(sessionKey);
+    const sessions = runtime.sessions(agentId);
+    const session = await sessions.get(sessionKey);
     const profileId = session.pinnedProfileId;
     if (!profileId) return;
     const pinner = pinnerOf(session.pinnedBy ?? "", sessionKey);
@@ -314,7 +315,7 @@ export class Router {
     if (!session.pinnedBy || !canPinProfile(config, pinner, profileId)) reason = `${session.pinnedBy ?? "its owner"} may no longer use that profile`;
     else if (!(await runtime.profileExists(agentId, profileId))) reason = "that profile no longer exists";
     if (!reason) return;
-    await runtime.setSessionModel(agentId, sessionKey, { model: session.modelOverride ?? null, pin: null });
+    await sessions.setModel(sessionKey, { pin: null });
     this.options.log.warn("pin lifted", { sessionKey, profileId, pinnedBy: session.pinnedBy, reason });
     await this.safeSend(reply, `The pin on profile ${profileId} was lifted: ${reason}. This chat now uses the normal profile order.`);
   }

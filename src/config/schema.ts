@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { PROFILE_ID } from "./profile-id.js";
 
 /**
  * The whole Baton config, one zod schema. Defaults live here and nowhere else;
@@ -68,7 +69,7 @@ export const AuthProfileConfig = z.strictObject({
 });
 
 export const AuthConfig = z.strictObject({
-  profiles: z.optional(z.record(z.string().check(z.regex(/^[a-z0-9_-]+:[^\s]+$/i, "profile ids are <provider>:<name>")), AuthProfileConfig)),
+  profiles: z.optional(z.record(z.string().check(z.regex(PROFILE_ID, "profile ids are <provider>:<name>")), AuthProfileConfig)),
   order: z.optional(z.record(z.string(), stringList)),
   oauth: z.optional(
     z.strictObject({
@@ -227,6 +228,23 @@ export const BatonConfig = z.strictObject({
   commands: z.optional(CommandsConfig),
   gateway: z.optional(GatewayConfig),
   messages: z.optional(MessagesConfig),
+  state: described(
+    z._default(
+      z
+        .strictObject({
+          backend: described(z._default(z.enum(["file", "redis"]), "file"), '"file": embedded in the state dir, one gateway (default); "redis": shared by several gateways'),
+          redis: z.optional(
+            z.strictObject({
+              url: optional(z.string(), "e.g. redis://127.0.0.1:6379/0"),
+              keyPrefix: z._default(z.string(), "baton:"),
+            }),
+          ),
+        })
+        .check(z.refine((state) => state.backend !== "redis", { message: '"redis" is not available yet; use "file" (the default)', path: ["backend"] })),
+      { backend: "file" },
+    ),
+    "Where sessions, auth usage and channel state are kept",
+  ),
 });
 
 export type BatonConfig = z.output<typeof BatonConfig>;

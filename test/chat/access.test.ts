@@ -57,7 +57,7 @@ describe("DM pairing", () => {
     expect(await h.say("/model sonnet", fromStranger)).toContain(`baton pairing approve telegram ${code}`);
     expect(await h.say("/status", fromStranger)).toContain(code!);
     expect(h.fake.requests).toHaveLength(0);
-    expect(h.gateway.agents.sessions("main").get(`telegram:dm:${STRANGER}`).modelOverride).toBeUndefined();
+    expect((await h.gateway.agents.sessions("main").get(`telegram:dm:${STRANGER}`)).modelOverride).toBeUndefined();
 
     const file = pairingFile(h.stateDir, "telegram");
     expect((await readPairing(file)).pending).toMatchObject([{ code, userId: STRANGER, name: "Eve" }]);
@@ -131,7 +131,7 @@ describe("groups and privileged commands", () => {
     expect(h.plugin.sent.at(-1)!.message.buttons?.length).toBeGreaterThan(0);
     // clearing the history is not a switch
     expect(await h.say("/reset", inGroup(STRANGER))).toBe("Fresh start: history cleared (model choice kept).");
-    expect(h.gateway.agents.sessions("main").get(`telegram:group:${GROUP}`).modelOverride).toBeUndefined();
+    expect((await h.gateway.agents.sessions("main").get(`telegram:group:${GROUP}`)).modelOverride).toBeUndefined();
     await h.say("still opus?", inGroup(STRANGER));
     expect((h.fake.requests.at(-1)!.body as { model: string }).model).toBe("claude-opus-4-5");
     // the owner may
@@ -145,18 +145,18 @@ describe("groups and privileged commands", () => {
     expect(await native("/model", { model: "opus", profile: "anthropic:b" }, inGroup(STRANGER))).toEqual([
       expect.objectContaining({ plainText: "You are not allowed to do that here.", ephemeral: true }),
     ]);
-    expect(h.gateway.agents.sessions("main").get(`telegram:group:${GROUP}`).pinnedProfileId).toBeUndefined();
+    expect((await h.gateway.agents.sessions("main").get(`telegram:group:${GROUP}`)).pinnedProfileId).toBeUndefined();
   });
 
   it("the sender who pinned may lift their own pin with /model default after losing the privilege; others may not", async () => {
     h = await startHarness({ config: ownerConfig() });
     const sessionKey = `telegram:group:${GROUP}`;
     // pinned while 200 was privileged; the config no longer lists them
-    await h.gateway.agents.setSessionModel("main", sessionKey, { model: "anthropic/claude-sonnet-4-5", pin: { profileId: "anthropic:b", by: "telegram:200" } });
+    await h.gateway.agents.sessions("main").setModel(sessionKey, { model: "anthropic/claude-sonnet-4-5", pin: { profileId: "anthropic:b", by: "telegram:200" } });
     expect(await native("/model", { view: "default" }, inGroup(STRANGER))).toEqual([expect.objectContaining({ plainText: "You are not allowed to do that here." })]);
-    expect(h.gateway.agents.sessions("main").get(sessionKey).pinnedProfileId).toBe("anthropic:b");
+    expect((await h.gateway.agents.sessions("main").get(sessionKey)).pinnedProfileId).toBe("anthropic:b");
     expect(await h.say("/model default", inGroup("200"))).toContain("no pinned profile");
-    expect(h.gateway.agents.sessions("main").get(sessionKey)).not.toHaveProperty("pinnedProfileId");
+    expect(await h.gateway.agents.sessions("main").get(sessionKey)).not.toHaveProperty("pinnedProfileId");
   });
 
   it("/model status in a group shows masked secrets and the endpoint only to privileged senders", async () => {

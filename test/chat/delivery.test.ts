@@ -170,7 +170,7 @@ describe("pins are authorizations, checked on every turn", () => {
     expect(plugin.texts()[0]).toContain("The pin on profile anthropic:vip was lifted");
     expect(plugin.texts()[1]).toBe("echo: after revocation");
     expect(h.fake.requests.at(-1)!.credential).toBe(KEY_A);
-    expect(restarted.agents.sessions("main").get("telegram:dm:100").pinnedProfileId).toBeUndefined();
+    expect((await restarted.agents.sessions("main").get("telegram:dm:100")).pinnedProfileId).toBeUndefined();
 
     await handle(restarted, plugin, dm("and again"));
     expect(plugin.texts().filter((t) => t.includes("was lifted"))).toHaveLength(1);

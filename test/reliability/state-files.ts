@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseAuthStore } from "../../src/auth/store.js";
 import type { AuthStoreData } from "../../src/auth/types.js";
-import type { SessionData } from "../../src/sessions/store.js";
+import type { SessionData } from "../../src/state/sessions.js";
 
 export interface FileEntry {
   size: number;

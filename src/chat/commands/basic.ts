@@ -26,8 +26,9 @@ export const statusCommand: CommandDefinition = {
   args: [],
   privileged: never,
   async run(ctx) {
-    const session = ctx.runtime.sessions(ctx.agentId).get(ctx.sessionKey);
-    const effective = ctx.runtime.effectiveModel(ctx.agentId, ctx.sessionKey, ctx.parentKey);
+    const sessions = ctx.runtime.sessions(ctx.agentId);
+    const session = await sessions.get(ctx.sessionKey);
+    const effective = await sessions.modelFor(session, ctx.parentKey);
     const { provider, model } = parseModelRef(effective.ref);
     const view = await credentialView(ctx, provider, model, session.pinnedProfileId);
     const u = session.usage;
@@ -47,12 +48,12 @@ export const resetCommand: CommandDefinition = {
   name: "reset",
   description: "Start a fresh conversation (/reset all also clears the model choice)",
   args: [{ name: "scope", description: "all: also clear the model override and pin", choices: [{ name: "all", value: "all" }] }],
-  // clearing history is anyone's; clearing the model choice and pin is a switch (DESIGN.md §8)
+  // clearing history is anyone's; clearing the model choice and pin is a switch (docs/CONFIG.md, access)
   privileged: (args) => args.trim().toLowerCase() === "all",
   argsFromNative: (args) => args.scope ?? "",
   async run(ctx) {
     const all = ctx.args.trim().toLowerCase() === "all";
-    await ctx.runtime.resetSession(ctx.agentId, ctx.sessionKey, all);
+    await ctx.runtime.sessions(ctx.agentId).reset(ctx.sessionKey, { all });
     return { text: all ? "Fresh start: history cleared, model and pin back to the defaults." : "Fresh start: history cleared (model choice kept)." };
   },
 };

@@ -1,3 +1,5 @@
+import { PROFILE_ID } from "../../config/profile-id.js";
+
 /** What `/model ...` asks for. Pure parsing; validation against models and profiles happens later. */
 export type ModelCommand =
   | { kind: "show" }
@@ -23,7 +25,7 @@ export function parseModelCommand(args: string): ModelCommand {
   const model = text.slice(0, at);
   const profileId = text.slice(at + 1);
   if (!profileId) return { kind: "invalid", reason: "Missing profile after @, e.g. `/model opus@anthropic:work`." };
-  if (!/^[a-z0-9_-]+:\S+$/i.test(profileId)) return { kind: "invalid", reason: `"${profileId}" is not a profile id (they look like provider:name, e.g. anthropic:work).` };
+  if (!PROFILE_ID.test(profileId)) return { kind: "invalid", reason: `"${profileId}" is not a profile id (they look like provider:name, e.g. anthropic:work).` };
   return { kind: "set", model: model || undefined, profileId };
 }
 

@@ -1,5 +1,5 @@
 import { parseModelRef } from "../../agents/catalog.js";
-import type { DescribedProfile } from "../../auth/resolver.js";
+import type { DescribedProfile } from "../../auth/status.js";
 import { allowedModels, describeModel, lookupModel, type AllowedModel } from "../../agents/model-choice.js";
 import type { CommandChoice } from "../../plugin-api.js";
 import { formatDuration } from "../../util/duration.js";
@@ -45,9 +45,10 @@ function modelsFor(ctx: Omit<CommandContext, "args">): AllowedModel[] {
   return allowedModels(ctx.runtime.settings(ctx.agentId).models);
 }
 
-function currentState(ctx: Omit<CommandContext, "args">) {
-  const session = ctx.runtime.sessions(ctx.agentId).get(ctx.sessionKey);
-  const effective = ctx.runtime.effectiveModel(ctx.agentId, ctx.sessionKey, ctx.parentKey);
+async function currentState(ctx: Omit<CommandContext, "args">) {
+  const sessions = ctx.runtime.sessions(ctx.agentId);
+  const session = await sessions.get(ctx.sessionKey);
+  const effective = await sessions.modelFor(session, ctx.parentKey);
   return { session, effective };
 }
 
@@ -58,7 +59,7 @@ function label(models: AllowedModel[], ref: string): string {
 
 async function show(ctx: CommandContext): Promise<CommandReply> {
   const models = modelsFor(ctx);
-  const { session, effective } = currentState(ctx);
+  const { session, effective } = await currentState(ctx);
   const source = effective.source === "agent" ? "agent default" : effective.source === "parent" ? "inherited from the parent chat" : "set for this chat";
   const lines = [`Model: **${label(models, effective.ref)}** (${source})`];
   lines.push(session.pinnedProfileId ? `Pinned profile: ${session.pinnedProfileId}` : "Profile: automatic (first available in order)");
@@ -74,7 +75,7 @@ async function show(ctx: CommandContext): Promise<CommandReply> {
 
 async function list(ctx: CommandContext): Promise<CommandReply> {
   const models = modelsFor(ctx);
-  const { effective } = currentState(ctx);
+  const { effective } = await currentState(ctx);
   const lines = models.map((m) => `- ${m.alias ? `**${m.alias}** — ` : ""}\`${m.ref}\`${m.ref === effective.ref ? " (current)" : ""}`);
   return { text: ["Models:", "", ...lines, "", "Switch with `/model <name>`."].join("\n") };
 }
@@ -93,7 +94,7 @@ function maySeeCredentialDetails(ctx: CommandContext): boolean {
 
 async function status(ctx: CommandContext): Promise<CommandReply> {
   const models = modelsFor(ctx);
-  const { session, effective } = currentState(ctx);
+  const { session, effective } = await currentState(ctx);
   const settings = ctx.runtime.settings(ctx.agentId);
   const { provider, model } = parseModelRef(effective.ref);
   const view = await credentialView(ctx, provider, model, session.pinnedProfileId);
@@ -121,7 +122,7 @@ async function status(ctx: CommandContext): Promise<CommandReply> {
 
 async function setModel(ctx: CommandContext, requested: string | undefined, profileId: string | undefined): Promise<CommandReply | null> {
   const models = modelsFor(ctx);
-  const { effective } = currentState(ctx);
+  const { effective } = await currentState(ctx);
   let chosen: string = effective.ref;
   if (requested) {
     const found = lookupModel(requested, models);
@@ -158,7 +159,7 @@ async function setModel(ctx: CommandContext, requested: string | undefined, prof
     }
     pin = { profileId, by: `${ctx.message.channel}:${ctx.message.senderId}` };
   }
-  await ctx.runtime.setSessionModel(ctx.agentId, ctx.sessionKey, { model: chosen, pin });
+  await ctx.runtime.sessions(ctx.agentId).setModel(ctx.sessionKey, { model: chosen, pin });
   const name = label(models, chosen);
   return { text: pin ? `Model set to ${name}, pinned to profile ${pin.profileId} for this chat.` : `Model set to ${name} for this chat.` };
 }
@@ -183,9 +184,9 @@ export const modelCommand: CommandDefinition = {
     const parsed = parseModelCommand(args);
     return parsed.kind === "set" || parsed.kind === "default";
   },
-  permitsUnprivileged(ctx) {
+  async permitsUnprivileged(ctx) {
     if (parseModelCommand(ctx.args).kind !== "default") return false;
-    const pinnedBy = ctx.runtime.sessions(ctx.agentId).get(ctx.sessionKey).pinnedBy;
+    const { pinnedBy } = await ctx.runtime.sessions(ctx.agentId).get(ctx.sessionKey);
     // older sessions stored the bare sender id
     return pinnedBy === `${ctx.message.channel}:${ctx.message.senderId}` || pinnedBy === ctx.message.senderId;
   },
@@ -200,8 +201,8 @@ export const modelCommand: CommandDefinition = {
       case "status":
         return status(ctx);
       case "default": {
-        await ctx.runtime.setSessionModel(ctx.agentId, ctx.sessionKey, { model: null, pin: null });
-        const { effective } = currentState(ctx);
+        await ctx.runtime.sessions(ctx.agentId).setModel(ctx.sessionKey, { model: null, pin: null });
+        const { effective } = await currentState(ctx);
         return { text: `Back to the default model ${label(modelsFor(ctx), effective.ref)}; no pinned profile.` };
       }
       case "set":
@@ -219,7 +220,7 @@ export const modelCommand: CommandDefinition = {
         .map((m) => ({ name: describeModel(m), value: m.alias ?? m.ref }));
     }
     if (arg === "profile") {
-      const { effective } = currentState(ctx);
+      const { effective } = await currentState(ctx);
       const { provider, model } = parseModelRef(effective.ref);
       const view = await credentialView(ctx, provider, model);
       return [...view.profiles, ...view.outsideOrder]

@@ -30,7 +30,7 @@ export interface CommandDefinition {
   /** Does this use (with these args) change session state? Then only `commands.allowFrom` may run it. */
   privileged(args: string): boolean;
   /** A privileged use this sender may make anyway (the sender who pinned lifting their own pin with `/model default`). */
-  permitsUnprivileged?(ctx: CommandContext): boolean;
+  permitsUnprivileged?(ctx: CommandContext): Promise<boolean>;
   /** The reply, or null for none (e.g. a refusal that must stay silent in a group). */
   run(ctx: CommandContext): Promise<CommandReply | null>;
   /** Autocomplete for native commands. */

@@ -3,6 +3,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { resolveAgentId } from "../../config/agents.js";
 import { CLAUDE_CLI_PROFILE_ID } from "../../auth/claude-sync.js";
+import { PROFILE_ID } from "../../config/profile-id.js";
 import { clearCooldowns } from "../../auth/cooldown.js";
 import { formatDuration, parseDuration } from "../../util/duration.js";
 import { resolveProfileOrder } from "../../auth/order.js";
@@ -34,8 +35,6 @@ interface Scope {
   agentId: string;
   storePath: string;
 }
-
-const PROFILE_ID = /^[a-z0-9_-]+:[^\s]+$/i;
 
 export async function run(options: ModelsAuthOptions, ctx: CliContext): Promise<number> {
   const runtime = await loadRuntime({ processEnv: ctx.env, configFlag: ctx.configFlag });

@@ -1,61 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
-import { ensurePrivateDir } from "../config/runtime.js";
-import { writeFileAtomic } from "../util/atomic-file.js";
-import type { ChatTurnMessage, Usage } from "../providers/types.js";
-
-export interface StoredMessage extends ChatTurnMessage {
-  ts: number;
-  /** User messages: the platform message this turn answered, so a replayed message is not run again. */
-  messageId?: string;
-  /** Assistant messages: how many reply parts reached the chat (a replay sends the rest). */
-  delivered?: number;
-}
-
-export interface SessionUsage extends Usage {
-  turns: number;
-}
-
-export interface SessionData {
-  key: string;
-  /** provider/model chosen with /model; absent = inherit (parent session, then agent default). */
-  modelOverride?: string;
-  pinnedProfileId?: string;
-  /** Sender id of whoever pinned the profile. */
-  pinnedBy?: string;
-  history: StoredMessage[];
-  usage: SessionUsage;
-  createdAt: number;
-  updatedAt: number;
-}
-
-/** A session file that exists but cannot be read; it is left untouched. */
-export class SessionStoreError extends Error {
-  constructor(
-    readonly file: string,
-    reason: string,
-  ) {
-    super(`Session file ${file} is unreadable (${reason}); it was left untouched. Move it aside to start this session fresh.`);
-    this.name = "SessionStoreError";
-  }
-}
+import { ensurePrivateDir } from "../../config/runtime.js";
+import { writeFileAtomic } from "../../util/atomic-file.js";
+import { emptyUsage, newSession, SessionStoreError, type SessionData, type SessionRepository } from "../sessions.js";
 
 const SESSION_CACHE_SIZE = 2000;
 
-export function emptyUsage(): SessionUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, turns: 0 };
-}
-
-function newSession(key: string, now: number): SessionData {
-  return { key, history: [], usage: emptyUsage(), createdAt: now, updatedAt: now };
-}
-
 /**
- * Embedded file backend: one JSON file per session under `<state>/agents/<id>/sessions/`.
- * Updates of one session are serialized in-process; files are written atomically (0600).
+ * Embedded file backend of {@link SessionRepository}: one JSON file per session under
+ * `<state>/agents/<id>/sessions/`, written atomically (0600). Updates of one session are
+ * serialized in-process. Reads stat the file synchronously (a few µs) and re-parse it only
+ * when its mtime changed, so a session written by another process is seen.
  */
-export class SessionStore {
-  /** Parsed sessions with the file mtime they were read at, so writes by other processes are seen. */
+export class FileSessionStore implements SessionRepository {
+  /** Parsed sessions with the file mtime they were read at. */
   private readonly cache = new Map<string, { data: SessionData; mtimeMs: number }>();
   private readonly locks = new Map<string, Promise<unknown>>();
   /** The directory was created/tightened once; not re-checked on every turn. */
@@ -77,8 +35,11 @@ export class SessionStore {
     return path.join(this.dir, `${encodeURIComponent(key)}.json`);
   }
 
-  /** The session, or a fresh one when none is stored. Throws SessionStoreError on a corrupt file. */
-  get(key: string): SessionData {
+  async get(key: string): Promise<SessionData> {
+    return this.read(key);
+  }
+
+  private read(key: string): SessionData {
     const file = this.fileFor(key);
     let mtimeMs: number;
     let text: string;
@@ -106,11 +67,10 @@ export class SessionStore {
     return data;
   }
 
-  /** Read-modify-write of one session; concurrent updates of the same key run one after another. */
   async update<T>(key: string, mutate: (session: SessionData) => T | Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(async () => {
-      const session = structuredClone(this.get(key));
+      const session = structuredClone(this.read(key));
       const result = await mutate(session);
       session.updatedAt = this.now();
       await this.write(session);
