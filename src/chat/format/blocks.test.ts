@@ -15,30 +15,30 @@ describe("parseBlocks", () => {
     [
       "a bullet list with a nested list",
       "- one\n  - sub\n- two",
-      [{ type: "list", ordered: false, numbers: [0, 0], items: [[{ type: "paragraph", text: "one" }, { type: "list", ordered: false, numbers: [0], items: [[{ type: "paragraph", text: "sub" }]] }], [{ type: "paragraph", text: "two" }]] }],
+      [{ type: "list", ordered: false, numbers: ["", ""], items: [[{ type: "paragraph", text: "one" }, { type: "list", ordered: false, numbers: [""], items: [[{ type: "paragraph", text: "sub" }]] }], [{ type: "paragraph", text: "two" }]] }],
     ],
     [
       "an ordered list keeping its numbers",
       "3. c\n4) not the same list",
       [
-        { type: "list", ordered: true, numbers: [3], items: [[{ type: "paragraph", text: "c" }]] },
-        { type: "list", ordered: true, numbers: [4], items: [[{ type: "paragraph", text: "not the same list" }]] },
+        { type: "list", ordered: true, numbers: ["3"], items: [[{ type: "paragraph", text: "c" }]] },
+        { type: "list", ordered: true, numbers: ["4"], items: [[{ type: "paragraph", text: "not the same list" }]] },
       ],
     ],
     [
       "a code block inside a list item",
       "1. Install:\n   ```bash\n   npm i\n   ```\n2. Run",
-      [{ type: "list", ordered: true, numbers: [1, 2], items: [[{ type: "paragraph", text: "Install:" }, { type: "code", lang: "bash", text: "npm i" }], [{ type: "paragraph", text: "Run" }]] }],
+      [{ type: "list", ordered: true, numbers: ["1", "2"], items: [[{ type: "paragraph", text: "Install:" }, { type: "code", lang: "bash", text: "npm i" }], [{ type: "paragraph", text: "Run" }]] }],
     ],
     [
       "a loose list",
       "- a\n\n- b\n\n  more b",
-      [{ type: "list", ordered: false, numbers: [0, 0], items: [[{ type: "paragraph", text: "a" }], [{ type: "paragraph", text: "b" }, { type: "paragraph", text: "more b" }]] }],
+      [{ type: "list", ordered: false, numbers: ["", ""], items: [[{ type: "paragraph", text: "a" }], [{ type: "paragraph", text: "b" }, { type: "paragraph", text: "more b" }]] }],
     ],
     [
       "a list interrupting a paragraph",
       "Steps:\n1. first",
-      [{ type: "paragraph", text: "Steps:" }, { type: "list", ordered: true, numbers: [1], items: [[{ type: "paragraph", text: "first" }]] }],
+      [{ type: "paragraph", text: "Steps:" }, { type: "list", ordered: true, numbers: ["1"], items: [[{ type: "paragraph", text: "first" }]] }],
     ],
     ["a year that does not interrupt a paragraph", "It was\n1984. A year", [{ type: "paragraph", text: "It was\n1984. A year" }]],
     ["bold at line start, not a bullet", "**bold** start", [{ type: "paragraph", text: "**bold** start" }]],

@@ -9,8 +9,8 @@ export type Block =
   | { type: "heading"; level: number; text: string }
   | { type: "code"; lang: string; text: string }
   | { type: "quote"; children: Block[] }
-  /** numbers: each ordered item's number as written (chat shows what the model wrote, not a renumbering). */
-  | { type: "list"; ordered: boolean; numbers: number[]; items: Block[][] }
+  /** numbers: each ordered item's number as written, leading zeros included ("" in a bullet list); chat shows what the model wrote, not a renumbering. */
+  | { type: "list"; ordered: boolean; numbers: string[]; items: Block[][] }
   | { type: "rule" };
 
 const FENCE = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
@@ -20,6 +20,14 @@ const RULE = /^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^[ \t]*>/;
 const ITEM = /^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+|$)/;
 
+/**
+ * Quotes and lists nest at most this deep (counted together); deeper `>` and list markers stay
+ * literal text in the innermost block. Parsing and rendering recurse once per level, so without a
+ * cap `">".repeat(3000)` or `"1. ".repeat(2000)` would overflow the stack; chat replies never
+ * need more than a few levels, and Telegram flattens nested quotes anyway.
+ */
+export const MAX_BLOCK_DEPTH = 16;
+
 interface FenceOpen {
   indent: number;
   char: string;
@@ -28,7 +36,7 @@ interface FenceOpen {
 }
 
 export function parseBlocks(markdown: string): Block[] {
-  return parseLines(markdown.replace(/\r\n?/g, "\n").split("\n"));
+  return parseLines(markdown.replace(/\r\n?/g, "\n").split("\n"), 0);
 }
 
 function isBlank(line: string): boolean {
@@ -72,15 +80,17 @@ function closesFence(line: string, open: FenceOpen): boolean {
   return !!m && m[1][0] === open.char && m[1].length >= open.length;
 }
 
-/** Whether `line` starts a block that ends a paragraph above it. */
-function interruptsParagraph(line: string): boolean {
-  if (fenceOpen(line) || HEADING.test(line) || RULE.test(line) || QUOTE.test(line)) return true;
+/** Whether `line`, at nesting `depth`, starts a block that ends a paragraph above it. */
+function interruptsParagraph(line: string, depth: number): boolean {
+  if (fenceOpen(line) || HEADING.test(line) || RULE.test(line)) return true;
+  if (depth >= MAX_BLOCK_DEPTH) return false;
+  if (QUOTE.test(line)) return true;
   const item = ITEM.exec(line);
   if (!item || isBlank(line.slice(item[0].length))) return false;
   return item[3] === undefined || Number(item[3]) === 1;
 }
 
-function parseLines(lines: string[]): Block[] {
+function parseLines(lines: string[], depth: number): Block[] {
   const blocks: Block[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -110,40 +120,41 @@ function parseLines(lines: string[]): Block[] {
       i++;
       continue;
     }
-    if (QUOTE.test(line)) {
-      i = parseQuote(lines, i, blocks);
+    const nests = depth < MAX_BLOCK_DEPTH;
+    if (nests && QUOTE.test(line)) {
+      i = parseQuote(lines, i, blocks, depth);
       continue;
     }
-    if (ITEM.test(line)) {
-      i = parseList(lines, i, blocks);
+    if (nests && ITEM.test(line)) {
+      i = parseList(lines, i, blocks, depth);
       continue;
     }
     const paragraph = [line.trim()];
     i++;
-    while (i < lines.length && !isBlank(lines[i]) && !interruptsParagraph(lines[i])) paragraph.push(lines[i++].trim());
+    while (i < lines.length && !isBlank(lines[i]) && !interruptsParagraph(lines[i], depth)) paragraph.push(lines[i++].trim());
     blocks.push({ type: "paragraph", text: paragraph.join("\n") });
   }
   return blocks;
 }
 
-function parseQuote(lines: string[], i: number, blocks: Block[]): number {
+function parseQuote(lines: string[], i: number, blocks: Block[], depth: number): number {
   const inner: string[] = [];
   while (i < lines.length) {
     const line = lines[i];
     if (QUOTE.test(line)) {
       inner.push(line.replace(/^[ \t]*> ?/, ""));
-    } else if (!isBlank(line) && !isBlank(inner[inner.length - 1] ?? "") && !interruptsParagraph(line)) {
+    } else if (!isBlank(line) && !isBlank(inner[inner.length - 1] ?? "") && !interruptsParagraph(line, depth)) {
       inner.push(line); // lazy continuation of a quoted paragraph
     } else {
       break;
     }
     i++;
   }
-  blocks.push({ type: "quote", children: parseLines(inner) });
+  blocks.push({ type: "quote", children: parseLines(inner, depth + 1) });
   return i;
 }
 
-function parseList(lines: string[], i: number, blocks: Block[]): number {
+function parseList(lines: string[], i: number, blocks: Block[], depth: number): number {
   const first = ITEM.exec(lines[i])!;
   const ordered = first[3] !== undefined;
   const kind = first[2][first[2].length - 1];
@@ -152,14 +163,14 @@ function parseList(lines: string[], i: number, blocks: Block[]): number {
     return !!m && !RULE.test(line) && (m[3] !== undefined) === ordered && m[2][m[2].length - 1] === kind;
   };
   const items: Block[][] = [];
-  const numbers: number[] = [];
+  const numbers: string[] = [];
   while (i < lines.length && sameList(lines[i])) {
     const m = ITEM.exec(lines[i])!;
     const rest = lines[i].slice(m[0].length);
     const gap = indentOf(m[4].replace(/\t/g, "    "));
     const contentIndent = indentOf(m[1]) + m[2].length + (isBlank(rest) || gap > 4 ? 1 : gap);
     const itemLines = [rest];
-    numbers.push(ordered ? Number(m[3]) : 0);
+    numbers.push(m[3] ?? "");
     i++;
     while (i < lines.length) {
       const line = lines[i];
@@ -174,14 +185,14 @@ function parseList(lines: string[], i: number, blocks: Block[]): number {
       }
       if (indentOf(line) >= contentIndent) {
         itemLines.push(stripColumns(line, contentIndent));
-      } else if (!ITEM.test(line) && !interruptsParagraph(line) && !isBlank(itemLines[itemLines.length - 1])) {
+      } else if (!ITEM.test(line) && !interruptsParagraph(line, depth) && !isBlank(itemLines[itemLines.length - 1])) {
         itemLines.push(line.trim()); // lazy continuation of the item's paragraph
       } else {
         break;
       }
       i++;
     }
-    items.push(parseLines(itemLines));
+    items.push(parseLines(itemLines, depth + 1));
     let next = i;
     while (next < lines.length && isBlank(lines[next])) next++;
     if (next > i && next < lines.length && sameList(lines[next])) i = next;

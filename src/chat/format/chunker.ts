@@ -1,14 +1,21 @@
 import { lastCutIndex, type CutFilter } from "./boundaries.js";
-import { closeMarkup, reopenMarkup, type ContentToken, type Frame, type TokenStream } from "./tokens.js";
+import { closeMarkup, closeWidth, reopenMarkup, reopenWidth, type Frame, type Token, type TokenStream } from "./tokens.js";
 
 /**
- * Splits a token stream into chunks of at most `limit` characters, each one well-formed on its
- * own: contexts open at a cut are closed at the end of the chunk and reopened in the next.
+ * Splits a token stream into chunks of at most `limit` characters as the platform counts them
+ * (markup widths and HTML entities included), each one well-formed on its own: contexts open at
+ * a cut are closed at the end of the chunk and reopened in the next.
  *
  * Split points, strongest first: blank lines between blocks, line ends, spaces outside inline
- * spans, spaces inside inline spans, and, only for a word longer than a whole chunk, a grapheme
- * boundary inside it. A stronger split point wins as long as the chunk stays `minFill` full.
- * Whitespace at a cut is dropped (line indentation after it is kept); nothing else is.
+ * spans, spaces inside inline spans; where none fits, the furthest of a boundary between two
+ * spans (`<i>a</i>|<i>b</i>`) and a grapheme boundary inside a word. A stronger split point wins
+ * as long as the chunk stays `minFill` full. Whitespace at a cut is dropped (line indentation
+ * after it is kept); nothing else is.
+ *
+ * With `maxChunks`, if those preferences make more chunks than that, the split is redone so it
+ * stays within them where it can: a preferred split point is then taken only while the room left
+ * unused so far stays within the slack (`maxChunks × limit` minus the text's width), shared out
+ * in proportion to how far the split has got; otherwise the cut that carries the most text wins.
  */
 export interface ChunkOptions {
   limit: number;
@@ -21,32 +28,45 @@ export interface ChunkOptions {
    * the start does not read as block markup (a heading, list item or quote), or -1.
    */
   escapeLineStart?: (text: string, at: number) => number;
+  /** Content is HTML-escaped text: an entity such as `&amp;` counts as the one character it stands for. */
+  html?: boolean;
+  /** Most chunks wanted; see above. */
+  maxChunks?: number;
 }
 
 /** Split point strength. */
 const Rank = { Hard: 0, SpanSpace: 1, Space: 2, Line: 3, Paragraph: 4 } as const;
 type Rank = (typeof Rank)[keyof typeof Rank];
+const SOFT_RANKS: readonly Rank[] = [Rank.Paragraph, Rank.Line, Rank.Space, Rank.SpanSpace];
 
-interface Span {
+/** Where one opened frame's content lies: [openAt, closeAt) of the text. */
+interface Extent {
+  openAt: number;
+  closeAt: number;
+}
+
+interface Segment {
   start: number;
   end: number;
   frames: readonly Frame[];
-  reopen: string;
-  close: string;
-  /** Global index of the first / last non-whitespace character (Infinity / -1 when none). */
-  firstVisible: number;
-  lastVisible: number;
-  /** The token right before opens the innermost frame; the one right after closes it. */
-  afterOpen: boolean;
-  beforeClose: boolean;
+  /** The innermost open frame's extent. */
+  extent?: Extent;
 }
 
 interface Cut {
   end: number;
   resume: number;
   rank: Rank;
-  span: Span;
+  frames: readonly Frame[];
+  extent?: Extent;
   midLine: boolean;
+}
+
+interface FrameMarkup {
+  reopen: string;
+  close: string;
+  reopenWidth: number;
+  closeWidth: number;
 }
 
 const WHITESPACE_RUN = /[ \t\n]+/g;
@@ -56,17 +76,36 @@ function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x200b || code === 0xfeff || code === 0x3000;
 }
 
+function isBreakSpace(ch: string | undefined): boolean {
+  return ch === " " || ch === "\t" || ch === "\n";
+}
+
 export function chunkTokens(stream: TokenStream, options: ChunkOptions): string[] {
+  return chunkStream(stream, options).chunks;
+}
+
+/** What {@link chunkStream} made of a stream. */
+export interface Chunked {
+  chunks: string[];
+  /** Some chunk could not hold its open contexts' markup and went without it (see {@link chunkTokens}). */
+  bare: boolean;
+}
+
+/** {@link chunkTokens}, also telling whether any chunk went bare. */
+export function chunkStream(stream: TokenStream, options: ChunkOptions): Chunked {
   return new Chunker(stream, options).run();
 }
 
 class Chunker {
   private readonly text: string;
-  private readonly spans: Span[] = [];
+  private readonly segments: Segment[] = [];
   private readonly cuts: Cut[] = [];
+  /** width[i]: characters the platform counts in text[0, i). */
+  private readonly width: Int32Array;
   /** visible[i]: readable characters in text[0, i). */
   private readonly visible: Int32Array;
-  private readonly endClose: string;
+  private readonly markups = new Map<readonly Frame[], FrameMarkup>();
+  private readonly end: FrameMarkup;
   private readonly limit: number;
   private readonly minFill: number;
   private readonly canCutAt: CutFilter;
@@ -78,109 +117,82 @@ class Chunker {
     this.limit = options.limit;
     this.minFill = options.minFill ?? 0.5;
     this.canCutAt = options.canCutAt ?? (() => true);
-    this.endClose = closeMarkup(stream.endFrames);
-    let text = "";
+    this.end = this.markupOf(stream.endFrames);
     const tokens = stream.tokens;
-    const counted: Array<[number, string]> = [];
+    let length = 0;
+    for (const token of tokens) length += token.text.length;
+    this.text = tokens.map((t) => t.text).join("");
+    this.width = new Int32Array(length + 1);
+    this.visible = new Int32Array(length + 1);
+    const open: Extent[] = [];
+    let at = 0;
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t];
-      const start = text.length;
-      text += token.text;
+      const start = at;
+      at += token.text.length;
       if (token.kind === "markup") {
-        if (token.visible) counted.push([start, token.text]);
-        continue;
+        this.measureMarkup(start, token.text, token.width ?? token.text.length, token.visible);
+        if (token.role === "open") open.push({ openAt: at, closeAt: length });
+        if (token.role === "close") open.pop()!.closeAt = start;
+      } else {
+        this.measureContent(start, token.text);
+        const extent = open[open.length - 1];
+        this.segments.push({ start, end: at, frames: token.frames, extent });
+        if (token.breakable) this.collectCuts(token.text, start, token.frames, extent);
       }
-      counted.push([start, token.text]);
-      const prev = tokens[t - 1];
       const next = tokens[t + 1];
-      const span = this.spanOf(token, start, prev?.kind === "markup" && prev.role === "open", next?.kind === "markup" && next.role === "close");
-      this.spans.push(span);
-      if (token.breakable) this.collectCuts(token, span);
-    }
-    this.text = text;
-    this.visible = new Int32Array(text.length + 1);
-    let at = 0;
-    let count = 0;
-    for (const [start, piece] of counted) {
-      for (; at < start; at++) this.visible[at + 1] = count;
-      for (let i = 0; i < piece.length; i++, at++) {
-        if (!isSpace(piece.charCodeAt(i))) count++;
-        this.visible[at + 1] = count;
+      if (next && this.isSpanBoundary(token, next)) {
+        this.cuts.push({ end: at, resume: at, rank: Rank.Hard, frames: token.frames, extent: open[open.length - 1], midLine: true });
       }
     }
-    for (; at < text.length; at++) this.visible[at + 1] = count;
   }
 
-  run(): string[] {
-    const chunks: string[] = [];
-    let pos = 0;
-    let frames: readonly Frame[] = [];
-    let midLine = false;
-    let spanIndex = 0;
-    let cutIndex = 0;
-    while (pos < this.text.length && this.hasVisible(pos, this.text.length)) {
-      while (spanIndex < this.spans.length && this.spans[spanIndex].end <= pos) spanIndex++;
-      while (cutIndex < this.cuts.length && this.cuts[cutIndex].end <= pos) cutIndex++;
-      const reopen = reopenMarkup(frames);
-      const escapeAt: number = midLine && frames.length === 0 && this.options.escapeLineStart ? this.options.escapeLineStart(this.text, pos) : -1;
-      const lead: number = reopen.length + (escapeAt >= 0 ? 1 : 0);
-      const body = (end: number) =>
-        escapeAt >= 0 && escapeAt < end - pos
-          ? this.text.slice(pos, pos + escapeAt) + "\\" + this.text.slice(pos + escapeAt, end)
-          : this.text.slice(pos, end);
-
-      if (lead + (this.text.length - pos) + this.endClose.length <= this.limit) {
-        chunks.push(reopen + body(this.text.length) + this.endClose);
-        break;
-      }
-      const cut: Cut | undefined = this.softCut(pos, lead, cutIndex) ?? this.hardCut(pos, lead, spanIndex);
-      if (cut) {
-        chunks.push(reopen + body(cut.end) + cut.span.close);
-        pos = cut.resume;
-        frames = cut.span.frames;
-        midLine = cut.midLine;
-        continue;
-      }
-      // Not even one character fits with the open contexts around it: send a piece bare.
-      const bare = this.bareCut(pos, spanIndex);
-      chunks.push(this.text.slice(bare.from, bare.end));
-      pos = bare.end;
-      frames = bare.span.frames;
-      midLine = true;
+  run(): Chunked {
+    let best = this.split();
+    const { maxChunks } = this.options;
+    if (maxChunks === undefined) return best;
+    // Slack shared out first; none at all (every chunk as full as it goes) if that was not enough.
+    for (const slack of [maxChunks * this.limit - this.width[this.text.length], 0]) {
+      if (best.chunks.length <= maxChunks) break;
+      const filled = this.split(slack);
+      if (filled.chunks.length < best.chunks.length) best = filled;
     }
-    return chunks;
+    return best;
   }
 
-  private spanOf(token: ContentToken, start: number, afterOpen: boolean, beforeClose: boolean): Span {
-    let first = 0;
-    while (first < token.text.length && isSpace(token.text.charCodeAt(first))) first++;
-    let last = token.text.length - 1;
-    while (last >= 0 && isSpace(token.text.charCodeAt(last))) last--;
-    return {
-      start,
-      end: start + token.text.length,
-      frames: token.frames,
-      reopen: reopenMarkup(token.frames),
-      close: closeMarkup(token.frames),
-      firstVisible: first === token.text.length ? Infinity : start + first,
-      lastVisible: last < 0 ? -1 : start + last,
-      afterOpen: afterOpen && token.frames.length > 0,
-      beforeClose: beforeClose && token.frames.length > 0,
-    };
+  /** A cut between two tokens: after a closing or before an opening of a span, with no space to cut at instead. */
+  private isSpanBoundary(token: Token, next: Token): boolean {
+    if (token.kind === "markup" ? token.role === "open" : !token.breakable) return false;
+    if (next.kind === "markup" && next.role === "close") return false;
+    return !isBreakSpace(token.text[token.text.length - 1]) && !isBreakSpace(next.text[0]);
   }
 
-  private collectCuts(token: ContentToken, span: Span): void {
-    const frames = token.frames;
+  private measureMarkup(start: number, text: string, width: number, visible: boolean): void {
+    for (let i = 0; i < text.length; i++) {
+      this.width[start + i + 1] = this.width[start + i] + (i === 0 ? width : 0);
+      this.visible[start + i + 1] = this.visible[start + i] + (visible && !isSpace(text.charCodeAt(i)) ? 1 : 0);
+    }
+  }
+
+  private measureContent(start: number, text: string): void {
+    let entityTail = false;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      // An entity counts once, at its "&"; this module only ever sees the ones an escaper wrote.
+      if (this.options.html && code === 38 /* & */) entityTail = true;
+      else if (entityTail && text[i - 1] === ";") entityTail = false;
+      const counted = !entityTail || code === 38;
+      this.width[start + i + 1] = this.width[start + i] + (counted ? 1 : 0);
+      this.visible[start + i + 1] = this.visible[start + i] + (isSpace(code) ? 0 : 1);
+    }
+  }
+
+  private collectCuts(text: string, start: number, frames: readonly Frame[], extent: Extent | undefined): void {
     const innermost = frames[frames.length - 1];
-    const add = (end: number, resume: number, rank: Rank, midLine: boolean) => {
-      // A cut right after an opening tag or right before a closing one would leave an empty span.
-      if (span.afterOpen && end <= span.firstVisible) return;
-      if (span.beforeClose && resume > span.lastVisible) return;
-      this.cuts.push({ end, resume, rank, span, midLine });
-    };
+    const add = (end: number, resume: number, rank: Rank, midLine: boolean) => this.cuts.push({ end, resume, rank, frames, extent, midLine });
     WHITESPACE_RUN.lastIndex = 0;
-    for (let m = WHITESPACE_RUN.exec(token.text); m; m = WHITESPACE_RUN.exec(token.text)) {
-      const a = span.start + m.index;
+    for (let m = WHITESPACE_RUN.exec(text); m; m = WHITESPACE_RUN.exec(text)) {
+      const a = start + m.index;
       const run = m[0];
       if (innermost?.code) {
         let offset = 0;
@@ -199,57 +211,188 @@ class Chunker {
     }
   }
 
-  private hasVisible(from: number, to: number): boolean {
-    return this.visible[to] > this.visible[from];
+  private markupOf(frames: readonly Frame[]): FrameMarkup {
+    let markup = this.markups.get(frames);
+    if (!markup) {
+      markup = { reopen: reopenMarkup(frames), close: closeMarkup(frames), reopenWidth: reopenWidth(frames), closeWidth: closeWidth(frames) };
+      this.markups.set(frames, markup);
+    }
+    return markup;
   }
 
-  private cost(pos: number, lead: number, end: number, span: Span): number {
-    return lead + (end - pos) + span.close.length;
+  /** One pass; with `slack`, preferred split points give way to full chunks as described above. */
+  private split(slack?: number): Chunked {
+    const chunks: string[] = [];
+    let bare = false;
+    const text = this.text;
+    const total = Math.max(1, this.width[text.length]);
+    let pos = 0;
+    let frames: readonly Frame[] = [];
+    let midLine = false;
+    let segmentIndex = 0;
+    let cutIndex = 0;
+    let unused = 0;
+    while (pos < text.length && this.hasVisible(pos, text.length)) {
+      while (segmentIndex < this.segments.length && this.segments[segmentIndex].end <= pos) segmentIndex++;
+      while (cutIndex < this.cuts.length && this.cuts[cutIndex].end <= pos) cutIndex++;
+      const { reopen, reopenWidth } = this.markupOf(frames);
+      const escapeAt: number = midLine && frames.length === 0 && this.options.escapeLineStart ? this.options.escapeLineStart(text, pos) : -1;
+      const lead: number = reopenWidth + (escapeAt >= 0 ? 1 : 0);
+      const body = (end: number) =>
+        escapeAt >= 0 && escapeAt < end - pos ? text.slice(pos, pos + escapeAt) + "\\" + text.slice(pos + escapeAt, end) : text.slice(pos, end);
+
+      if (lead + this.width[text.length] - this.width[pos] + this.end.closeWidth <= this.limit) {
+        chunks.push(reopen + body(text.length) + this.end.close);
+        break;
+      }
+      const best = this.candidates(pos, lead, cutIndex);
+      const cut =
+        slack === undefined
+          ? this.preferredCut(pos, lead, best, segmentIndex)
+          : this.fillingCut(pos, lead, best, segmentIndex, (c) => unused + this.unusedBy(pos, c) <= (slack * this.width[c.resume]) / total);
+      if (cut) {
+        chunks.push(reopen + body(cut.end) + this.markupOf(cut.frames).close);
+        unused += this.unusedBy(pos, cut);
+        pos = cut.resume;
+        frames = cut.frames;
+        midLine = cut.midLine;
+        continue;
+      }
+      // Not even one character fits with the open contexts around it: send a piece bare.
+      const piece = this.bareCut(pos, segmentIndex);
+      chunks.push(text.slice(piece.from, piece.end));
+      bare = true;
+      unused += this.limit - (this.width[piece.end] - this.width[pos]);
+      pos = piece.end;
+      frames = piece.frames;
+      midLine = true;
+    }
+    return { chunks, bare };
   }
 
-  private softCut(pos: number, lead: number, from: number): Cut | undefined {
+  /** Room a chunk ending at `cut` leaves unused, counting what it skips (dropped whitespace) as used. */
+  private unusedBy(pos: number, cut: Cut): number {
+    return this.limit - (this.width[cut.resume] - this.width[pos]);
+  }
+
+  private chunkWidth(pos: number, lead: number, cut: Cut): number {
+    return lead + this.width[cut.end] - this.width[pos] + this.markupOf(cut.frames).closeWidth;
+  }
+
+  /** The furthest fitting split point of each rank (Hard: span boundaries only). */
+  private candidates(pos: number, lead: number, from: number): Array<Cut | undefined> {
     const best: Array<Cut | undefined> = [];
     for (let i = from; i < this.cuts.length; i++) {
       const cut = this.cuts[i];
-      if (lead + cut.end - pos > this.limit) break;
-      if (cut.end <= pos || this.cost(pos, lead, cut.end, cut.span) > this.limit) continue;
-      if (!this.hasVisible(pos, cut.end)) continue;
-      best[cut.rank] = cut;
-    }
-    let furthest: Cut | undefined;
-    for (let rank: number = Rank.Paragraph; rank >= Rank.SpanSpace; rank--) {
-      const cut = best[rank];
-      if (cut && (!furthest || cut.end > furthest.end)) furthest = cut;
-      if (furthest && this.cost(pos, lead, furthest.end, furthest.span) >= this.minFill * this.limit) return furthest;
-    }
-    return furthest;
-  }
-
-  private hardCut(pos: number, lead: number, from: number): Cut | undefined {
-    let best: Cut | undefined;
-    for (let i = from; i < this.spans.length; i++) {
-      const span = this.spans[i];
-      if (lead + span.start - pos > this.limit) break;
-      const lo = Math.max(span.start, pos);
-      let min = lo + 1;
-      let max = Math.min(span.end - 1, pos + this.limit - lead - span.close.length);
-      if (span.afterOpen) min = Math.max(min, span.firstVisible + 1);
-      if (span.beforeClose) max = Math.min(max, span.lastVisible);
-      const at = lastCutIndex(this.text, lo, min, max, this.canCutAt);
-      if (at < 0 || !this.hasVisible(pos, at)) continue;
-      best = { end: at, resume: at, rank: Rank.Hard, span, midLine: true };
+      if (lead + this.width[cut.end] - this.width[pos] > this.limit) break;
+      if (this.fits(pos, lead, cut)) best[cut.rank] = cut;
     }
     return best;
   }
 
-  private bareCut(pos: number, from: number): { from: number; end: number; span: Span } {
-    for (let i = from; i < this.spans.length; i++) {
-      const span = this.spans[i];
-      const start = Math.max(span.start, pos);
-      if (!this.hasVisible(start, span.end)) continue;
-      const end = lastCutIndex(this.text, start, start + 1, Math.min(span.end, start + this.limit), this.canCutAt);
-      if (end > start) return { from: start, end, span };
+  private fits(pos: number, lead: number, cut: Cut): boolean {
+    if (cut.end <= pos || this.chunkWidth(pos, lead, cut) > this.limit || !this.hasVisible(pos, cut.end)) return false;
+    // Neither this chunk nor the next may hold an empty span (`<b></b>`).
+    const extent = cut.extent;
+    return !extent || (this.hasVisible(Math.max(pos, extent.openAt), cut.end) && this.hasVisible(cut.resume, extent.closeAt));
+  }
+
+  private preferredCut(pos: number, lead: number, best: Array<Cut | undefined>, segmentIndex: number): Cut | undefined {
+    let furthest: Cut | undefined;
+    for (const rank of SOFT_RANKS) {
+      const cut = best[rank];
+      if (cut && (!furthest || cut.end > furthest.end)) furthest = cut;
+      if (furthest && this.chunkWidth(pos, lead, furthest) >= this.minFill * this.limit) return furthest;
+    }
+    if (furthest) return furthest;
+    const inWord = this.wordCut(pos, lead, segmentIndex);
+    const boundary = best[Rank.Hard];
+    return !boundary || (inWord && inWord.end > boundary.end) ? inWord : boundary;
+  }
+
+  private fillingCut(pos: number, lead: number, best: Array<Cut | undefined>, segmentIndex: number, affordable: (cut: Cut) => boolean): Cut | undefined {
+    for (const rank of SOFT_RANKS) {
+      const cut = best[rank];
+      if (cut && affordable(cut)) return cut;
+    }
+    // The cut that carries the most, less what the next chunk must reopen.
+    const carried = (cut: Cut) => this.width[cut.resume] - this.markupOf(cut.frames).reopenWidth;
+    let most: Cut | undefined;
+    for (const cut of [...SOFT_RANKS.map((rank) => best[rank]), best[Rank.Hard], this.wordCut(pos, lead, segmentIndex)]) {
+      if (cut && (!most || carried(cut) > carried(most))) most = cut;
+    }
+    return most;
+  }
+
+  /** The furthest grapheme boundary inside a word where a chunk from `pos` may end. */
+  private wordCut(pos: number, lead: number, from: number): Cut | undefined {
+    let last = from - 1;
+    while (last + 1 < this.segments.length && lead + this.width[this.segments[last + 1].start] - this.width[pos] <= this.limit) last++;
+    for (let k = last; k >= from; k--) {
+      const segment = this.segments[k];
+      const lo = Math.max(segment.start, pos);
+      const { extent } = segment;
+      const min = Math.max(lo + 1, this.firstVisibleFrom(Math.max(pos, extent?.openAt ?? pos)) + 1);
+      let max = Math.min(segment.end - 1, this.lastWithin(this.width[pos] + this.limit - lead - this.markupOf(segment.frames).closeWidth, lo, segment.end));
+      if (extent) max = Math.min(max, this.lastVisibleBefore(extent.closeAt));
+      // A cluster is split only when it starts the chunk: one that does not fit after other text goes in the next chunk.
+      const at = lastCutIndex(this.text, lo, min, max, this.canCutAt, !this.hasVisible(pos, lo));
+      if (at >= 0) return { end: at, resume: at, rank: Rank.Hard, frames: segment.frames, extent, midLine: true };
+    }
+    return undefined;
+  }
+
+  private bareCut(pos: number, from: number): { from: number; end: number; frames: readonly Frame[] } {
+    for (let i = from; i < this.segments.length; i++) {
+      const segment = this.segments[i];
+      const start = Math.max(segment.start, pos);
+      if (!this.hasVisible(start, segment.end)) continue;
+      const end = lastCutIndex(this.text, start, start + 1, this.lastWithin(this.width[start] + this.limit, start, segment.end), this.canCutAt);
+      if (end > start) return { from: start, end, frames: segment.frames };
     }
     throw new RangeError(`limit ${this.limit} is too small to hold a single character`);
+  }
+
+  private hasVisible(from: number, to: number): boolean {
+    return to > from && this.visible[to] > this.visible[from];
+  }
+
+  /** The largest index in [lo, hi] whose width from the start is at most `width` (lo - 1 when none). */
+  private lastWithin(width: number, lo: number, hi: number): number {
+    let a = lo - 1;
+    let b = hi;
+    while (a < b) {
+      const mid = (a + b + 1) >> 1;
+      if (this.width[mid] <= width) a = mid;
+      else b = mid - 1;
+    }
+    return a;
+  }
+
+  /** Index of the first readable character at or after `from` (text length when none). */
+  private firstVisibleFrom(from: number): number {
+    const target = this.visible[from];
+    let a = from;
+    let b = this.text.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (this.visible[mid + 1] > target) b = mid;
+      else a = mid + 1;
+    }
+    return a;
+  }
+
+  /** Index of the last readable character before `to` (-1 when none). */
+  private lastVisibleBefore(to: number): number {
+    const count = this.visible[to];
+    if (count === 0) return -1;
+    let a = 0;
+    let b = to - 1;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (this.visible[mid + 1] >= count) b = mid;
+      else a = mid + 1;
+    }
+    return a;
   }
 }

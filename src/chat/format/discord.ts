@@ -51,10 +51,12 @@ export function discordTokens(markdown: string): TokenStream {
     while (end < lines.length && !closes(lines[end], fence)) end++;
     const closed = end < lines.length;
     const body = lines.slice(k + 1, end);
-    // A reopened fence keeps the quote markers and indentation, not a list marker.
+    // A reopened fence keeps the quote markers and indentation, not a list marker, and of its
+    // info string only a language name (what highlighting needs) that leaves room for the code.
     const reopenPrefix = fence.prefix.replace(/[^>\s]/g, " ");
+    const reopenInfo = /^[\w#+.-]{1,24}$/.test(fence.info.trim()) ? fence.info.trim() : "";
     const frame: Frame = {
-      open: `${reopenPrefix}${fence.fence}${fence.info}\n`,
+      open: `${reopenPrefix}${fence.fence}${reopenInfo}\n`,
       close: `\n${reopenPrefix}${fence.fence}`,
       inline: false,
       code: true,

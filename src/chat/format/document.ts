@@ -20,8 +20,18 @@ export interface Mark {
   lang?: string;
   /** link: target URL. */
   href?: string;
-  /** link: the label's readable text. */
+  /** link: the label's text when it is plain text (no nested markup). */
   label?: string;
+}
+
+/** Characters the platform counts for a mark's markup. */
+export interface MarkWidths {
+  /** Where the mark opens and closes in the text. */
+  open: number;
+  close: number;
+  /** Where a chunk that splits the mark reopens it, and where it closes it at the cut. */
+  reopen: number;
+  cut: number;
 }
 
 export interface Dialect {
@@ -30,10 +40,16 @@ export interface Dialect {
   close(mark: Mark): string;
   /** Markup is readable text (plain text's " (url)" after a link). */
   markupVisible: boolean;
+  /** What the platform counts for a mark's markup; default: the markup's length. */
+  widths?(mark: Mark): MarkWidths;
 }
 
 const ENTITIES = new Set<MarkKind>(["code", "pre", "link", "quote"]);
-const LINKABLE = /^(?:https?|tg):\/\/\S+$/i;
+/**
+ * Targets that become real links. Only web links: a `tg://user?id=` link in Telegram HTML is a
+ * mention, and model output must not mention (notify) people; other schemes show as text.
+ */
+const LINKABLE = /^https?:\/\/\S+$/i;
 const RULE_TEXT = "———";
 
 /** True when a link's label already says where it goes, so no " (url)" is added in plain text. */
@@ -106,7 +122,8 @@ class DocumentWriter {
     list.items.forEach((item, k) => {
       if (k > 0) this.text("\n");
       const marker = list.ordered ? `${list.numbers[k]}. ` : "• ";
-      this.text(marker, false);
+      // An empty item is just its marker: no trailing space, so the text never outgrows the source.
+      this.text(item.every(isEmpty) ? marker.trimEnd() : marker, false);
       this.indent = outer + " ".repeat(marker.length);
       this.blocks(item, "\n");
       this.indent = outer;
@@ -144,7 +161,10 @@ class DocumentWriter {
       this.text(node.href);
       return;
     }
-    const linked = LINKABLE.test(node.href) && this.push({ kind: "link", href: node.href, label });
+    // The label is compared with the URL only when it is plain text, as a reader of the rendered
+    // label would see it; with nested markup it never counts as showing the URL.
+    const plainLabel = node.children.every((child) => child.type === "text") ? label : undefined;
+    const linked = LINKABLE.test(node.href) && this.push({ kind: "link", href: node.href, label: plainLabel });
     this.inline(node.children);
     if (LINKABLE.test(node.href)) this.pop();
     if (linked) return;
@@ -161,22 +181,30 @@ class DocumentWriter {
       !(ENTITIES.has(mark.kind) && open.some((kind) => ENTITIES.has(kind)));
     this.opened.push(allowed);
     if (allowed) {
+      // A line's indentation goes before the spans opened at its start, not inside them (a link's label is its own).
+      if (this.atLineStart && this.indent && mark.kind !== "pre" && mark.kind !== "quote") {
+        this.out.content(this.indent, false);
+        this.atLineStart = false;
+      }
       this.marks.push(mark);
+      const widths = this.dialect.widths?.(mark);
       const frame = {
         open: this.dialect.open(mark),
         close: this.dialect.close(mark),
         inline: mark.kind !== "pre" && mark.kind !== "quote",
         code: mark.kind === "code" || mark.kind === "pre",
+        openWidth: widths?.reopen,
+        closeWidth: widths?.cut,
       };
-      this.out.open(frame, frame.open, this.dialect.markupVisible);
+      this.out.open(frame, frame.open, this.dialect.markupVisible, widths?.open);
     }
     return allowed;
   }
 
   private pop(): void {
     if (!this.opened.pop()) return;
-    this.marks.pop();
-    this.out.close(undefined, this.dialect.markupVisible);
+    const mark = this.marks.pop()!;
+    this.out.close(undefined, this.dialect.markupVisible, this.dialect.widths?.(mark).close);
   }
 
   /** Writes text, indenting each new line to the current list depth (except inside code). */

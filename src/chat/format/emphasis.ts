@@ -20,7 +20,6 @@ export interface Bracket {
   image: boolean;
   start: number;
   end: number;
-  active: boolean;
 }
 
 export type Item = InlineNode | Delimiter | Bracket;
@@ -32,35 +31,90 @@ const EMPHASIS: Record<string, { one?: "em"; two: "strong" | "strike" | "spoiler
   "|": { two: "spoiler" },
 };
 
-/** CommonMark's "process emphasis": pairs delimiter runs into spans, innermost first. */
+/** One item in a doubly linked list; delimiters are also linked among themselves (the delimiter stack). */
+interface Cell {
+  item: Item;
+  prev?: Cell;
+  next?: Cell;
+  prevDelim?: Cell;
+  nextDelim?: Cell;
+  /** Order of delimiters, for the openers-bottom bound. */
+  seq: number;
+}
+
+/**
+ * CommonMark's "process emphasis": pairs delimiter runs into spans, innermost first. Linear in
+ * practice: items live in a linked list (a match wraps what lies between without shifting the
+ * rest), and a closer that found no opener records how far down the next search of its kind may go.
+ */
 export function resolveEmphasis(input: Item[]): InlineNode[] {
-  const list = [...input];
-  for (let c = 0; c < list.length; c++) {
-    const closer = list[c];
-    if (closer.type !== "delim" || !closer.canClose || closer.count === 0) continue;
-    let o = c - 1;
-    for (; o >= 0; o--) {
-      const opener = list[o];
-      if (opener.type !== "delim" || opener.char !== closer.char || !opener.canOpen || opener.count === 0) continue;
+  const head: Cell = { item: { type: "text", text: "", start: 0, end: 0 }, seq: -1 };
+  let tail = head;
+  let lastDelim: Cell | undefined;
+  let firstDelim: Cell | undefined;
+  input.forEach((item, seq) => {
+    const cell: Cell = { item, prev: tail, seq };
+    tail.next = cell;
+    tail = cell;
+    if (item.type !== "delim") return;
+    cell.prevDelim = lastDelim;
+    if (lastDelim) lastDelim.nextDelim = cell;
+    else firstDelim = cell;
+    lastDelim = cell;
+  });
+
+  const unlink = (cell: Cell) => {
+    cell.prev!.next = cell.next;
+    if (cell.next) cell.next.prev = cell.prev;
+  };
+  const unlinkDelim = (cell: Cell) => {
+    if (cell.prevDelim) cell.prevDelim.nextDelim = cell.nextDelim;
+    if (cell.nextDelim) cell.nextDelim.prevDelim = cell.prevDelim;
+  };
+
+  /** Per closer kind: openers at or below this sequence number are known not to match. */
+  const openersBottom = new Map<string, number>();
+  let current = firstDelim;
+  while (current) {
+    const closer = current.item as Delimiter;
+    if (!closer.canClose || closer.count === 0) {
+      current = current.nextDelim;
+      continue;
+    }
+    const kind = `${closer.char}${closer.canOpen ? 1 : 0}${closer.original % 3}`;
+    const bottom = openersBottom.get(kind) ?? -1;
+    let found: Cell | undefined;
+    for (let cell = current.prevDelim; cell && cell.seq > bottom; cell = cell.prevDelim) {
+      const opener = cell.item as Delimiter;
+      if (opener.char !== closer.char || !opener.canOpen || opener.count === 0) continue;
       if (closer.char === "~" || closer.char === "|") {
-        if (opener.count === closer.count) break;
-        continue;
-      }
-      const oddMatch =
+        if (opener.count !== closer.count) continue;
+      } else if (
         (opener.canClose || closer.canOpen) &&
         (opener.original + closer.original) % 3 === 0 &&
-        !(opener.original % 3 === 0 && closer.original % 3 === 0);
-      if (!oddMatch) break;
+        !(opener.original % 3 === 0 && closer.original % 3 === 0)
+      ) {
+        continue;
+      }
+      found = cell;
+      break;
     }
-    if (o < 0) continue;
-    const opener = list[o] as Delimiter;
+    if (!found) {
+      openersBottom.set(kind, current.prevDelim?.seq ?? -1);
+      const next = current.nextDelim;
+      if (!closer.canOpen) unlinkDelim(current);
+      current = next;
+      continue;
+    }
+    const opener = found.item as Delimiter;
     const kinds = EMPHASIS[closer.char];
     const use = kinds.one && (opener.count < 2 || closer.count < 2) ? 1 : 2;
-    const type = use === 1 ? kinds.one! : kinds.two;
     opener.count -= use;
+    const between: Item[] = [];
+    for (let cell = found.next; cell && cell !== current; cell = cell.next) between.push(cell.item);
     const node: InlineNode = {
-      type,
-      children: toNodes(list.slice(o + 1, c)),
+      type: use === 1 ? kinds.one! : kinds.two,
+      children: toNodes(between),
       start: opener.start + opener.count,
       innerStart: opener.start + opener.count + use,
       innerEnd: closer.start,
@@ -68,16 +122,27 @@ export function resolveEmphasis(input: Item[]): InlineNode[] {
     };
     closer.start += use;
     closer.count -= use;
-    list.splice(o + 1, c - o - 1, node);
-    c = o + 1;
+    // The node replaces everything between opener and closer; delimiters there are spent.
+    const nodeCell: Cell = { item: node, prev: found, next: current, seq: -1 };
+    found.next = nodeCell;
+    current.prev = nodeCell;
+    found.nextDelim = current;
+    current.prevDelim = found;
     if (opener.count === 0) {
-      list.splice(o, 1);
-      c--;
+      unlink(found);
+      unlinkDelim(found);
     }
-    // Revisit the closer if it has delimiters left; otherwise move past it.
-    if (closer.count === 0) list.splice(c + 1, 1);
+    if (closer.count === 0) {
+      const next = current.nextDelim;
+      unlink(current);
+      unlinkDelim(current);
+      current = next;
+    }
   }
-  return toNodes(list);
+
+  const rest: Item[] = [];
+  for (let cell = head.next; cell; cell = cell.next) rest.push(cell.item);
+  return toNodes(rest);
 }
 
 /** Leftover delimiters and brackets become text; adjacent text merges. */
@@ -102,4 +167,3 @@ function toNodes(items: Item[]): InlineNode[] {
   }
   return out;
 }
-

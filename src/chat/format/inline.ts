@@ -27,7 +27,11 @@ export type InlineNode =
   | ({ type: "strong" | "em" | "strike" | "spoiler"; children: InlineNode[] } & Wrapped)
   | ({ type: "link"; href: string; children: InlineNode[]; image: boolean; autolink: boolean } & Wrapped);
 
-
+/**
+ * Spans nested deeper than this (`*_*_*_…x…_*_*_*`) are kept as their source text: every consumer
+ * walks the tree recursively, and no reply needs more than a handful of levels.
+ */
+export const MAX_INLINE_DEPTH = 16;
 
 const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/y;
@@ -79,6 +83,7 @@ function trimUrl(url: string): string {
 /** Parses one paragraph (or one line) of inline Markdown. */
 export function parseInline(src: string): InlineNode[] {
   const items: Item[] = [];
+  const brackets = new BracketStack();
   let buffer = "";
   let bufferStart = 0;
   let i = 0;
@@ -163,14 +168,15 @@ export function parseInline(src: string): InlineNode[] {
     if (ch === "[" || (ch === "!" && src[i + 1] === "[")) {
       const width = ch === "!" ? 2 : 1;
       flush(i);
-      items.push({ type: "bracket", image: ch === "!", start: i, end: i + width, active: true });
+      brackets.push(items.length, ch === "!");
+      items.push({ type: "bracket", image: ch === "!", start: i, end: i + width });
       i += width;
       bufferStart = i;
       continue;
     }
 
     if (ch === "]") {
-      const link = closeBracket(src, items, i, flush);
+      const link = closeBracket(src, items, brackets, i, flush);
       if (link) {
         i = link;
         bufferStart = i;
@@ -223,7 +229,40 @@ export function parseInline(src: string): InlineNode[] {
     i++;
   }
   flush(src.length);
-  return resolveEmphasis(items);
+  return capDepth(src, resolveEmphasis(items), 1);
+}
+
+/** Replaces spans nested deeper than {@link MAX_INLINE_DEPTH} with their source text. */
+function capDepth(src: string, nodes: InlineNode[], depth: number): InlineNode[] {
+  return nodes.map((node) => {
+    if (!("children" in node)) return node;
+    if (depth >= MAX_INLINE_DEPTH) return { type: "text", text: src.slice(node.start, node.end), start: node.start, end: node.end };
+    return { ...node, children: capDepth(src, node.children, depth + 1) };
+  });
+}
+
+/**
+ * The `[` and `![` still waiting for their `]`, innermost last, as indexes into the item list.
+ * Forming a link deactivates every `[` before it (no links inside links) in O(1), by sequence number.
+ */
+class BracketStack {
+  private readonly open: Array<{ index: number; image: boolean; seq: number }> = [];
+  private pushed = 0;
+  private inactiveBelow = 0;
+
+  push(index: number, image: boolean): void {
+    this.open.push({ index, image, seq: this.pushed++ });
+  }
+
+  /** The innermost waiting bracket, removed from the stack, with whether it may still form a link. */
+  pop(): { index: number; active: boolean } | undefined {
+    const top = this.open.pop();
+    return top && { index: top.index, active: top.image || top.seq >= this.inactiveBelow };
+  }
+
+  deactivateLinks(): void {
+    this.inactiveBelow = this.pushed;
+  }
 }
 
 function findBacktickRun(src: string, from: number, length: number): number {
@@ -238,17 +277,12 @@ function findBacktickRun(src: string, from: number, length: number): number {
 }
 
 /** Handles `]` at `at`: forms a link when an opener and a destination match; returns the index after it. */
-function closeBracket(src: string, items: Item[], at: number, flush: (end: number) => void): number | undefined {
-  let index = -1;
-  for (let k = items.length - 1; k >= 0; k--) {
-    if (items[k].type === "bracket") {
-      index = k;
-      break;
-    }
-  }
-  if (index < 0) return undefined;
+function closeBracket(src: string, items: Item[], brackets: BracketStack, at: number, flush: (end: number) => void): number | undefined {
+  const waiting = brackets.pop();
+  if (!waiting) return undefined;
+  const index = waiting.index;
   const opener = items[index] as Bracket;
-  const destination = src[at + 1] === "(" && opener.active ? parseDestination(src, at + 1) : undefined;
+  const destination = src[at + 1] === "(" && waiting.active ? parseDestination(src, at + 1) : undefined;
   flush(at);
   if (!destination) {
     items[index] = { type: "text", text: src.slice(opener.start, opener.end), start: opener.start, end: opener.end };
@@ -267,10 +301,7 @@ function closeBracket(src: string, items: Item[], at: number, flush: (end: numbe
     innerStart: opener.end,
     innerEnd: at,
   });
-  if (!opener.image) {
-    // No links inside links.
-    for (const item of items) if (item.type === "bracket" && !item.image) item.active = false;
-  }
+  if (!opener.image) brackets.deactivateLinks();
   return destination.end;
 }
 

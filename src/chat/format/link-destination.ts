@@ -1,5 +1,11 @@
 import { isAsciiPunctuation } from "./chars.js";
 
+/**
+ * Unbalanced `(` a bare destination may hold (CommonMark lets implementations limit it). Without
+ * a bound, `[a](` repeated would scan to the end of the text from every `](`: quadratic.
+ */
+const MAX_PAREN_DEPTH = 32;
+
 /** Parses `[...](destination "title")` from the `(`; returns the href and the index after `)`. */
 export function parseDestination(src: string, open: number): { href: string; end: number } | undefined {
   let i = open + 1;
@@ -26,7 +32,7 @@ export function parseDestination(src: string, open: number): { href: string; end
         i += 2;
         continue;
       }
-      if (ch === "(") depth++;
+      if (ch === "(" && ++depth > MAX_PAREN_DEPTH) return undefined;
       if (ch === ")") {
         if (depth === 0) break;
         depth--;

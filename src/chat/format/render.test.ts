@@ -1,83 +1,23 @@
 import { describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../plugin-api.js";
 import { markdownToPlain, markdownToTelegramHtml, renderReply, type ReplyFormat } from "./render.js";
+import {
+  alnum,
+  countedLength,
+  discordMarkdownProblem,
+  isSubsequence,
+  LONE_SURROGATE,
+  MarkdownGenerator,
+  mulberry32,
+  telegramHtmlProblem,
+} from "./test-harness.js";
 
-// ---------- checkers ----------
-
-const TELEGRAM_TAGS = new Set(["b", "strong", "i", "em", "u", "s", "del", "code", "pre", "a", "blockquote", "tg-spoiler"]);
-const NON_STYLE = new Set(["code", "pre", "a", "blockquote"]);
-
-/** Returns why `html` is not a well-formed Telegram HTML message on its own, or "" when it is. */
-function telegramHtmlProblem(html: string): string {
-  const stack: string[] = [];
-  const pattern = /<(\/?)([^\s>/]*)([^>]*)>|&([^;\s&<>]*);?|[<>]/g;
-  for (const m of html.matchAll(pattern)) {
-    if (m[0] === "<" || m[0] === ">") return `bare ${m[0]} at ${m.index}`;
-    if (m[0].startsWith("&")) {
-      if (!/^&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);$/i.test(m[0])) return `bad entity ${m[0]}`;
-      continue;
-    }
-    const [, closing, name, attrs] = m;
-    if (!TELEGRAM_TAGS.has(name)) return `tag <${name}> not allowed`;
-    if (closing) {
-      if (stack.pop() !== name) return `</${name}> does not close the open tag`;
-      continue;
-    }
-    const parent = stack[stack.length - 1];
-    const codeInPre = name === "code" && parent === "pre";
-    if (name === "a" ? !/^ href="[^"<>]*"$/.test(attrs) : codeInPre ? !/^( class="language-[\w#+.-]+")?$/.test(attrs) : attrs !== "") {
-      return `bad attributes on <${name}>: ${attrs}`;
-    }
-    if (stack.includes("code") || (stack.includes("pre") && !codeInPre)) return `<${name}> inside code`;
-    if (NON_STYLE.has(name) && !codeInPre && stack.some((t) => NON_STYLE.has(t))) return `<${name}> nested in ${stack.join(">")}`;
-    stack.push(name);
-  }
-  return stack.length ? `unclosed ${stack.join(",")}` : "";
-}
-
-const FENCE_OPEN = /^(?:\s*>)*\s*(?:(?:[-*+]|\d+[.)])\s+)*(`{3,}|~{3,})(.*)$/;
-const FENCE_CLOSE = /^(?:\s*>)*\s*(`{3,}|~{3,})\s*$/;
-
-/** Returns why a Discord message has an open code fence or an unbalanced `**`, `~~` or backtick, or "". */
-function discordMarkdownProblem(text: string): string {
-  let fence = "";
-  for (const line of text.split("\n")) {
-    if (fence) {
-      const close = FENCE_CLOSE.exec(line);
-      if (close && close[1][0] === fence[0] && close[1].length >= fence.length) fence = "";
-      continue;
-    }
-    const open = FENCE_OPEN.exec(line);
-    if (open && !(open[1][0] === "`" && open[2].includes("`"))) {
-      fence = open[1];
-      continue;
-    }
-    const unescaped = line.replace(/\\./g, "");
-    if ((unescaped.match(/`/g) ?? []).length % 2) return `odd backticks in: ${line}`;
-    const outsideCode = unescaped.replace(/`[^`]*`/g, "");
-    if ((outsideCode.match(/\*\*/g) ?? []).length % 2) return `unbalanced ** in: ${line}`;
-    if ((outsideCode.match(/~~/g) ?? []).length % 2) return `unbalanced ~~ in: ${line}`;
-  }
-  return fence ? `code fence ${fence} left open` : "";
-}
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function alnum(s: string): string {
-  return (s.match(/[\p{L}\p{N}]/gu) ?? []).join("");
-}
-
-function isSubsequence(needle: string, haystack: string): boolean {
-  let k = 0;
-  for (let i = 0; i < haystack.length && k < needle.length; i++) if (haystack[i] === needle[k]) k++;
-  return k === needle.length;
-}
 
 /** Everything a user depends on for any reply, format and limit. */
 function expectSoundParts(markdown: string, format: ReplyFormat, limit: number, parts: OutboundMessage[]): void {
   const where = `format ${format}, limit ${limit}, input ${JSON.stringify(markdown.slice(0, 300))}`;
   for (const part of parts) {
-    expect(part.text.length, where).toBeLessThanOrEqual(limit);
+    expect(countedLength(part.text, format), where).toBeLessThanOrEqual(limit);
     expect(part.plainText.length, where).toBeLessThanOrEqual(limit);
     expect(part.plainText.trim(), where).not.toBe("");
     expect(LONE_SURROGATE.test(part.text), `lone surrogate in ${JSON.stringify(part.text)}; ${where}`).toBe(false);
@@ -91,94 +31,6 @@ function expectSoundParts(markdown: string, format: ReplyFormat, limit: number, 
   // No words lost: every letter and digit of the readable reply, in order.
   const said = parts.map((p) => p.plainText).join("\n");
   expect(isSubsequence(alnum(markdownToPlain(markdown)), alnum(said)), `words lost; ${where}\n${said}`).toBe(true);
-}
-
-// ---------- random Markdown ----------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const WORDS = ["alpha", "beta", "gamma", "delta", "token", "cooldown", "profile", "naïve", "日本語", "Straße", "x2", "42"];
-const ODD_WORDS = ["a&b", "<script>", "x<y>z", "AT&T", '"quoted"', "👍", "👨‍👩‍👧‍👦", "🇫🇷", "👋🏽", "e\u0301", "𝒳𝒴"];
-
-class MarkdownGenerator {
-  constructor(private readonly random: () => number) {}
-
-  private int(min: number, max: number): number {
-    return min + Math.floor(this.random() * (max - min + 1));
-  }
-
-  private pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)];
-  }
-
-  private word(): string {
-    const roll = this.random();
-    if (roll < 0.08) return this.pick(ODD_WORDS);
-    if (roll < 0.1) return Array.from({ length: this.int(30, 600) }, () => this.pick(["a", "b", "é", "😀", "7"])).join("");
-    return this.pick(WORDS);
-  }
-
-  private phrase(min = 1, max = 6): string {
-    return Array.from({ length: this.int(min, max) }, () => this.word()).join(" ");
-  }
-
-  private inlineItem(): string {
-    const roll = this.random();
-    if (roll < 0.08) return `**${this.phrase()}**`;
-    if (roll < 0.13) return `*${this.phrase()}*`;
-    if (roll < 0.16) return `_${this.phrase()}_`;
-    if (roll < 0.21) return `\`${this.pick(["x < y && z", "npm i", "a|b", "é", this.phrase(1, 3)])}\``;
-    if (roll < 0.24) return `~~${this.phrase()}~~`;
-    if (roll < 0.28) return `[${this.phrase(1, 3)}](https://example.com/${this.pick(["a", "b_c", "q?x=1&y=2"])})`;
-    if (roll < 0.29) return `**bold with \`code\` and [link](https://x.org)**`;
-    return this.word();
-  }
-
-  paragraph(maxItems = 60): string {
-    const items = Array.from({ length: this.int(1, maxItems) }, () => this.inlineItem());
-    let out = "";
-    items.forEach((item, k) => {
-      out += k === 0 ? item : this.random() < 0.05 ? `\n${item}` : ` ${item}`;
-    });
-    return out;
-  }
-
-  private block(): string {
-    const roll = this.random();
-    if (roll < 0.1) return `${"#".repeat(this.int(1, 3))} ${this.phrase(1, 5)}`;
-    if (roll < 0.25) {
-      const ordered = this.random() < 0.5;
-      return Array.from({ length: this.int(1, 12) }, (_, k) => {
-        const item = `${ordered ? `${k + 1}.` : "-"} ${this.paragraph(12).replace(/\n/g, " ")}`;
-        return this.random() < 0.2 ? `${item}\n${ordered ? "   " : "  "}- ${this.phrase()}` : item;
-      }).join("\n");
-    }
-    if (roll < 0.35) {
-      return Array.from({ length: this.int(1, 4) }, () => `> ${this.paragraph(15).replace(/\n/g, " ")}`).join("\n");
-    }
-    if (roll < 0.5) {
-      const lang = this.pick(["", "ts", "python", "c++"]);
-      const lines = Array.from({ length: this.int(1, 40) }, () =>
-        `${" ".repeat(this.int(0, 3) * 2)}${this.pick(["const a = b < c && d;", "if x > 0:", "return **kwargs", this.phrase(1, 12), "", this.word()])}`,
-      );
-      return `\`\`\`${lang}\n${lines.join("\n")}\n\`\`\``;
-    }
-    if (roll < 0.53) return "---";
-    return this.paragraph();
-  }
-
-  document(): string {
-    return Array.from({ length: this.int(1, 12) }, () => this.block()).join("\n\n");
-  }
 }
 
 // ---------- tests ----------
@@ -387,9 +239,9 @@ describe("renderReply", () => {
       expect(markdown.length).toBeGreaterThanOrEqual(10_000);
       const parts = renderReply(markdown, format, limit);
       expectSoundParts(markdown, format, limit, parts);
-      const total = parts.reduce((sum, p) => sum + p.text.length, 0);
+      const total = parts.reduce((sum, p) => sum + countedLength(p.text, format), 0);
       expect(parts.length).toBeLessThanOrEqual(Math.ceil(total / limit) + 2);
-      for (const part of parts.slice(0, -1)) expect(part.text.length).toBeGreaterThanOrEqual(limit / 2);
+      for (const part of parts.slice(0, -1)) expect(countedLength(part.text, format)).toBeGreaterThanOrEqual(limit / 2);
       // Every part ends where a block ends, and never with a heading cut off from its section.
       const plain = markdownToPlain(markdown);
       for (const part of parts.slice(0, -1)) {
@@ -398,19 +250,6 @@ describe("renderReply", () => {
       }
     });
   });
-
-  it("keeps 300 random replies within limits, well-formed, and complete", () => {
-    const random = mulberry32(20240601);
-    const generator = new MarkdownGenerator(random);
-    const limits = [64, 100, 180, 500, 2000, 4096];
-    for (let n = 0; n < 300; n++) {
-      const markdown = generator.document();
-      const limit = limits[Math.floor(random() * limits.length)];
-      for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
-        expectSoundParts(markdown, format, limit, renderReply(markdown, format, limit));
-      }
-    }
-  }, 120_000);
 
   it("agrees with the unsplit converters when the reply fits", () => {
     const generator = new MarkdownGenerator(mulberry32(7));

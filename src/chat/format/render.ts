@@ -1,9 +1,10 @@
 import type { OutboundMessage } from "../../plugin-api.js";
-import { chunkTokens } from "./chunker.js";
+import { lastCutIndex, type CutFilter } from "./boundaries.js";
+import { chunkStream, chunkTokens, type ChunkOptions } from "./chunker.js";
 import { discordTokens, lineStartEscape, outsideEscape } from "./discord.js";
 import { markdownToPlain, plainTokens } from "./plain.js";
-import { splitText } from "./split-text.js";
-import { outsideEntity, telegramHtmlToPlain, telegramTokens } from "./telegram.js";
+import { escapeHtml, outsideEntity, telegramHtmlToPlain, telegramTokens } from "./telegram.js";
+import type { TokenStream } from "./tokens.js";
 
 export { markdownToPlain } from "./plain.js";
 export { escapeHtml, markdownToTelegramHtml } from "./telegram.js";
@@ -15,48 +16,103 @@ export type ReplyFormat = "telegram-html" | "discord-markdown" | "plain";
 export const MIN_REPLY_LIMIT = 64;
 
 /**
+ * The most messages {@link renderReply} makes of a reply: `ceil(length / limit) + 2`, whatever
+ * its markup.
+ * @example maxReplyParts("*a".repeat(1500), 4096) // 3
+ */
+export function maxReplyParts(markdown: string, limit: number): number {
+  return Math.ceil(markdown.length / limit) + 2;
+}
+
+/**
  * Formats an agent's Markdown reply for a channel and splits it into messages of at most
- * `limit` characters (after formatting). Each part stands on its own: Telegram HTML tags and
- * Discord code fences and spans are closed at the end of a part and reopened in the next.
- * `plainText` is the same part without markup, also within `limit`. Whitespace-only input
- * gives no parts.
+ * `limit` characters as the platform counts them: Telegram the text after parsing the HTML (and
+ * the plain-text fallback), Discord the Markdown as sent. Each part stands on its own: Telegram
+ * HTML tags and Discord code fences and spans are closed at the end of a part and reopened in the
+ * next. `plainText` is the same part without markup, also within `limit`.
+ *
+ * Never more than {@link maxReplyParts} parts: if the preferred split points (paragraphs, lines,
+ * spaces) would make more, parts are filled closer to the limit; if the formatting itself makes
+ * the text too long for that (markup reopened in every part of a long span, say), the reply is sent
+ * as its literal source text instead. A reply with any text gives at least one part (markup that
+ * formats to nothing, such as a lone fence or `#`, is sent literally); whitespace-only input gives none.
  *
  * @example renderReply("**Done.** See `out.txt`.", "telegram-html", 4096)
  * // [{ text: "<b>Done.</b> See <code>out.txt</code>.", plainText: "Done. See out.txt." }]
  */
 export function renderReply(markdown: string, format: ReplyFormat, limit: number): OutboundMessage[] {
+  return renderReplyDetailed(markdown, format, limit).parts;
+}
+
+/** What {@link renderReply} made of a reply. */
+export interface RenderedReply {
+  parts: OutboundMessage[];
+  /** The parts hold the reply's source text rather than its formatting (see {@link renderReply}). */
+  literal: boolean;
+}
+
+/** {@link renderReply}, also telling whether the reply went as its literal source text. */
+export function renderReplyDetailed(markdown: string, format: ReplyFormat, limit: number): RenderedReply {
   if (!Number.isFinite(limit) || limit < MIN_REPLY_LIMIT) throw new RangeError(`message limit must be at least ${MIN_REPLY_LIMIT}, got ${limit}`);
-  if (!markdown.trim()) return [];
-  let parts: OutboundMessage[];
+  if (!markdown.trim()) return { parts: [], literal: false };
+  const maxParts = maxReplyParts(markdown, limit);
+  const formatted = formattedParts(markdown, format, limit, maxParts) ?? [];
+  if (formatted.length > 0 && formatted.length <= maxParts) return { parts: formatted, literal: false };
+  const literal = literalParts(markdown, format, limit, maxParts);
+  if (formatted.length > 0 && formatted.length <= literal.length) return { parts: formatted, literal: false };
+  return { parts: literal, literal: true };
+}
+
+/** The formatted parts; undefined when Discord Markdown could not keep its markup whole (a fence line longer than a part). */
+function formattedParts(markdown: string, format: ReplyFormat, limit: number, maxChunks: number): OutboundMessage[] | undefined {
   switch (format) {
     case "telegram-html":
-      parts = chunkTokens(telegramTokens(markdown), { limit, canCutAt: outsideEntity }).map((text) => ({
+      return chunkTokens(telegramTokens(markdown), { limit, maxChunks, html: true, canCutAt: outsideEntity }).map((text) => ({
         text,
         plainText: telegramHtmlToPlain(text),
       }));
-      break;
     case "plain":
-      parts = chunkTokens(plainTokens(markdown), { limit }).map((text) => ({ text, plainText: text }));
-      break;
-    case "discord-markdown":
-      parts = discordParts(markdown, limit, limit);
-      break;
-  }
-  return parts.filter((part) => part.plainText.trim() !== "");
-}
-
-function discordParts(markdown: string, limit: number, textLimit: number): OutboundMessage[] {
-  const parts: OutboundMessage[] = [];
-  for (const text of chunkTokens(discordTokens(markdown), { limit: textLimit, canCutAt: outsideEscape, escapeLineStart: lineStartEscape })) {
-    const plainText = markdownToPlain(text);
-    if (plainText.length <= limit) {
-      parts.push({ text, plainText });
-    } else if (textLimit - (plainText.length - limit) >= MIN_REPLY_LIMIT) {
-      // Plain text came out longer than the Markdown (list renumbering past 9): split this part finer.
-      parts.push(...discordParts(text, limit, textLimit - (plainText.length - limit)));
-    } else {
-      for (const piece of splitText(plainText, limit)) parts.push({ text: piece, plainText: piece });
+      return chunkTokens(plainTokens(markdown), { limit, maxChunks }).map((text) => ({ text, plainText: text }));
+    case "discord-markdown": {
+      // A bare Discord piece is Markdown out of its context (code read as markup): not formatted.
+      const { chunks, bare } = chunkStream(discordTokens(markdown), { limit, maxChunks, canCutAt: outsideEscape, escapeLineStart: lineStartEscape });
+      return bare ? undefined : chunks.map((text) => ({ text, plainText: discordPlainText(text, limit) }));
     }
   }
-  return parts;
+}
+
+/**
+ * A Discord part read without its markup; the part as written when that reads as nothing (a lone
+ * fence) or comes out longer (list markers added to lazy lines).
+ */
+function discordPlainText(text: string, limit: number): string {
+  const plain = markdownToPlain(text);
+  return plain.trim() && plain.length <= limit ? plain : text;
+}
+
+/** The reply's source text, escaped for the format, split to fill each part. */
+function literalParts(markdown: string, format: ReplyFormat, limit: number, maxChunks: number): OutboundMessage[] {
+  const html = format === "telegram-html";
+  const source = markdown.replace(/\r\n?/g, "\n").trim();
+  const text = html ? escapeHtml(source) : source;
+  const options: ChunkOptions =
+    format === "discord-markdown"
+      ? { limit, maxChunks, canCutAt: outsideEscape, escapeLineStart: lineStartEscape }
+      : { limit, maxChunks, html, canCutAt: html ? outsideEntity : undefined };
+  const stream: TokenStream = { tokens: [{ kind: "content", text, frames: [], breakable: true }], endFrames: [] };
+  const chunks = chunkTokens(stream, options);
+  // Text of invisible characters only (zero-width spaces) has nothing the chunker would send.
+  const pieces = chunks.length > 0 ? chunks : slices(text, limit, options.canCutAt);
+  return pieces.map((piece) => ({ text: piece, plainText: html ? telegramHtmlToPlain(piece) : piece }));
+}
+
+/** `text` in pieces of at most `limit`, cut between graphemes. */
+function slices(text: string, limit: number, filter?: CutFilter): string[] {
+  const pieces: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    const end = at + limit >= text.length ? text.length : lastCutIndex(text, at, at + 1, at + limit, filter);
+    pieces.push(text.slice(at, end));
+    at = end;
+  }
+  return pieces;
 }

@@ -4,6 +4,10 @@ import type { TokenStream } from "./tokens.js";
 /**
  * Telegram's HTML parse mode: only b, i, s, tg-spoiler, code, pre (with
  * `<code class="language-x">`), a href and blockquote are written; everything else is escaped.
+ *
+ * Lengths are counted as Telegram counts them: the text after entity parsing (tags count
+ * nothing, `&amp;` counts one), plus the " (url)" a link gets in the plain-text fallback
+ * (`telegramHtmlToPlain`), so both the HTML and its fallback fit the limit.
  */
 
 /**
@@ -27,6 +31,11 @@ const TAGS: Record<Exclude<Mark["kind"], "pre" | "link">, string> = {
   quote: "blockquote",
 };
 
+/** What the plain-text fallback adds after a link's label. */
+function linkSuffix(mark: Mark): string {
+  return ` (${mark.href ?? ""})`;
+}
+
 export const telegramDialect: Dialect = {
   escape: escapeText,
   open(mark) {
@@ -40,6 +49,14 @@ export const telegramDialect: Dialect = {
     return `</${TAGS[mark.kind]}>`;
   },
   markupVisible: false,
+  widths(mark) {
+    if (mark.kind !== "link") return { open: 0, close: 0, reopen: 0, cut: 0 };
+    // The fallback adds " (url)" unless the label in that part is the URL itself, which only a
+    // whole link's label can be: a part holding a piece of it gets the suffix either way.
+    const suffix = linkSuffix(mark).length;
+    const whole = labelShowsTarget(mark.label ?? "", mark.href ?? "");
+    return { open: 0, close: whole ? 0 : suffix, reopen: whole ? suffix : 0, cut: suffix };
+  },
 };
 
 export function telegramTokens(markdown: string): TokenStream {

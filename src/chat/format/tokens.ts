@@ -14,6 +14,9 @@ export interface Frame {
   readonly inline: boolean;
   /** Preformatted text: whitespace is content, so split only at line ends and drop nothing else. */
   readonly code: boolean;
+  /** Characters the platform counts for `open` and `close` (default: their length; 0 for HTML tags). */
+  readonly openWidth?: number;
+  readonly closeWidth?: number;
 }
 
 export interface MarkupToken {
@@ -23,6 +26,10 @@ export interface MarkupToken {
   role: "open" | "close" | "other";
   /** Shows up as readable text (the URL suffix of a link in plain text). */
   visible: boolean;
+  /** Characters the platform counts for it (default: its length). */
+  width?: number;
+  /** Open contexts after it, outermost first. */
+  frames: readonly Frame[];
 }
 
 export interface ContentToken {
@@ -61,22 +68,23 @@ export class TokenBuilder {
     this.tokens.push({ kind: "content", text, frames: this.stack, breakable });
   }
 
-  markup(text: string, role: MarkupToken["role"] = "other", visible = false): void {
-    this.tokens.push({ kind: "markup", text, role, visible: visible && /\S/.test(text) });
+  /** Writes markup; `width` is what the platform counts for it (default: its length). */
+  markup(text: string, role: MarkupToken["role"] = "other", visible = false, width?: number): void {
+    this.tokens.push({ kind: "markup", text, role, visible: visible && /\S/.test(text), width, frames: this.stack });
   }
 
   /** Opens `frame`; `text` is the markup written here (defaults to the frame's reopen markup). */
-  open(frame: Frame, text: string = frame.open, visible = false): void {
-    this.markup(text, "open", visible);
+  open(frame: Frame, text: string = frame.open, visible = false, width?: number): void {
     this.stack = [...this.stack, frame];
+    this.markup(text, "open", visible, width);
   }
 
   /** Closes the innermost frame with `text` (defaults to its close markup). */
-  close(text?: string, visible = false): void {
+  close(text?: string, visible = false, width?: number): void {
     const frame = this.stack[this.stack.length - 1];
     if (!frame) throw new Error("close() without an open frame");
     this.stack = this.stack.slice(0, -1);
-    this.markup(text ?? frame.close, "close", visible);
+    this.markup(text ?? frame.close, "close", visible, width);
   }
 
   finish(): TokenStream {
@@ -96,4 +104,18 @@ export function closeMarkup(frames: readonly Frame[]): string {
   let out = "";
   for (let i = frames.length - 1; i >= 0; i--) out += frames[i].close;
   return out;
+}
+
+/** Characters the platform counts for {@link reopenMarkup} of `frames`. */
+export function reopenWidth(frames: readonly Frame[]): number {
+  let width = 0;
+  for (const frame of frames) width += frame.openWidth ?? frame.open.length;
+  return width;
+}
+
+/** Characters the platform counts for {@link closeMarkup} of `frames`. */
+export function closeWidth(frames: readonly Frame[]): number {
+  let width = 0;
+  for (const frame of frames) width += frame.closeWidth ?? frame.close.length;
+  return width;
 }
