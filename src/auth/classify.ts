@@ -1,5 +1,5 @@
 /**
- * Failure classification (DESIGN.md §4): what a failed provider call means for the credential
+ * Failure classification: what a failed provider call means for the credential
  * that made it. Pure: no I/O, no clock except the optional `now` argument.
  *
  * Decisions the table leaves open:

@@ -3,7 +3,7 @@ import { readAuthStore, updateAuthStore } from "./store.js";
 import type { AuthProfile } from "./types.js";
 
 /**
- * Claude Code credential sync (seed 002 "How sync works"): the Claude Code CLI login in
+ * Claude Code credential sync: the Claude Code CLI login in
  * `$CLAUDE_CONFIG_DIR/.credentials.json` (or `~/.claude/.credentials.json`) becomes the profile
  * `anthropic:claude-cli` of the agent store — `oauth` when it has a refresh token, else `token`.
  * An existing profile is only replaced by a fresher credential (later expiry), and an oauth

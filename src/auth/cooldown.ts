@@ -1,7 +1,7 @@
 import type { FailureClass, ModelCooldown, ProfileUsageStats } from "./types.js";
 
 /**
- * Cooldown policy (DESIGN.md §4): what a failure or a success does to a profile's usage stats.
+ * Cooldown policy: what a failure or a success does to a profile's usage stats.
  * Pure: takes the stats and the clock, returns new stats; never mutates its input.
  *
  * - rate_limit: (profile, model) cooldown for max(retry-after, ladder[n]); n counts recent

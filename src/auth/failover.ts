@@ -1,7 +1,7 @@
 import type { FailureClass } from "./types.js";
 
 /**
- * What the caller does after a failed call with a profile (DESIGN.md §4). Pure. The resolver owns
+ * What the caller does after a failed call with a profile. Pure. The resolver owns
  * this decision so provider SDK retries are not stacked on top (construct clients with maxRetries 0).
  *
  * - overloaded: retry the same profile after 1 s, then 2 s; then the next profile.

@@ -23,7 +23,7 @@ export function needsRefresh(profile: AuthProfile, now: number): profile is OAut
   return profile.type === "oauth" && !!profile.refresh && profile.expires - now < REFRESH_MARGIN_MS;
 }
 
-/** A refresh that failed: an `auth` failure of the profile; `message` carries the seed's advice. */
+/** A refresh that failed: an `auth` failure of the profile; `message` carries the advice of messages.ts. */
 export class OAuthRefreshError extends Error {
   readonly failureClass = "auth" as const;
   constructor(

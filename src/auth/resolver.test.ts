@@ -6,6 +6,7 @@ import { startFakeOAuthServer, type FakeOAuthServer } from "../../test/fakes/oau
 import { resolvePaths, type BatonPaths } from "../config/paths.js";
 import { BatonConfig, type BatonConfigInput } from "../config/schema.js";
 import { createCredentialResolver, isCredentialUnavailable, type CredentialUnavailable } from "./resolver.js";
+import { buildModelsStatus } from "./status.js";
 import { readAuthStore, updateAuthStore, type StoredUsageStats } from "./store.js";
 import type { AuthProfile, ResolvedCredential } from "./types.js";
 
@@ -276,6 +277,25 @@ describe("describe", () => {
       outsideOrder: [],
     });
     expect(JSON.stringify(description)).not.toContain(keyA);
+  });
+
+  it("agrees with `baton models status` on the profile in use and on the advice when none is usable", async () => {
+    await seed({ "anthropic:a": apiKey(keyA), "anthropic:b": apiKey(keyB) });
+    const config = { auth: { order: { anthropic: ["anthropic:a", "anthropic:b"] } } };
+    const r = await resolver({ config });
+    const status = async () => {
+      const store = await readAuthStore(paths.authStorePath("main"));
+      const report = buildModelsStatus({ agentId: "main", configPath: "", stateDir: "", storePath: "", config: BatonConfig.parse(config), env: {}, store, now: clock });
+      return report.auth.providers.find((p) => p.provider === "anthropic")!;
+    };
+    await r.reportFailure("anthropic:a", MODEL, { failureClass: "auth" }, 0);
+    expect((await r.describe("anthropic", MODEL)).next).toBe("anthropic:b");
+    expect((await status()).effective).toMatchObject({ source: "profile", profileId: "anthropic:b", secret: "sk-ant-a…BBBB" });
+    await r.reportFailure("anthropic:b", MODEL, { failureClass: "billing" }, 0);
+    const described = await r.describe("anthropic", MODEL);
+    expect(described.next).toBeNull();
+    expect(described.message).toMatch(/^No available auth profile for anthropic/);
+    expect((await status()).message).toBe(described.message);
   });
 
   it("describes the environment fallback and the missing case", async () => {

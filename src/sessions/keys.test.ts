@@ -3,7 +3,7 @@ import { sessionKeysFor } from "./keys.js";
 
 const base = { senderId: "7" };
 
-describe("sessionKeysFor (DESIGN.md §6)", () => {
+describe("sessionKeysFor", () => {
   it.each([
     [{ channel: "telegram", chatKind: "dm", chatId: "7" }, { key: "telegram:dm:7" }],
     [{ channel: "telegram", chatKind: "group", chatId: "-100" }, { key: "telegram:group:-100" }],

@@ -7,7 +7,7 @@ export interface SessionKeys {
 }
 
 /**
- * DESIGN.md §6 session keys. Telegram: `telegram:dm:<userId>`, `telegram:group:<chatId>`,
+ * Session keys. Telegram: `telegram:dm:<userId>`, `telegram:group:<chatId>`,
  * `telegram:group:<chatId>:topic:<threadId>`; Discord: `discord:dm:<userId>`,
  * `discord:channel:<channelId>` (threads are channels whose parent is the parent channel);
  * console: `console:<name>` (a name that is already a session key is used as is).
