@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseBlocks, type Block } from "./blocks.js";
+import { MAX_BLOCK_DEPTH, parseBlocks, type Block } from "./blocks.js";
 
 describe("parseBlocks", () => {
   it.each<[string, string, Block[]]>([
@@ -45,7 +45,22 @@ describe("parseBlocks", () => {
     ["a star rule, not a list", "* * *", [{ type: "rule" }]],
     ["CRLF line ends", "a\r\n\r\nb", [{ type: "paragraph", text: "a" }, { type: "paragraph", text: "b" }]],
     ["indented text, not an indented code block", "    four spaces", [{ type: "paragraph", text: "four spaces" }]],
+    ["list numbers as written", "007. bond", [{ type: "list", ordered: true, numbers: ["007"], items: [[{ type: "paragraph", text: "bond" }]] }]],
   ])("parses %s", (_name, markdown, expected) => {
     expect(parseBlocks(markdown)).toEqual(expected);
+  });
+
+  it(`nests quotes and lists at most ${MAX_BLOCK_DEPTH} deep, keeping deeper markers as text`, () => {
+    let blocks = parseBlocks(`${"> - ".repeat(20)}x`);
+    let depth = 0;
+    for (;;) {
+      const [block] = blocks;
+      if (block.type === "quote") blocks = block.children;
+      else if (block.type === "list") blocks = block.items[0];
+      else break;
+      depth++;
+    }
+    expect(depth).toBe(MAX_BLOCK_DEPTH);
+    expect(blocks).toEqual([{ type: "paragraph", text: `${"> - ".repeat(12).trim()} x` }]);
   });
 });

@@ -19,6 +19,21 @@ describe("lastCutIndex", () => {
     expect(lastCutIndex("😀😀😀", 0, 1, 3)).toBe(2);
   });
 
+  it("leaves an overlong cluster whole when told not to split one", () => {
+    expect(lastCutIndex("ab👨‍👩‍👧‍👦", 2, 3, 6, undefined, false)).toBe(-1);
+    expect(lastCutIndex("ab👨‍👩‍👧‍👦", 2, 3, 6)).toBe(5);
+  });
+
+  it("finds the same boundaries when it starts segmenting near the end of a long room", () => {
+    const text = `${"word ".repeat(100)}🇫🇷🇩🇪🇯🇵 e\u0301e\u0301 👨‍👩‍👧‍👦 tail`;
+    const reference = new Set(Array.from(new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text), (s) => s.index));
+    for (let max = 490; max <= text.length; max++) {
+      const at = lastCutIndex(text, 0, 1, max);
+      expect(reference.has(at) || at === text.length, `max ${max}`).toBe(true);
+      expect([...reference].filter((i) => i > at && i <= max)).toEqual([]);
+    }
+  });
+
   it("honours the filter and the minimum", () => {
     expect(lastCutIndex("abcdef", 0, 1, 5, (_t, i) => i % 2 === 0)).toBe(4);
     expect(lastCutIndex("abcdef", 0, 5, 4)).toBe(-1);

@@ -136,4 +136,46 @@ describe("chunkTokens", () => {
       expect(words(chunks.join(""))).toBe(words(stream.tokens.map((t) => t.text).join("")));
     }
   });
+
+  it("cuts between two spans when no space fits (a run of one-letter spans is one chunk, not one per letter)", () => {
+    const b = new TokenBuilder();
+    for (let k = 0; k < 30; k++) {
+      b.open(BOLD);
+      b.content("a");
+      b.close();
+      b.content("b");
+    }
+    // 30 × "<b>a</b>b" is 270 characters: four pairs (36) per chunk of 40.
+    const chunks = chunk(b.finish(), 40);
+    expect(chunks.length).toBe(8);
+    for (const c of chunks) {
+      expect(c.length).toBeLessThanOrEqual(40);
+      expect(c).not.toMatch(/<b><\/b>/);
+    }
+    expect(chunks.join("").replace(/<\/?b>/g, "")).toBe("ab".repeat(30));
+  });
+
+  it("counts what the platform counts: markup widths and HTML entities as one character", () => {
+    const TAG: Frame = { open: "<i>", close: "</i>", inline: true, code: false, openWidth: 0, closeWidth: 0 };
+    const b = new TokenBuilder();
+    b.open(TAG, "<i>", false, 0);
+    b.content("&lt;&lt;&lt;&lt; &amp;&amp;&amp;&amp;");
+    b.close("</i>", false, 0);
+    expect(chunk(b.finish(), 9, { html: true })).toEqual(["<i>&lt;&lt;&lt;&lt; &amp;&amp;&amp;&amp;</i>"]);
+    expect(chunk(b.finish(), 8, { html: true })).toEqual(["<i>&lt;&lt;&lt;&lt;</i>", "<i>&amp;&amp;&amp;&amp;</i>"]);
+  });
+
+  it("fills chunks closer to the limit when the preferred split points would make more than maxChunks", () => {
+    const text = Array.from({ length: 10 }, () => "aaaaaa bb").join("\n\n");
+    expect(chunk(plain(text), 12)).toHaveLength(10);
+    const filled = chunk(plain(text), 12, { maxChunks: 9 });
+    expect(filled.length).toBeLessThanOrEqual(9);
+    for (const c of filled) expect(c.length).toBeLessThanOrEqual(12);
+    expect(filled.join("").replace(/\s/g, "")).toBe(text.replace(/\s/g, ""));
+  });
+
+  it("moves a grapheme cluster that does not fit after other text to the next chunk", () => {
+    const family = "👨‍👩‍👧‍👦";
+    expect(chunk(plain(`abcdefg${family}`), 12)).toEqual(["abcdefg", family]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inlineText, parseInline, type InlineNode } from "./inline.js";
+import { inlineText, MAX_INLINE_DEPTH, parseInline, type InlineNode } from "./inline.js";
 
 /** A compact picture of the tree: text as is, spans as type(children). */
 function shape(nodes: InlineNode[]): string {
@@ -78,5 +78,21 @@ describe("parseInline", () => {
 
   it("reads the text of nested nodes", () => {
     expect(inlineText(parseInline("**a** `b` [c *d*](https://e.f)\ng"))).toBe("a b c d\ng");
+  });
+
+  it(`keeps spans nested deeper than ${MAX_INLINE_DEPTH} levels as their source text`, () => {
+    let nodes = parseInline(`${"*a _".repeat(12)}x${"_ a*".repeat(12)}`);
+    let depth = 0;
+    for (let span = nodes.find((n) => "children" in n); span && "children" in span; span = nodes.find((n) => "children" in n)) {
+      nodes = span.children;
+      depth++;
+    }
+    expect(depth).toBe(MAX_INLINE_DEPTH - 1);
+    expect(nodes.map((n) => (n.type === "text" ? n.text : n.type)).join("")).toBe("a _*a _*a _*a _*a _x_ a*_ a*_ a*_ a*_ a");
+  });
+
+  it("gives up on a destination with too many unclosed parentheses", () => {
+    expect(shape(parseInline(`[a](${"(".repeat(40)}x${")".repeat(40)})`))).toBe(`[a](${"(".repeat(40)}x${")".repeat(40)})`);
+    expect(shape(parseInline(`[a](${"(".repeat(3)}x${")".repeat(3)})`))).toBe(`link[${"(".repeat(3)}x${")".repeat(3)}](a)`);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../plugin-api.js";
-import { markdownToPlain, markdownToTelegramHtml, renderReply, type ReplyFormat } from "./render.js";
+import { markdownToPlain, markdownToTelegramHtml, maxReplyParts, renderReply, renderReplyDetailed, type ReplyFormat } from "./render.js";
 import {
   alnum,
   countedLength,
@@ -259,5 +259,143 @@ describe("renderReply", () => {
       expect(part.text).toBe(markdownToTelegramHtml(markdown));
       expect(part.plainText).toBe(markdownToPlain(markdown));
     }
+  });
+
+  describe("whatever the markup, a bounded number of parts", () => {
+    it.each([
+      ["telegram-html", "*a", 1500, 4096, 1],
+      ["telegram-html", "_a", 1500, 4096, 1],
+      ["telegram-html", "~~a", 1000, 4096, 1],
+      ["telegram-html", "`a", 1500, 4096, 1],
+      ["discord-markdown", "*a", 2000, 2000, 2],
+      ["discord-markdown", "||a", 1300, 2000, 2],
+      ["plain", "*a", 1500, 4096, 1],
+    ] as const)("%s: %j repeated %i times at %i is %i part(s)", (format, unit, times, limit, count) => {
+      const markdown = unit.repeat(times);
+      const parts = renderReply(markdown, format, limit);
+      expect(parts).toHaveLength(count);
+      expectSoundParts(markdown, format, limit, parts);
+    });
+
+    it("counts Telegram HTML as Telegram does: the parsed text, not the tags", () => {
+      const [part] = renderReply("*a".repeat(1500), "telegram-html", 4096);
+      expect(part.text.length).toBeGreaterThan(4096);
+      expect(part.text.startsWith("<i>a</i>a<i>a</i>")).toBe(true);
+      expect(countedLength(part.text, "telegram-html")).toBe(1500);
+      expect(part.plainText).toBe("a".repeat(1500));
+    });
+
+    it("counts a link's URL against the limit of the plain-text fallback", () => {
+      const link = `[label](https://example.com/${"p".repeat(40)})`;
+      const parts = renderReply(Array.from({ length: 60 }, () => link).join(" "), "telegram-html", 300);
+      for (const part of parts) expect(part.plainText.length).toBeLessThanOrEqual(300);
+      expect(parts.length).toBeLessThanOrEqual(maxReplyParts(Array.from({ length: 60 }, () => link).join(" "), 300));
+    });
+
+    it("fills parts closer to the limit when the preferred split points would make too many", () => {
+      // Paragraphs just over half a part: split at each would need ~2x the parts.
+      const paragraph = (k: number) => `p${k} ${"word ".repeat(22)}`.trim();
+      const markdown = Array.from({ length: 20 }, (_, k) => paragraph(k)).join("\n\n");
+      const parts = renderReply(markdown, "plain", 200);
+      expect(parts.length).toBeLessThanOrEqual(maxReplyParts(markdown, 200));
+      expectSoundParts(markdown, "plain", 200, parts);
+    });
+
+    it("sends the literal source when formatting overhead cannot fit the bound, and says so", () => {
+      // Every part of a long link label repeats the link's URL in Telegram's plain-text fallback.
+      const markdown = `[${"label ".repeat(200)}](https://example.com/${"u".repeat(30)})`;
+      const { parts, literal } = renderReplyDetailed(markdown, "telegram-html", 64);
+      expect(literal).toBe(true);
+      expect(parts.length).toBeLessThanOrEqual(maxReplyParts(markdown, 64));
+      expect(parts.map((p) => p.plainText).join(" ")).toContain("label label");
+      for (const part of parts) {
+        expect(telegramHtmlProblem(part.text)).toBe("");
+        expect(countedLength(part.text, "telegram-html")).toBeLessThanOrEqual(64);
+      }
+    });
+  });
+
+  describe("deep nesting", () => {
+    it.each([
+      ["3,000 nested quotes", `${">".repeat(3000)} x`],
+      ["2,000 nested numbered items", "1. ".repeat(2000)],
+      ["2,000 nested bullets", `${"- ".repeat(2000)}x`],
+      ["quotes and lists mixed", `${"> 1. - ".repeat(800)}x`],
+      ["20,000 nested emphasis spans", `${"*_".repeat(10_000)}x${"_*".repeat(10_000)}`],
+      ["5,000 nested images", `${"![".repeat(5000)}x${"](https://x.org)".repeat(5000)}`],
+    ])("renders %s without overflowing the stack", (_name, markdown) => {
+      for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
+        const parts = renderReply(markdown, format, 4096);
+        expect(parts.length).toBeGreaterThan(0);
+        expect(parts.length).toBeLessThanOrEqual(maxReplyParts(markdown, 4096));
+        expect(parts.map((p) => p.plainText).join("")).toMatch(/x|1\./);
+      }
+    });
+
+    it("keeps quote markers past the nesting cap as text", () => {
+      const [part] = renderReply(`${">".repeat(40)} deep`, "plain", 4096);
+      expect(part.text).toBe(`${">".repeat(24)} deep`);
+    });
+  });
+
+  describe("never nothing for a reply with something in it", () => {
+    it.each(["```", "```ts", "```\n```", "#", "###", "\u200b", ">", "> ", "-", "1.", "** **", "~~ ~~", "` `", "```c\n  \n```", "* *"])(
+      "sends %j as something",
+      (markdown) => {
+        for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
+          const parts = renderReply(markdown, format, 4096);
+          expect(parts.length, format).toBeGreaterThan(0);
+          for (const part of parts) {
+            expect(part.text).not.toBe("");
+            expect(part.plainText).not.toBe("");
+          }
+        }
+      },
+    );
+
+    it("sends markup that formats to nothing as its source text, escaped for Telegram", () => {
+      expect(renderReply("```", "telegram-html", 4096)).toEqual([{ text: "```", plainText: "```" }]);
+      expect(renderReply("> <", "telegram-html", 4096)).toEqual([{ text: "<blockquote>&lt;</blockquote>", plainText: "<" }]);
+      expect(renderReply("\u200b", "plain", 4096)).toEqual([{ text: "\u200b", plainText: "\u200b" }]);
+      expect(renderReply("#", "discord-markdown", 4096)).toEqual([{ text: "#", plainText: "#" }]);
+    });
+  });
+
+  describe("links Telegram would turn into mentions", () => {
+    it.each([
+      ["[x](tg://user?id=42)", "x (tg://user?id=42)"],
+      ["[Alice](TG://USER?ID=42)", "Alice (TG://USER?ID=42)"],
+      ["<tg://user?id=42>", "tg://user?id=42"],
+      ["[channel](tg://resolve?domain=somebot)", "channel (tg://resolve?domain=somebot)"],
+      ["[x](javascript:alert(1))", "x (javascript:alert(1))"],
+      ['[x](tg://user?id=42"><b>y</b>)', 'x (tg://user?id=42"&gt;&lt;b&gt;y&lt;/b&gt;)'],
+    ])("renders %j as plain text", (markdown, text) => {
+      const [part] = renderReply(markdown, "telegram-html", 4096);
+      expect(part.text).toBe(text);
+      expect(part.text).not.toContain("<a");
+    });
+
+    it("still links web addresses", () => {
+      expect(renderReply("[x](https://x.org) and [y](http://y.org)", "telegram-html", 4096)[0].text).toBe('<a href="https://x.org">x</a> and <a href="http://y.org">y</a>');
+    });
+  });
+
+  describe("long input", () => {
+    // Each of these took from 8 s to over 3 minutes before the parser and splitter were made linear.
+    it.each([
+      ["[a](", "plain"],
+      ["*a", "telegram-html"],
+      ["a* ", "discord-markdown"],
+      ["\\", "discord-markdown"],
+      ["&", "telegram-html"],
+      ["*_", "plain"],
+    ] as const)("renders 200 KB of %j (%s) in seconds, not minutes", (unit, format) => {
+      const markdown = unit.repeat(Math.ceil(200_000 / unit.length));
+      const started = performance.now();
+      const parts = renderReply(markdown, format, format === "discord-markdown" ? 2000 : 4096);
+      const elapsed = performance.now() - started;
+      expect(parts.length).toBeLessThanOrEqual(maxReplyParts(markdown, format === "discord-markdown" ? 2000 : 4096));
+      expect(elapsed).toBeLessThan(6000);
+    });
   });
 });

@@ -32,6 +32,9 @@ describe("markdownToTelegramHtml", () => {
     ["bold inside a link", "[**big** deal](https://x.org)", '<a href="https://x.org"><b>big</b> deal</a>'],
     ["code inside a link as text", "[`cmd`](https://x.org)", '<a href="https://x.org">cmd</a>'],
     ["bold inside bold once", "**a *b **c** d* e**", "<b>a <i>b c d</i> e</b>"],
+    ["an empty list item as its marker alone", "- a\n-\n- c", "• a\n•\n• c"],
+    ["indentation before a link, not inside it", "- a\n  <https://x.org>", '• a\n  <a href="https://x.org">https://x.org</a>'],
+    ["a mention link as text", "[you](tg://user?id=42)", "you (tg://user?id=42)"],
   ])("renders %s", (_name, markdown, html) => {
     expect(markdownToTelegramHtml(markdown)).toBe(html);
   });
