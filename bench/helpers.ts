@@ -33,7 +33,7 @@ export interface BenchRuntime {
  * A Runtime like the gateway's, on a fresh temporary state dir holding one `api_key` profile.
  * `anthropicBaseUrl` points the real provider at a fake; leave it out for in-process providers.
  */
-export function createBenchRuntime(options: { anthropicBaseUrl?: string; config?: BatonConfigInput } = {}): BenchRuntime {
+export async function createBenchRuntime(options: { anthropicBaseUrl?: string; config?: BatonConfigInput } = {}): Promise<BenchRuntime> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-bench-"));
   const paths = resolvePaths({ BATON_STATE_DIR: stateDir, HOME: stateDir });
   const storePath = paths.authStorePath("main");
@@ -46,7 +46,7 @@ export function createBenchRuntime(options: { anthropicBaseUrl?: string; config?
     ...options.config,
     ...(options.anthropicBaseUrl ? { models: { providers: { anthropic: { baseUrl: options.anthropicBaseUrl } } } } : {}),
   };
-  const runtime = runtimeFromConfig(stateDir, input);
+  const runtime = await runtimeFromConfig(stateDir, input);
   return { runtime, stateDir, cleanup: () => fs.rmSync(stateDir, { recursive: true, force: true }) };
 }
 
@@ -161,8 +161,8 @@ export interface InProcessPipeline {
 }
 
 /** Router + session queue + real agent runtime (resolver, session store) + instant provider. */
-export function createInProcessPipeline(options: { config?: BatonConfigInput; skipSuccessWrites?: boolean } = {}): InProcessPipeline {
-  const bench = createBenchRuntime({ config: options.config });
+export async function createInProcessPipeline(options: { config?: BatonConfigInput; skipSuccessWrites?: boolean } = {}): Promise<InProcessPipeline> {
+  const bench = await createBenchRuntime({ config: options.config });
   const provider = new InstantProvider();
   const agents = new InjectedProviderRuntime(bench.runtime, provider, { skipSuccessWrites: options.skipSuccessWrites });
   const log = new CountingLogger();

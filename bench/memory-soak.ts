@@ -52,7 +52,7 @@ async function sample(label: string, messages: number): Promise<MemorySample> {
 
 /** The soak in this process (gc only when it runs with --expose-gc). */
 export async function memorySoakInProcess(messages = 10_000, sessions = 1_000): Promise<MemorySoakFigures> {
-  const pipeline = createInProcessPipeline();
+  const pipeline = await createInProcessPipeline();
   const half = Math.floor(messages / 2);
   const firstSessionKey = sessionKeysFor(benchDm(0, 0)).key;
   const storedHistory = async () => (await pipeline.agents.sessions("main").get(firstSessionKey)).history.length;

@@ -31,7 +31,7 @@ const VARIANTS = [
 ];
 
 async function measure(variant: string, skipSuccessWrites: boolean, messages: number, sessions: number): Promise<RouterThroughputFigures> {
-  const pipeline = createInProcessPipeline({ skipSuccessWrites });
+  const pipeline = await createInProcessPipeline({ skipSuccessWrites });
   try {
     // Warm-up on other sessions: module loading, the resolver's first read, JIT.
     const warmup = Math.min(500, messages);

@@ -96,7 +96,7 @@ export interface TurnOverheadFigures {
 
 export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOverheadFigures> {
   const fake = await startFakeAnthropic();
-  const bench = createBenchRuntime({ anthropicBaseUrl: fake.url });
+  const bench = await createBenchRuntime({ anthropicBaseUrl: fake.url });
   const agents = new PhaseTimedRuntime(bench.runtime);
   const settings = agents.settings("main");
   const client = new Anthropic({ apiKey: BENCH_API_KEY, authToken: null, baseURL: fake.url, maxRetries: 0 });

@@ -4,13 +4,20 @@
  * through {@link ChannelContext.dispatch}, and sends what the core gives it.
  *
  * Everything a plugin starts must stop when `ctx.signal` aborts (or `stop()` is called).
+ *
+ * A channel plugin is a directory `plugins/<id>/` with two entry modules: `index.ts`, whose
+ * default export is a {@link ChannelPluginFactory}, and `config.ts`, whose default export is a
+ * {@link ChannelConfigModule} declaring `channels.<id>` (schema, defaults, help, when to start).
  */
+
+import type * as zod from "zod/mini";
+import type { channelFields, configZod } from "./config/channel-kit.js";
 
 export type ChatKind = "dm" | "group" | "channel";
 
 /** A message from a user, normalized across platforms. */
 export interface InboundMessage {
-  /** Plugin id: "telegram", "discord", "console". */
+  /** Id of the channel plugin that received it (its directory under plugins/, its key under `channels`). */
   channel: string;
   /** Bot account on that channel; "default" for the single-account case. */
   accountId: string;
@@ -144,8 +151,18 @@ export interface DispatchReceipt {
 }
 
 export interface ChannelContext {
-  /** This channel's config section (`channels.<id>`), validated by the core's schema. */
+  /**
+   * This channel's config section (`channels.<id>`), validated by the plugin's own schema (its
+   * config module, {@link ChannelConfigModule}) with its defaults applied; the schema's defaults
+   * alone when the section is absent.
+   */
   config: Record<string, any>;
+  /**
+   * Register native commands (slash commands, a command menu)? False when the config turns
+   * them off: `commands.native: false`, or the plugin's own section as its config module's
+   * `nativeCommands` reads it.
+   */
+  nativeCommands: boolean;
   /** Effective environment (process env > <state>/.env > config env > shell import). */
   env: Readonly<Record<string, string | undefined>>;
   /** A directory only this plugin writes (created 0700), for offsets, command hashes etc. */
@@ -205,5 +222,99 @@ export interface ChannelPlugin {
 
 /** What a plugin module's default export is: a factory, so one process can run several instances. */
 export type ChannelPluginFactory = (options: { accountId: string }) => ChannelPlugin;
+
+/**
+ * The part of zod/mini a config module builds its schema with (`z.strictObject`, `z.optional`,
+ * `z._default`, `z.string`, ...): the core's own copy, so validation errors, "did you mean" and
+ * `baton config schema` work on plugin schemas as on the core's.
+ */
+export type ConfigZod = typeof configZod;
+
+/**
+ * Ready-made fields every chat channel shares (`enabled`, `allowFrom`, `dmPolicy`, the group
+ * policy, `requireMention`, id lists), with the core's defaults and help text.
+ */
+export type ChannelConfigFields = typeof channelFields;
+
+/** The validated section a schema produces (defaults applied). */
+export type SectionOf<Schema extends zod.ZodMiniType> = zod.output<Schema>;
+
+/**
+ * How the core's access policy (docs/CONFIG.md, "Access") finds a channel's groups: the section keys of the
+ * group policy and of the map of listed groups, and which message field a listed group is
+ * keyed by. A channel whose groups are its chats needs none of these.
+ */
+export interface ChannelAccessKeys {
+  /** Key of the map of listed groups. Default `"groups"`. */
+  groupsKey?: string;
+  /** Key of the group policy (`"allowlist"` | `"open"` | `"disabled"`). Default `"groupPolicy"`. */
+  groupPolicyKey?: string;
+  /**
+   * The message field the entries under `groupsKey` are keyed by. Default `"chatId"`; a
+   * platform whose chats live inside servers lists the servers (`"guildId"`), and an entry
+   * may then narrow itself to some chats with `channels: [chatId, ...]`.
+   */
+  groupIdFrom?: "chatId" | "guildId";
+}
+
+/**
+ * What a channel's config module declares: everything the core needs to know about
+ * `channels.<id>` without loading the channel (or its platform library).
+ */
+export interface ChannelConfigDeclaration<Schema extends zod.ZodMiniType = zod.ZodMiniType> {
+  /**
+   * The schema of `channels.<id>`, built with the `z` the module is given. Its defaults fill in
+   * the section the plugin receives as `ctx.config`. Use `z.strictObject` so a misspelled key is
+   * reported with its line and a "did you mean".
+   */
+  schema: Schema;
+  /** One line saying what the channel is, shown by `baton config schema` and in hints. */
+  help: string;
+  /**
+   * Should `baton gateway` start this channel? `section` is the validated `channels.<id>`, or
+   * undefined when the config has none (a channel may still start from a token in the
+   * environment). Default: the section is present and its `enabled` is not false.
+   */
+  shouldStart?(section: SectionOf<Schema> | undefined, env: Readonly<Record<string, string | undefined>>): boolean;
+  /** Environment variables this channel reads (its tokens): imported from the login shell too. */
+  envKeys?: readonly string[];
+  /**
+   * The terminal of whoever runs Baton: always served and privileged, never warned about, and
+   * started by `baton gateway` only when no other channel starts.
+   */
+  local?: boolean;
+  /** Where the access policy finds this channel's groups; see {@link ChannelAccessKeys}. */
+  access?: ChannelAccessKeys;
+  /**
+   * Does this section allow native commands (slash commands, a command menu)? Combined with the
+   * global `commands.native` into {@link ChannelContext.nativeCommands}. Default: yes.
+   */
+  nativeCommands?(section: SectionOf<Schema>): boolean;
+}
+
+/**
+ * The default export of `plugins/<id>/config.ts`: a function of the core's zod and the shared
+ * fields, returning the channel's declaration. The module imports nothing at run time (types
+ * from this file only), so `baton config validate` reads it without loading the channel.
+ *
+ * @example
+ * import type { ChannelConfigDeclaration, ChannelConfigModule } from "../../src/plugin-api.js";
+ *
+ * export default ((z, fields) => {
+ *   const schema = z.strictObject({
+ *     enabled: fields.enabled(),
+ *     token: z.optional(z.string()),
+ *     allowFrom: fields.allowFrom(),
+ *     dmPolicy: fields.dmPolicy(),
+ *   });
+ *   return {
+ *     schema,
+ *     help: "Echo chat (example)",
+ *     envKeys: ["ECHO_TOKEN"],
+ *     shouldStart: (section, env) => (section ? section.enabled : Boolean(env.ECHO_TOKEN)),
+ *   } satisfies ChannelConfigDeclaration<typeof schema>;
+ * }) satisfies ChannelConfigModule;
+ */
+export type ChannelConfigModule = (z: ConfigZod, fields: ChannelConfigFields) => ChannelConfigDeclaration<any>;
 
 export { maskSecret } from "./util/mask.js";

@@ -274,7 +274,7 @@ export class DiscordChannel implements ChannelPlugin {
   async #registerCommands(running: Running): Promise<void> {
     const { client, ctx, log } = running;
     const commands = ctx.config.commands as { native?: boolean; guildIds?: string[] } | undefined;
-    if (commands?.native === false) return;
+    if (!ctx.nativeCommands) return;
     const applicationId = client.application?.id;
     if (!applicationId) {
       log.warn("discord: no application id after ready; slash commands not registered");

@@ -263,7 +263,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
       log.info("telegram: receiving updates by long polling", { bot: `@${identity.username}`, token: maskSecret(token) });
     }
 
-    if (config.commands?.menu !== false) {
+    if (ctx.nativeCommands) {
       // In the background: a slow or rate-limited setMyCommands must not hold up replies.
       menu = syncCommandMenu({
         api: bot.api,

@@ -76,6 +76,8 @@ export function createHarness(options: {
     commands: options.commands ?? [],
     ctx: {
       config: options.config,
+      // as the core computes it from plugins/telegram/config.ts (commands.menu)
+      nativeCommands: (options.config.commands as { menu?: boolean } | undefined)?.menu !== false,
       env: options.env ?? {},
       stateDir: options.stateDir,
       signal: controller.signal,

@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BatonConfig, type BatonConfigInput } from "../config/schema.js";
-import type { InboundMessage } from "../plugin-api.js";
+import { ChannelCatalog, channelSpec, loadChannelCatalog } from "../config/channel-catalog.js";
+import { channelFields, configZod } from "../config/channel-kit.js";
+import { checkConfig } from "../config/load.js";
+import type { BatonConfig, BatonConfigInput } from "../config/schema.js";
+import type { ChannelConfigDeclaration, InboundMessage } from "../plugin-api.js";
 import { canPinProfile, canRunPrivilegedCommands, checkAccess, openAccessWarnings, openChannels } from "./access.js";
 
 const message = (overrides: Partial<InboundMessage>): InboundMessage => ({
@@ -15,7 +18,13 @@ const message = (overrides: Partial<InboundMessage>): InboundMessage => ({
   mentioned: false,
   ...overrides,
 });
-const config = (input: BatonConfigInput) => BatonConfig.parse(input);
+// validated as `baton gateway` validates it: every installed channel's declaration loaded
+const catalog = await loadChannelCatalog("all");
+const config = (input: BatonConfigInput): BatonConfig => {
+  const result = checkConfig(input as Record<string, unknown>, catalog);
+  if (!result.config) throw new Error(JSON.stringify(result.problems));
+  return result.config;
+};
 
 // ---- the policy as a table: policy × sender × chat kind × command ------------------------
 
@@ -258,5 +267,54 @@ describe("open channels", () => {
   it("is quiet for safe defaults, restricted channels and disabled channels", () => {
     expect(openAccessWarnings(config({ channels: { telegram: {}, discord: { allowFrom: ["1"] } } }))).toEqual([]);
     expect(openAccessWarnings(config({ channels: { telegram: { enabled: false, dmPolicy: "open" } } }))).toEqual([]);
+  });
+});
+
+describe("the policy reads what the plugins declare, not channel names", () => {
+  const declare = (id: string, declaration: Omit<ChannelConfigDeclaration, "schema" | "help">) =>
+    channelSpec(id, {
+      schema: configZod.strictObject({
+        enabled: channelFields.enabled(),
+        allowFrom: channelFields.allowFrom(),
+        dmPolicy: channelFields.dmPolicy(),
+        roomPolicy: channelFields.groupPolicy("rooms"),
+        rooms: configZod.optional(configZod.record(configZod.string(), configZod.strictObject({ requireMention: configZod.optional(configZod.boolean()) }))),
+        requireMention: channelFields.requireMention(),
+      }),
+      help: "test channel",
+      ...declaration,
+    });
+  const specs = [declare("rooms", { access: { groupsKey: "rooms", groupPolicyKey: "roomPolicy" } }), declare("terminal", { local: true })];
+  const custom = new ChannelCatalog(["rooms", "terminal"], new Map(specs.map((spec) => [spec.id, spec])));
+  const validated = (input: BatonConfigInput): BatonConfig => {
+    const result = checkConfig(input as Record<string, unknown>, custom);
+    if (!result.config) throw new Error(JSON.stringify(result.problems));
+    return result.config;
+  };
+
+  it("finds groups and their policy under the declared keys", () => {
+    const room = message({ channel: "rooms", chatKind: "group", chatId: "R1", mentioned: true });
+    expect(checkAccess(validated({ channels: { rooms: {} } }), room)).toMatchObject({ reason: "group_not_listed", configKey: 'channels.rooms.rooms."R1"' });
+    expect(checkAccess(validated({ channels: { rooms: { rooms: { R1: {} } } } }), room).allowed).toBe(true);
+    expect(checkAccess(validated({ channels: { rooms: { roomPolicy: "open" } } }), room).allowed).toBe(true);
+    expect(checkAccess(validated({ channels: { rooms: { roomPolicy: "disabled", rooms: { R1: {} } } } }), room)).toMatchObject({ reason: "group_disabled" });
+    expect(openChannels(validated({ channels: { rooms: { roomPolicy: "open" } } }))).toEqual([{ channel: "rooms", dms: false, groups: true, groupPolicyKey: "roomPolicy" }]);
+  });
+
+  it("serves and privileges a channel declared local, whatever its name, and no other", () => {
+    const cfg = validated({ channels: { terminal: { dmPolicy: "disabled" } } });
+    expect(checkAccess(cfg, message({ channel: "terminal", senderId: "anyone" })).allowed).toBe(true);
+    expect(canRunPrivilegedCommands(cfg, { channel: "terminal", senderId: "anyone" })).toBe(true);
+    expect(openChannels(validated({ channels: { terminal: { dmPolicy: "open" } } }))).toEqual([]);
+    // "console" is nothing special to the policy: here no plugin declares it local
+    expect(checkAccess(cfg, message({ channel: "console", senderId: "local" }))).toMatchObject({ reason: "pairing" });
+    expect(canRunPrivilegedCommands(cfg, { channel: "console", senderId: "local" })).toBe(false);
+  });
+
+  it("a listed group's key is never an inherited property name", () => {
+    const cfg = validated({ channels: { rooms: { rooms: { R1: {} } } } });
+    for (const chatId of ["constructor", "__proto__", "toString"]) {
+      expect(checkAccess(cfg, message({ channel: "rooms", chatKind: "group", chatId, mentioned: true }))).toMatchObject({ reason: "group_not_listed" });
+    }
   });
 });

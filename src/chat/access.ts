@@ -1,17 +1,20 @@
+import type { ChannelAccessRules } from "../config/channel-catalog.js";
 import { DEFAULT_DM_POLICY, DEFAULT_GROUP_POLICY, type BatonConfig } from "../config/schema.js";
 import type { InboundMessage } from "../plugin-api.js";
 
 /**
- * Who may talk to the bot, where, and who may change what (DESIGN.md §8, docs/CONFIG.md
+ * Who may talk to the bot, where, and who may change what (docs/CONFIG.md
  * "Access"). Pure: approvals from `baton pairing approve` are looked up by the router and
  * passed in.
  *
  * - DMs: `channels.<id>.allowFrom` ids are always served; others depend on `dmPolicy`
  *   (`pairing` by default: they are offered a pairing code).
- * - Groups: `groupPolicy` / `guildPolicy` (`allowlist` by default: only groups listed under
- *   `groups` / `guilds`), a group's own `allowFrom`, and mention gating (`requireMention`).
+ * - Groups: the group policy (`allowlist` by default: only the groups listed), a group's own
+ *   `allowFrom`, and mention gating (`requireMention`). The keys they sit under (`groupPolicy`
+ *   and `groups` unless the channel's plugin declares others) and which message field a listed
+ *   group is keyed by come from `config.channelAccess`, filled in from the plugins' declarations.
  * - Privileged commands: `commands.allowFrom`; unset, the channel's owners (its `allowFrom`
- *   ids other than `"*"`) and the console.
+ *   ids other than `"*"`) and local channels (the terminal).
  */
 
 type Sender = Pick<InboundMessage, "senderId" | "channel">;
@@ -26,27 +29,32 @@ export type AccessDecision =
        * - `pairing`: an unknown DM sender under `dmPolicy: "pairing"`; offer a pairing code.
        * - `not_allowed`: a DM sender outside the allowlist, or a sender outside a group's `allowFrom`.
        * - `dm_disabled`: `dmPolicy: "disabled"`.
-       * - `group_not_listed`: a group/guild missing from the allowlist (`configKey` says what to add).
-       * - `group_disabled`: `groupPolicy`/`guildPolicy` `"disabled"`, or the group's `enabled: false`,
-       *   or a Discord channel outside the guild's `channels`.
+       * - `group_not_listed`: a group missing from the allowlist (`configKey` says what to add).
+       * - `group_disabled`: the group policy is `"disabled"`, or the group's `enabled: false`, or
+       *   a chat outside the group entry's `channels`.
        * - `not_mentioned`: a group message that does not address the bot.
        */
       reason: "pairing" | "not_allowed" | "dm_disabled" | "group_not_listed" | "group_disabled" | "not_mentioned";
       /** An approved pairing would let this sender in: look it up and call again with `paired`. */
       pairable?: true;
-      /** For `group_not_listed`: the config key that would allow the group, e.g. `channels.telegram.groups."-100123"`. */
+      /** For `group_not_listed`: the config key that would allow the group, e.g. `channels.<id>.groups."-100123"`. */
       configKey?: string;
     };
 
-/**
- * The terminal of whoever runs Baton (`baton chat`, `baton agent`, `baton gateway` without
- * channels). It can edit the config and the state files anyway, so it is always served and
- * privileged.
- */
-const LOCAL_CHANNELS: ReadonlySet<string> = new Set(["console"]);
+/** How a channel without declared rules reads: groups keyed by chat id under `groups`. */
+const PLAIN_RULES: ChannelAccessRules = { local: false, groupsKey: "groups", groupPolicyKey: "groupPolicy", groupIdFrom: "chatId" };
 
-export function isLocalChannel(channel: string): boolean {
-  return LOCAL_CHANNELS.has(channel);
+function rulesOf(config: BatonConfig, channel: string): ChannelAccessRules {
+  return config.channelAccess?.[channel] ?? PLAIN_RULES;
+}
+
+/**
+ * A local channel is the terminal of whoever runs Baton (`baton chat`, `baton agent`,
+ * `baton gateway` without channels; its plugin declares `local`). That person can edit the
+ * config and the state files anyway, so it is always served and privileged.
+ */
+export function isLocalChannel(config: BatonConfig, channel: string): boolean {
+  return rulesOf(config, channel).local;
 }
 
 function entryMatches(entry: string, sender: Sender): boolean {
@@ -71,9 +79,9 @@ export function dmPolicyOf(config: BatonConfig, channel: string): DmPolicy {
  * (the router looks it up only when the decision says `pairable`).
  */
 export function checkAccess(config: BatonConfig, message: InboundMessage, paired = false): AccessDecision {
-  if (isLocalChannel(message.channel)) return { allowed: true };
+  if (isLocalChannel(config, message.channel)) return { allowed: true };
   const section = channelSection(config, message.channel);
-  return message.chatKind === "dm" ? checkDm(section, message, paired) : checkGroup(section, message);
+  return message.chatKind === "dm" ? checkDm(section, message, paired) : checkGroup(section, rulesOf(config, message.channel), message);
 }
 
 function checkDm(section: Record<string, any>, message: InboundMessage, paired: boolean): AccessDecision {
@@ -91,16 +99,14 @@ function checkDm(section: Record<string, any>, message: InboundMessage, paired: 
   }
 }
 
-function checkGroup(section: Record<string, any>, message: InboundMessage): AccessDecision {
-  // Telegram names these groupPolicy/groups (keyed by chat id), Discord guildPolicy/guilds (keyed by guild id)
-  const policy: string = section.groupPolicy ?? section.guildPolicy ?? DEFAULT_GROUP_POLICY;
-  const listKey = message.guildId || section.guilds || section.guildPolicy ? "guilds" : "groups";
-  const groups: Record<string, any> | undefined = section.groups ?? section.guilds;
-  const groupKey = message.guildId ?? message.chatId;
-  const group = groups?.[groupKey];
+function checkGroup(section: Record<string, any>, rules: ChannelAccessRules, message: InboundMessage): AccessDecision {
+  const policy: string = section[rules.groupPolicyKey] ?? DEFAULT_GROUP_POLICY;
+  const groups: Record<string, any> | undefined = section[rules.groupsKey];
+  const groupKey = message[rules.groupIdFrom] ?? message.chatId;
+  const group = Object.hasOwn(groups ?? {}, groupKey) ? groups![groupKey] : undefined;
   if (policy === "disabled" || group?.enabled === false) return { allowed: false, reason: "group_disabled" };
   if (policy === "allowlist" && !group) {
-    return { allowed: false, reason: "group_not_listed", configKey: `channels.${message.channel}.${listKey}.${JSON.stringify(groupKey)}` };
+    return { allowed: false, reason: "group_not_listed", configKey: `channels.${message.channel}.${rules.groupsKey}.${JSON.stringify(groupKey)}` };
   }
   if (group?.channels && !group.channels.includes(message.parentChatId ?? message.chatId) && !group.channels.includes(message.chatId)) {
     return { allowed: false, reason: "group_disabled" };
@@ -120,10 +126,10 @@ export function isOwner(config: BatonConfig, sender: Sender): boolean {
 /**
  * May this sender change session state (switch models, pin profiles, `/model default`,
  * `/reset all`)? `commands.allowFrom` when set (`["*"]` opens it to everyone who may talk);
- * unset, the channel's owners. The console always may.
+ * unset, the channel's owners. A local channel always may.
  */
 export function canRunPrivilegedCommands(config: BatonConfig, sender: Sender): boolean {
-  if (isLocalChannel(sender.channel)) return true;
+  if (isLocalChannel(config, sender.channel)) return true;
   const commandsAllowFrom = config.commands?.allowFrom;
   return commandsAllowFrom ? listed(commandsAllowFrom, sender) : isOwner(config, sender);
 }
@@ -131,7 +137,7 @@ export function canRunPrivilegedCommands(config: BatonConfig, sender: Sender): b
 /** May this sender pin this profile? Privileged, and in the profile's `allowedUsers` when set. */
 export function canPinProfile(config: BatonConfig, sender: Sender, profileId: string): boolean {
   if (!canRunPrivilegedCommands(config, sender)) return false;
-  if (isLocalChannel(sender.channel)) return true;
+  if (isLocalChannel(config, sender.channel)) return true;
   const allowedUsers = config.auth?.profiles?.[profileId]?.allowedUsers;
   return !allowedUsers || listed(allowedUsers, sender);
 }
@@ -141,17 +147,17 @@ function dmsOpen(section: Record<string, any>): boolean {
   return section.dmPolicy === "open" || Boolean((section.allowFrom as string[] | undefined)?.includes("*"));
 }
 
-function groupsOpen(section: Record<string, any>): boolean {
-  return (section.groupPolicy ?? section.guildPolicy) === "open";
+function groupsOpen(section: Record<string, any>, rules: ChannelAccessRules): boolean {
+  return section[rules.groupPolicyKey] === "open";
 }
 
 export interface OpenChannel {
   channel: string;
   /** DMs from anyone are answered. */
   dms: boolean;
-  /** Any group/guild the bot is added to is answered. */
+  /** Any group the bot is added to is answered. */
   groups: boolean;
-  /** The key of its group policy (`groupPolicy`, or `guildPolicy` for a guild-based channel). */
+  /** The key of its group policy (`groupPolicy` unless its plugin declares another). */
   groupPolicyKey: string;
 }
 
@@ -159,8 +165,9 @@ export interface OpenChannel {
 export function openChannels(config: BatonConfig): OpenChannel[] {
   const open: OpenChannel[] = [];
   for (const [channel, section] of Object.entries((config.channels ?? {}) as Record<string, Record<string, any> | undefined>)) {
-    if (!section || section.enabled === false || isLocalChannel(channel)) continue;
-    const entry = { channel, dms: dmsOpen(section), groups: groupsOpen(section), groupPolicyKey: "guildPolicy" in section ? "guildPolicy" : "groupPolicy" };
+    const rules = rulesOf(config, channel);
+    if (!section || section.enabled === false || rules.local) continue;
+    const entry = { channel, dms: dmsOpen(section), groups: groupsOpen(section, rules), groupPolicyKey: rules.groupPolicyKey };
     if (entry.dms || entry.groups) open.push(entry);
   }
   return open;

@@ -47,6 +47,7 @@ function supervise(factory: () => ChannelPlugin, changes: ChannelStatus[] = []) 
     context: (attempt) =>
       ({
         config: {},
+        nativeCommands: false,
         env: {},
         stateDir: "/nonexistent",
         signal: attempt.signal,

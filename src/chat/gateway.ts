@@ -1,6 +1,5 @@
 import { AgentRuntime } from "../agents/runtime.js";
 import { ensurePrivateDir, type Runtime } from "../config/runtime.js";
-import { ConsoleConfig, DiscordConfig, TelegramConfig } from "../config/schema.js";
 import type { ChannelPluginFactory, Logger } from "../plugin-api.js";
 import { ChannelSupervisor, type ChannelStatus } from "./channel-supervisor.js";
 import { createLogger } from "../util/log.js";
@@ -10,28 +9,16 @@ import { Router, type RouteResult, type RouterOptions } from "./router.js";
 import { describeThrown } from "../util/log.js";
 import { openAccessWarnings } from "./access.js";
 
-const SECTION_SCHEMAS = { telegram: TelegramConfig, discord: DiscordConfig, console: ConsoleConfig } as const;
-
 /**
- * Channels to run: telegram/discord when their section is present and enabled (or their token
- * is in the environment); the console when nothing else is configured.
+ * Channels to run: each loaded channel whose plugin says so for its section and the environment
+ * (`shouldStart`: typically a present, enabled section, or its token in the environment); the
+ * local channel (the terminal) when no other starts.
  */
-export function configuredChannels(runtime: Pick<Runtime, "config" | "env">): string[] {
-  const channels = runtime.config.channels ?? {};
-  const wanted: string[] = [];
-  if (channels.telegram ? channels.telegram.enabled : runtime.env.TELEGRAM_BOT_TOKEN) wanted.push("telegram");
-  if (channels.discord ? channels.discord.enabled : runtime.env.DISCORD_BOT_TOKEN) wanted.push("discord");
-  return wanted.length ? wanted : ["console"];
-}
-
-/** `channels.<id>` with defaults; top-level `commands.native: false` turns native commands off everywhere. */
-function channelSection(config: Runtime["config"], id: string, defaults: () => Record<string, any>): Record<string, any> {
-  const section: Record<string, any> = { ...((config.channels as Record<string, any> | undefined)?.[id] ?? defaults()) };
-  if (config.commands?.native === false) {
-    if (id === "discord") section.commands = { ...section.commands, native: false };
-    if (id === "telegram") section.commands = { ...section.commands, menu: false };
-  }
-  return section;
+export function configuredChannels(runtime: Pick<Runtime, "config" | "env" | "channels">): string[] {
+  const sections = runtime.config.channels ?? {};
+  const specs = runtime.channels.all();
+  const wanted = specs.filter((spec) => !spec.access.local && spec.shouldStart(sections[spec.id], runtime.env));
+  return (wanted.length ? wanted : specs.filter((spec) => spec.access.local)).map((spec) => spec.id);
 }
 
 export interface GatewayOptions {
@@ -81,8 +68,9 @@ export class Gateway {
     const { runtime } = this.options;
     const stateDir = runtime.paths.pluginStateDir(id);
     ensurePrivateDir(stateDir);
-    const schema = SECTION_SCHEMAS[id as keyof typeof SECTION_SCHEMAS];
-    const section = channelSection(runtime.config, id, schema ? () => schema.parse({}) : () => ({}));
+    const spec = runtime.channels.get(id);
+    const section = runtime.config.channels?.[id] ?? spec?.defaults() ?? {};
+    const nativeCommands = runtime.config.commands?.native !== false && (spec?.nativeCommands(section) ?? true);
     const log = this.log.child(id);
     const supervisor: ChannelSupervisor = new ChannelSupervisor({
       id,
@@ -90,11 +78,12 @@ export class Gateway {
       factory,
       log: this.log,
       onChange: (status) => {
-        // the console shares the terminal with the chat: keep its start quiet
-        if (status.state === "up") (id === "console" ? this.log.debug : this.log.info)("channel started", { channel: id });
+        // a local channel shares the terminal with the chat: keep its start quiet
+        if (status.state === "up") (spec?.access.local ? this.log.debug : this.log.info)("channel started", { channel: id });
       },
       context: (attempt) => ({
-        config: section as Record<string, any>,
+        config: section,
+        nativeCommands,
         env: runtime.env,
         stateDir,
         signal: AbortSignal.any([this.abort.signal, attempt.signal]),

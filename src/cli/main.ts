@@ -3,8 +3,8 @@ import { createCliContext, EXIT, type CliContext } from "./context.js";
 
 /**
  * The command table. Declarations are cheap (commander only); each handler module is
- * imported when its command runs, so `baton --help` never loads the agent runtime,
- * discord.js, grammY or the Anthropic SDK.
+ * imported when its command runs, so `baton --help` never loads the agent runtime, a chat
+ * platform's library or the Anthropic SDK.
  */
 
 type Loader = () => Promise<{ run: (options: any, ctx: CliContext) => Promise<number | void> }>;
@@ -125,16 +125,16 @@ export function buildProgram(): Command {
   const pairing = program.command("pairing").description("who may DM the bot: pairing requests and approvals (channels.<id>.dmPolicy)");
   const pairingCommand = (name: string) => () => import("./commands/pairing.js").then((m) => ({ run: (o: any, c: CliContext) => m.run({ ...o, subcommand: name }, c) }));
   action(
-    pairing.command("list").description("pending codes and approved senders").option("--channel <id>", "only this channel (e.g. telegram)").option("--json", "print JSON"),
+    pairing.command("list").description("pending codes and approved senders").option("--channel <id>", "only this channel (its id under channels)").option("--json", "print JSON"),
     pairingCommand("list"),
   );
   action(
-    pairing.command("approve").description("let the sender who got this code talk to the bot").argument("<channel>", "channel id, e.g. telegram").argument("<code>", "the code the bot gave them"),
+    pairing.command("approve").description("let the sender who got this code talk to the bot").argument("<channel>", "channel id, as the bot's pairing message names it").argument("<code>", "the code the bot gave them"),
     pairingCommand("approve"),
     (channel, code) => ({ channel, code }),
   );
   action(
-    pairing.command("revoke").description("withdraw a sender's approval").argument("<channel>", "channel id, e.g. telegram").argument("<userId>", "their user id (see pairing list)"),
+    pairing.command("revoke").description("withdraw a sender's approval").argument("<channel>", "channel id (see pairing list)").argument("<userId>", "their user id (see pairing list)"),
     pairingCommand("revoke"),
     (channel, userId) => ({ channel, userId }),
   );

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { importLoginShellEnv, mergeEnv, readDotenvFile } from "./env.js";
+import { CORE_SHELL_IMPORT_KEYS, importLoginShellEnv, mergeEnv, readDotenvFile } from "./env.js";
 import { loadRuntime } from "./runtime.js";
 
 describe("mergeEnv", () => {
@@ -61,17 +61,27 @@ describe("loadRuntime", () => {
 });
 
 describe("importLoginShellEnv", () => {
-  it("imports only known provider and channel keys from the login shell", async () => {
+  it("imports only the keys it is given from the login shell", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-shell-"));
     const shell = path.join(dir, "fake-shell");
     fs.writeFileSync(shell, `#!/bin/sh\nprintf 'ANTHROPIC_API_KEY=sk-ant-from-shell\\0SECRET_OTHER=nope\\0DISCORD_BOT_TOKEN=d\\0'\n`, { mode: 0o755 });
-    expect(await importLoginShellEnv(shell, 2000)).toEqual({ ANTHROPIC_API_KEY: "sk-ant-from-shell", DISCORD_BOT_TOKEN: "d" });
+    expect(await importLoginShellEnv(shell, 2000, [...CORE_SHELL_IMPORT_KEYS, "DISCORD_BOT_TOKEN"])).toEqual({ ANTHROPIC_API_KEY: "sk-ant-from-shell", DISCORD_BOT_TOKEN: "d" });
   });
 
   it("gives up after the timeout", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-shell-"));
     const shell = path.join(dir, "slow-shell");
     fs.writeFileSync(shell, `#!/bin/sh\nsleep 5\n`, { mode: 0o755 });
-    expect(await importLoginShellEnv(shell, 100)).toEqual({});
+    expect(await importLoginShellEnv(shell, 100, CORE_SHELL_IMPORT_KEYS)).toEqual({});
+  });
+
+  it("through loadRuntime, imports the core's keys and every installed channel plugin's envKeys, nothing else", async () => {
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "baton-state-"));
+    const shell = path.join(state, "fake-shell");
+    fs.writeFileSync(shell, `#!/bin/sh\nprintf 'ANTHROPIC_API_KEY=sk-ant-from-shell\\0TELEGRAM_BOT_TOKEN=t\\0DISCORD_BOT_TOKEN=d\\0SECRET_OTHER=nope\\0'\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(state, "baton.json5"), `{ env: { shellEnv: { enabled: true } } }`);
+    const runtime = await loadRuntime({ processEnv: { BATON_STATE_DIR: state, HOME: state, SHELL: shell }, shellImport: true });
+    expect(runtime.env).toMatchObject({ ANTHROPIC_API_KEY: "sk-ant-from-shell", TELEGRAM_BOT_TOKEN: "t", DISCORD_BOT_TOKEN: "d" });
+    expect(runtime.env.SECRET_OTHER).toBeUndefined();
   });
 });

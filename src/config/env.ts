@@ -3,15 +3,11 @@ import { parse as parseDotenv } from "dotenv";
 import type { BatonConfig } from "./schema.js";
 import type { Env } from "./paths.js";
 
-/** Keys imported from the login shell: provider and channel credentials and endpoints only. */
-export const SHELL_IMPORT_KEYS = [
-  "ANTHROPIC_API_KEY",
-  "ANTHROPIC_BASE_URL",
-  "OPENROUTER_API_KEY",
-  "TELEGRAM_BOT_TOKEN",
-  "DISCORD_BOT_TOKEN",
-  "CLAUDE_CONFIG_DIR",
-] as const;
+/**
+ * The core's keys imported from the login shell: provider credentials and endpoints. Channel
+ * plugins add their own (`envKeys` in their config modules); nothing else is imported.
+ */
+export const CORE_SHELL_IMPORT_KEYS: readonly string[] = ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENROUTER_API_KEY", "CLAUDE_CONFIG_DIR"];
 
 export interface EnvLayers {
   process: Env;
@@ -41,7 +37,7 @@ export function configEnvVars(config: BatonConfig): Record<string, string> {
 }
 
 /**
- * DESIGN.md §3 precedence, highest first: process env, `<state>/.env`, config `env`, login shell.
+ * Precedence (docs/CONFIG.md), highest first: process env, `<state>/.env`, config `env`, login shell.
  * A lower layer never overrides a non-empty value of a higher one. Pure.
  */
 export function mergeEnv(layers: EnvLayers): Record<string, string | undefined> {
@@ -56,8 +52,8 @@ export function mergeEnv(layers: EnvLayers): Record<string, string | undefined> 
   return merged;
 }
 
-/** Runs `$SHELL -l -c 'env -0'` with a timeout and returns the known keys it exports. Never throws. */
-export async function importLoginShellEnv(shell: string | undefined, timeoutMs: number): Promise<Record<string, string>> {
+/** Runs `$SHELL -l -c 'env -0'` with a timeout and returns those of `keys` it exports. Never throws. */
+export async function importLoginShellEnv(shell: string | undefined, timeoutMs: number, keys: readonly string[]): Promise<Record<string, string>> {
   if (!shell) return {};
   // loaded here, not at the top: child_process costs every light command a few milliseconds
   const { spawn } = await import("node:child_process");
@@ -83,7 +79,7 @@ export async function importLoginShellEnv(shell: string | undefined, timeoutMs: 
         const eq = entry.indexOf("=");
         if (eq <= 0) continue;
         const key = entry.slice(0, eq);
-        if ((SHELL_IMPORT_KEYS as readonly string[]).includes(key)) imported[key] = entry.slice(eq + 1);
+        if (keys.includes(key)) imported[key] = entry.slice(eq + 1);
       }
       finish(imported);
     });

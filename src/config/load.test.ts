@@ -7,9 +7,9 @@ import { loadConfigFile, parseConfigSource } from "./load.js";
 
 const FILE = "/home/u/.baton/baton.json5";
 
-function problemsOf(source: string, env: Record<string, string> = {}) {
+async function problemsOf(source: string, env: Record<string, string> = {}) {
   try {
-    parseConfigSource(source, FILE, env);
+    await parseConfigSource(source, FILE, env);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return err as ConfigError;
@@ -18,69 +18,120 @@ function problemsOf(source: string, env: Record<string, string> = {}) {
 }
 
 describe("parseConfigSource", () => {
-  it("accepts JSON5 comments, trailing commas and unquoted keys", () => {
-    const { config } = parseConfigSource(`{\n  // the model\n  agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5", }, }, },\n}`, FILE, {});
+  it("accepts JSON5 comments, trailing commas and unquoted keys", async () => {
+    const { config } = await parseConfigSource(`{\n  // the model\n  agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5", }, }, },\n}`, FILE, {});
     expect(config.agents?.defaults?.model?.primary).toBe("anthropic/claude-sonnet-4-5");
   });
 
-  it("reports a syntax error with file, line and column", () => {
-    const err = problemsOf(`{\n  agents: {\n    defaults: { model: "x" \n  }\n  oops\n}`);
+  it("reports a syntax error with file, line and column", async () => {
+    const err = await problemsOf(`{\n  agents: {\n    defaults: { model: "x" \n  }\n  oops\n}`);
     expect(err.problems[0].line).toBeGreaterThan(1);
     expect(err.message).toMatch(new RegExp(`${FILE.replace(/\./g, "\\.")}:\\d+:\\d+: JSON5 syntax error`));
   });
 
-  it("names the key path, expected and actual type, and the line of a schema error", () => {
-    const err = problemsOf(`{\n  agents: {\n    defaults: {\n      model: { primary: 42 },\n    },\n  },\n}`);
+  it("names the key path, expected and actual type, and the line of a schema error", async () => {
+    const err = await problemsOf(`{\n  agents: {\n    defaults: {\n      model: { primary: 42 },\n    },\n  },\n}`);
     expect(err.message).toContain("agents.defaults.model.primary: expected string, got number");
     expect(err.problems.find((p) => p.keyPath === "agents.defaults.model.primary")?.line).toBe(4);
   });
 
-  it("reports unknown keys with a did-you-mean suggestion", () => {
-    const err = problemsOf(`{ chanels: {} }`);
+  it("reports unknown keys with a did-you-mean suggestion", async () => {
+    const err = await problemsOf(`{ chanels: {} }`);
     expect(err.message).toContain('chanels: unknown key (did you mean "channels"?)');
-    const nested = problemsOf(`{ channels: { telegram: { botTokn: "x" } } }`);
+    const nested = await problemsOf(`{ channels: { telegram: { botTokn: "x" } } }`);
     expect(nested.message).toContain('channels.telegram.botTokn: unknown key (did you mean "botToken"?)');
   });
 
-  it("reports bad enum values with the allowed ones", () => {
-    const err = problemsOf(`{ agents: { defaults: { models: { "anthropic/claude-opus-4-5": { params: { cacheControlTtl: "2h" } } } } } }`);
+  it("reports bad enum values with the allowed ones", async () => {
+    const err = await problemsOf(`{ agents: { defaults: { models: { "anthropic/claude-opus-4-5": { params: { cacheControlTtl: "2h" } } } } } }`);
     expect(err.message).toContain('agents.defaults.models.anthropic/claude-opus-4-5.params.cacheControlTtl: expected one of "5m", "1h", got "2h"');
   });
 
-  it("substitutes ${VAR} and names the key path of a missing variable", () => {
-    const { config } = parseConfigSource(`{ channels: { telegram: { botToken: "\${TG_TOKEN}" } } }`, FILE, { TG_TOKEN: "123:abc" });
+  it("substitutes ${VAR} and names the key path of a missing variable", async () => {
+    const { config } = await parseConfigSource(`{ channels: { telegram: { botToken: "\${TG_TOKEN}" } } }`, FILE, { TG_TOKEN: "123:abc" });
     expect(config.channels?.telegram?.botToken).toBe("123:abc");
-    const err = problemsOf(`{\n channels: {\n  discord: { token: "\${DISCORD_SECRET}" } } }`);
+    const err = await problemsOf(`{\n channels: {\n  discord: { token: "\${DISCORD_SECRET}" } } }`);
     expect(err.message).toContain("channels.discord.token: environment variable DISCORD_SECRET is not set");
     expect(err.problems[0].line).toBe(3);
-    expect(parseConfigSource(`{ env: { PRICE: "$$5" } }`, FILE, {}).config.env?.PRICE).toBe("$5");
+    expect((await parseConfigSource(`{ env: { PRICE: "$$5" } }`, FILE, {})).config.env?.PRICE).toBe("$5");
   });
 
-  it('migrates anthropic:claude-cli mode "token" to "oauth"', () => {
-    const loaded = parseConfigSource(`{ auth: { profiles: { "anthropic:claude-cli": { provider: "anthropic", mode: "token" } } } }`, FILE, {});
+  it('migrates anthropic:claude-cli mode "token" to "oauth"', async () => {
+    const loaded = await parseConfigSource(`{ auth: { profiles: { "anthropic:claude-cli": { provider: "anthropic", mode: "token" } } } }`, FILE, {});
     expect(loaded.config.auth?.profiles?.["anthropic:claude-cli"].mode).toBe("oauth");
     expect(loaded.migrations.map((m) => m.id)).toEqual(["claude-cli-mode-oauth"]);
-    const other = parseConfigSource(`{ auth: { profiles: { "anthropic:manual": { provider: "anthropic", mode: "token" } } } }`, FILE, {});
+    const other = await parseConfigSource(`{ auth: { profiles: { "anthropic:manual": { provider: "anthropic", mode: "token" } } } }`, FILE, {});
     expect(other.config.auth?.profiles?.["anthropic:manual"].mode).toBe("token");
     expect(other.migrations).toEqual([]);
   });
 
-  it("applies defaults in one place", () => {
-    const { config } = parseConfigSource(`{ channels: { telegram: {} } }`, FILE, {});
+  it("applies defaults in one place", async () => {
+    const { config } = await parseConfigSource(`{ channels: { telegram: {} } }`, FILE, {});
     expect(config.channels?.telegram).toMatchObject({ enabled: true, requireMention: true, groupPolicy: "allowlist", dmPolicy: "pairing" });
   });
 });
 
-describe("loadConfigFile", () => {
-  it("treats a missing file as an empty config", () => {
-    const loaded = loadConfigFile(path.join(os.tmpdir(), "baton-no-such-dir", "baton.json5"), {});
-    expect(loaded.exists).toBe(false);
-    expect(loaded.config).toEqual({});
+describe("channels.<id>, validated by the channel plugin's schema", () => {
+  it("applies each plugin's defaults, including nested ones", async () => {
+    const { config } = await parseConfigSource(
+      `{ channels: { telegram: { webhook: { url: "https://bot.example/hook", secret: "s" } }, discord: { guilds: { "77": {} } }, console: {} } }`,
+      FILE,
+      {},
+    );
+    expect(config.channels?.telegram?.webhook).toEqual({ url: "https://bot.example/hook", secret: "s", host: "127.0.0.1", port: 8787, path: "/telegram" });
+    expect(config.channels?.discord).toMatchObject({ enabled: true, dmPolicy: "pairing", guildPolicy: "allowlist", requireMention: true, guilds: { "77": {} } });
+    expect(config.channels?.console).toEqual({ enabled: true, session: "main" });
   });
 
-  it("validates config.example.json5", () => {
+  it("names file, line, column and key path of a problem inside a section", async () => {
+    const err = await problemsOf(`{\n  channels: {\n    telegram: {\n      allowFrom: "123",\n    },\n  },\n}`);
+    expect(err.message).toContain(`${FILE}:4:7: channels.telegram.allowFrom: expected array, got string`);
+    const enumErr = await problemsOf(`{ channels: { discord: { guildPolicy: "some" } } }`);
+    expect(enumErr.message).toContain('channels.discord.guildPolicy: expected one of "open", "allowlist", "disabled", got "some"');
+  });
+
+  it("suggests the plugin's own keys for a misspelled one, at any depth", async () => {
+    const err = await problemsOf(`{ channels: { discord: { guildPolcy: "open", guilds: { "77": { requireMentoin: false } } } } }`);
+    expect(err.message).toContain('channels.discord.guildPolcy: unknown key (did you mean "guildPolicy"?)');
+    expect(err.message).toContain('channels.discord.guilds.77.requireMentoin: unknown key (did you mean "requireMention"?)');
+  });
+
+  it("rejects a channel no installed plugin provides, naming the installed ones", async () => {
+    const err = await problemsOf(`{\n  channels: {\n    telegarm: { botToken: "x" },\n    matrix: {},\n  },\n}`);
+    expect(err.problems.map((p) => [p.keyPath, p.line])).toEqual([
+      ["channels.telegarm", 3],
+      ["channels.matrix", 4],
+    ]);
+    expect(err.message).toContain('channels.telegarm: no channel plugin "telegarm" is installed (did you mean "telegram"?); installed: console, discord, telegram');
+    expect(err.message).toContain('channels.matrix: no channel plugin "matrix" is installed; installed: console, discord, telegram');
+  });
+
+  it("reports core and channel problems together", async () => {
+    const err = await problemsOf(`{ gateway: { concurrency: 0 }, channels: { telegram: { requireMention: "yes" }, console: 1 } }`);
+    expect(err.problems.map((p) => p.keyPath).sort()).toEqual(["channels.console", "channels.telegram.requireMention", "gateway.concurrency"]);
+  });
+
+  it("tells the access policy how each loaded channel's section reads", async () => {
+    const named = await parseConfigSource(`{ channels: { discord: {} } }`, FILE, {});
+    expect(named.config.channelAccess).toEqual({ discord: { local: false, groupsKey: "guilds", groupPolicyKey: "guildPolicy", groupIdFrom: "guildId" } });
+    const all = await parseConfigSource(`{}`, FILE, {}, { allChannels: true });
+    expect(all.config.channelAccess?.console).toEqual({ local: true, groupsKey: "groups", groupPolicyKey: "groupPolicy", groupIdFrom: "chatId" });
+    expect(all.config.channelAccess?.telegram?.local).toBe(false);
+    expect(all.channels.all().map((spec) => spec.id)).toEqual(["console", "discord", "telegram"]);
+  });
+});
+
+describe("loadConfigFile", () => {
+  it("treats a missing file as an empty config", async () => {
+    const loaded = await loadConfigFile(path.join(os.tmpdir(), "baton-no-such-dir", "baton.json5"), {});
+    expect(loaded.exists).toBe(false);
+    expect(loaded.config).toEqual((await parseConfigSource("", FILE, {})).config);
+    expect(loaded.config.channels).toBeUndefined();
+  });
+
+  it("validates config.example.json5", async () => {
     const example = path.resolve(__dirname, "../../config.example.json5");
-    const loaded = loadConfigFile(example, { ANTHROPIC_API_KEY: "sk-ant-api03-example", TELEGRAM_BOT_TOKEN: "1:x", DISCORD_BOT_TOKEN: "x" });
+    const loaded = await loadConfigFile(example, { ANTHROPIC_API_KEY: "sk-ant-api03-example", TELEGRAM_BOT_TOKEN: "1:x", DISCORD_BOT_TOKEN: "x" });
     expect(loaded.exists).toBe(true);
     expect(fs.readFileSync(example, "utf8")).toContain("$schema");
   });

@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import JSON5 from "json5";
+import type * as z from "zod/mini";
 import { BatonConfig } from "./schema.js";
+import { loadChannelCatalog, type ChannelCatalog } from "./channel-catalog.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import { findPosition, locateKeys } from "./locate.js";
 import { applyMigrations, type Migration } from "./migrate.js";
@@ -16,26 +18,37 @@ export interface LoadedConfig {
   migrations: Migration[];
   /** The parsed file after migrations and before validation/defaults (for write-back). */
   raw: Record<string, unknown>;
+  /** The config declarations of the channels loaded to validate it. */
+  channels: ChannelCatalog;
+}
+
+export interface ValidateOptions {
+  /**
+   * Load every installed channel's config module, not only those named under `channels`: for
+   * commands that start channels or talk through one (their start rules, env keys, access).
+   */
+  allChannels?: boolean;
 }
 
 /**
  * Reads, substitutes `${VAR}`, migrates and validates a config file.
  * A missing file is an empty config; any other problem throws a {@link ConfigError}.
  */
-export function loadConfigFile(file: string, env: Env): LoadedConfig {
+export async function loadConfigFile(file: string, env: Env, options: ValidateOptions = {}): Promise<LoadedConfig> {
   let source: string;
   try {
     source = fs.readFileSync(file, "utf8");
   } catch (err: any) {
     if (err?.code === "ENOENT") {
-      return { config: BatonConfig.parse({}), path: file, exists: false, migrations: [], raw: {} };
+      const { config, channels } = await validateOrThrow({}, file, options);
+      return { config, path: file, exists: false, migrations: [], raw: {}, channels };
     }
     throw new ConfigError(file, [{ keyPath: "", message: `cannot read: ${err?.message ?? err}` }]);
   }
-  return parseConfigSource(source, file, env);
+  return parseConfigSource(source, file, env, options);
 }
 
-export function parseConfigSource(source: string, file: string, env: Env): LoadedConfig {
+export async function parseConfigSource(source: string, file: string, env: Env, options: ValidateOptions = {}): Promise<LoadedConfig> {
   let parsed: unknown;
   try {
     parsed = source.trim() === "" ? {} : JSON5.parse(source);
@@ -55,13 +68,65 @@ export function parseConfigSource(source: string, file: string, env: Env): Loade
   if (missing.length) throw new ConfigError(file, missing.map((p) => ({ ...p, ...locate(p.keyPath) })));
 
   const migrations = applyMigrations(substituted);
-  const result = BatonConfig.safeParse(substituted, { reportInput: true });
-  if (!result.success) {
-    const problems = result.error.issues.flatMap((issue) => describeIssue(issue, substituted)).map((p) => ({ ...p, ...locate(p.keyPath) }));
-    throw new ConfigError(file, problems);
-  }
-  return { config: result.data, path: file, exists: true, migrations, raw: substituted };
+  const result = await validateConfig(substituted, options);
+  if (!result.config) throw new ConfigError(file, result.problems.map((p) => ({ ...p, ...locate(p.keyPath) })));
+  return { config: result.config, path: file, exists: true, migrations, raw: substituted, channels: result.channels };
 }
+
+/** {@link validateConfig}, throwing a {@link ConfigError} naming `file` when the config is invalid. */
+export async function validateOrThrow(input: Record<string, unknown>, file: string, options: ValidateOptions = {}): Promise<{ config: BatonConfig; channels: ChannelCatalog }> {
+  const result = await validateConfig(input, options);
+  if (!result.config) throw new ConfigError(file, result.problems);
+  return { config: result.config, channels: result.channels };
+}
+
+export type Validated =
+  | { config: BatonConfig; channels: ChannelCatalog; problems: [] }
+  | { config?: undefined; channels: ChannelCatalog; problems: ConfigProblem[] };
+
+/**
+ * Validates a config with the core schema, and each `channels.<id>` section with its channel
+ * plugin's schema (defaults applied), loading the config modules it needs. Every problem is
+ * reported with its key path; an id with no installed plugin is one of them.
+ */
+export async function validateConfig(input: Record<string, unknown>, options: ValidateOptions = {}): Promise<Validated> {
+  const named = isObject(input.channels) ? Object.keys(input.channels) : [];
+  return checkConfig(input, await loadChannelCatalog(options.allChannels ? "all" : named));
+}
+
+/** {@link validateConfig} with the channels' config declarations already loaded. */
+export function checkConfig(input: Record<string, unknown>, channels: ChannelCatalog): Validated {
+  const core = BatonConfig.safeParse(input, { reportInput: true });
+  const problems = core.success ? [] : core.error.issues.flatMap((issue) => describeIssue(issue, input, BatonConfig));
+  const rawSections = isObject(input.channels) ? input.channels : {};
+  const sections: Record<string, Record<string, any>> = {};
+  for (const [id, raw] of Object.entries(rawSections)) {
+    const spec = channels.get(id);
+    if (!spec) {
+      if (channels.installed.includes(id)) throw new Error(`checkConfig: the config module of channel "${id}" was not loaded`);
+      problems.push({ keyPath: `channels.${id}`, message: unknownChannel(id, channels.installed) });
+      continue;
+    }
+    if (!isObject(raw)) continue; // the core schema has said so
+    const parsed = spec.schema.safeParse(raw, { reportInput: true });
+    if (parsed.success) sections[id] = parsed.data as Record<string, any>;
+    else problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, raw, spec.schema)).map((p) => ({ ...p, keyPath: join(`channels.${id}`, p.keyPath) })));
+  }
+  if (!core.success || problems.length) return { channels, problems };
+  const config: BatonConfig = { ...core.data, ...(core.data.channels ? { channels: sections } : {}), channelAccess: channels.accessRules() };
+  return { config, channels, problems: [] };
+}
+
+function unknownChannel(id: string, installed: readonly string[]): string {
+  const suggestion = closestMatch(id, installed);
+  return `no channel plugin "${id}" is installed${suggestion ? ` (did you mean "${suggestion}"?)` : ""}; installed: ${installed.join(", ") || "none"}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+const join = (prefix: string, keyPath: string) => (keyPath ? `${prefix}.${keyPath}` : prefix);
 
 const VAR_PATTERN = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -97,13 +162,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function describeIssue(issue: any, root: unknown): ConfigProblem[] {
+/** One zod issue as located problems; `schema` is the schema `root` was validated with (for "did you mean"). */
+function describeIssue(issue: any, root: unknown, schema: z.ZodMiniType): ConfigProblem[] {
   const path: (string | number)[] = issue.path ?? [];
   const keyPath = path.join(".");
   switch (issue.code) {
     case "unrecognized_keys":
       return (issue.keys as string[]).map((key) => {
-        const suggestion = closestMatch(key, knownKeysAt(BatonConfig, path));
+        const suggestion = closestMatch(key, knownKeysAt(schema, path));
         return {
           keyPath: [...path, key].join("."),
           message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
@@ -121,7 +187,7 @@ function describeIssue(issue: any, root: unknown): ConfigProblem[] {
       const depth = (branch: any[]) => Math.max(...branch.map((n) => (n.path ?? []).length));
       const best = branches.filter((b) => b.length).sort((a, b) => depth(b) - depth(a))[0];
       if (best && depth(best) > 0) {
-        return best.flatMap((nested) => describeIssue({ ...nested, path: [...path, ...(nested.path ?? [])] }, root));
+        return best.flatMap((nested) => describeIssue({ ...nested, path: [...path, ...(nested.path ?? [])] }, root, schema));
       }
       const expected = [...new Set(branches.flat().filter((n) => n.code === "invalid_type").map((n) => n.expected))];
       if (expected.length) return [{ keyPath, message: `expected ${expected.join(" or ")}, got ${typeName(valueAt(root, path))}` }];

@@ -1,8 +1,9 @@
 import fs from "node:fs";
-import { configEnvVars, importLoginShellEnv, mergeEnv, readDotenvFile } from "./env.js";
-import { loadConfigFile, type LoadedConfig } from "./load.js";
+import type { ChannelCatalog } from "./channel-catalog.js";
+import { CORE_SHELL_IMPORT_KEYS, configEnvVars, importLoginShellEnv, mergeEnv, readDotenvFile } from "./env.js";
+import { loadConfigFile, validateOrThrow, type LoadedConfig } from "./load.js";
 import { resolvePaths, type BatonPaths, type Env } from "./paths.js";
-import { BatonConfig, type BatonConfigInput } from "./schema.js";
+import type { BatonConfig, BatonConfigInput } from "./schema.js";
 
 /** Everything a command needs to know about where it runs: paths, config, effective env. */
 export interface Runtime {
@@ -10,39 +11,47 @@ export interface Runtime {
   loaded: LoadedConfig;
   config: BatonConfig;
   env: Record<string, string | undefined>;
+  /** Config declarations of the channels loaded with the config (which start, their defaults). */
+  channels: ChannelCatalog;
 }
 
 export interface RuntimeOptions {
   processEnv?: Env;
   configFlag?: string;
-  /** Run the login-shell import when `env.shellEnv.enabled` (only the gateway needs it). */
+  /** Run the login-shell import when `env.shellEnv.enabled` (only the gateway needs it); loads every channel's config module. */
   shellImport?: boolean;
+  /** Load every installed channel's config module, not only those named in the config (commands that run a channel). */
+  allChannels?: boolean;
 }
 
 export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const processEnv = options.processEnv ?? process.env;
   const paths = resolvePaths(processEnv, options.configFlag);
   const dotenv = readDotenvFile(paths.envFile);
-  const loaded = loadConfigFile(paths.configPath, mergeEnv({ process: processEnv, dotenv, config: {}, shell: {} }));
+  const allChannels = Boolean(options.allChannels || options.shellImport);
+  const loaded = await loadConfigFile(paths.configPath, mergeEnv({ process: processEnv, dotenv, config: {}, shell: {} }), { allChannels });
   const shellEnv = loaded.config.env?.shellEnv;
+  const shellKeys = [...CORE_SHELL_IMPORT_KEYS, ...loaded.channels.envKeys()];
   const shell =
-    options.shellImport && shellEnv?.enabled ? await importLoginShellEnv(processEnv.SHELL, shellEnv.timeoutMs) : {};
+    options.shellImport && shellEnv?.enabled ? await importLoginShellEnv(processEnv.SHELL, shellEnv.timeoutMs, shellKeys) : {};
   const env = mergeEnv({ process: processEnv, dotenv, config: configEnvVars(loaded.config), shell });
-  return { paths, loaded, config: loaded.config, env };
+  return { paths, loaded, config: loaded.config, env, channels: loaded.channels };
 }
 
 /**
  * A runtime for a config held in memory instead of a file (embedding Baton, tests, benchmarks):
- * validated and defaulted by the same schema; `stateDir` is also HOME, so nothing outside it is read.
+ * validated and defaulted by the same schemas, with every installed channel's config module
+ * loaded; `stateDir` is also HOME, so nothing outside it is read. Throws a ConfigError when invalid.
  */
-export function runtimeFromConfig(stateDir: string, input: BatonConfigInput, env: Record<string, string | undefined> = {}): Runtime {
+export async function runtimeFromConfig(stateDir: string, input: BatonConfigInput, env: Record<string, string | undefined> = {}): Promise<Runtime> {
   const paths = resolvePaths({ BATON_STATE_DIR: stateDir, HOME: stateDir });
-  const config = BatonConfig.parse(input);
+  const { config, channels } = await validateOrThrow(input as Record<string, unknown>, "(config given in memory)", { allChannels: true });
   return {
     paths,
     config,
     env: { HOME: stateDir, ...env },
-    loaded: { config, path: paths.configPath, exists: false, migrations: [], raw: {} },
+    loaded: { config, path: paths.configPath, exists: false, migrations: [], raw: {}, channels },
+    channels,
   };
 }
 

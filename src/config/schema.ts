@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { ChannelAccessRules } from "./channel-catalog.js";
 import { PROFILE_ID } from "./profile-id.js";
 
 /**
@@ -15,7 +16,7 @@ const id = z.string().check(z.minLength(1));
 const stringList = z.array(z.string());
 const idValue = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
 /** User ids allowed to talk to the bot; `"*"` allows everyone. Numbers are accepted and kept as strings. */
-const allowList = z.array(idValue);
+export const allowList = z.array(idValue);
 const positiveInt = () => z.number().check(z.int(), z.positive());
 
 export const CacheTtl = z.enum(["5m", "1h"]);
@@ -115,68 +116,6 @@ export const GroupPolicy = z.enum(["open", "allowlist", "disabled"]);
 export const DmPolicy = z.enum(["pairing", "allowlist", "open", "disabled"]);
 export const DEFAULT_DM_POLICY = "pairing" satisfies z.output<typeof DmPolicy>;
 export const DEFAULT_GROUP_POLICY = "allowlist" satisfies z.output<typeof GroupPolicy>;
-const dmPolicy = () =>
-  described(
-    z._default(DmPolicy, DEFAULT_DM_POLICY),
-    'DMs from senders not in allowFrom: "pairing" (they get a code for `baton pairing approve`), "allowlist" (allowFrom and approved pairings only), "open" (everyone), "disabled" (no DMs)',
-  );
-
-export const TelegramGroupConfig = z.strictObject({
-  requireMention: z.optional(z.boolean()),
-  enabled: z.optional(z.boolean()),
-  allowFrom: z.optional(allowList),
-});
-
-export const TelegramConfig = z.strictObject({
-  enabled: z._default(z.boolean(), true),
-  botToken: z.optional(z.string()),
-  apiRoot: optional(z.url(), "Bot API root, e.g. a self-hosted Bot API server"),
-  allowFrom: optional(allowList, 'Owners: user ids always served, and allowed to switch models when commands.allowFrom is unset; "*" serves everyone'),
-  dmPolicy: dmPolicy(),
-  groupPolicy: described(z._default(GroupPolicy, DEFAULT_GROUP_POLICY), '"allowlist": answer only in groups listed under groups; "open": any group; "disabled": none'),
-  groups: z.optional(z.record(z.string(), TelegramGroupConfig)),
-  requireMention: z._default(z.boolean(), true),
-  webhook: z.optional(
-    z.strictObject({
-      url: z.url(),
-      secret: z.string().check(z.minLength(1)),
-      host: described(z._default(z.string(), "127.0.0.1"), "Interface the webhook server binds; put a TLS proxy in front, or set 0.0.0.0 deliberately"),
-      port: z._default(z.number().check(z.int(), z.gte(1), z.lte(65535)), 8787),
-      path: z._default(z.string(), "/telegram"),
-    }),
-  ),
-  commands: z.optional(z.strictObject({ menu: z._default(z.boolean(), true) })),
-});
-
-export const DiscordGuildConfig = z.strictObject({
-  requireMention: z.optional(z.boolean()),
-  enabled: z.optional(z.boolean()),
-  channels: z.optional(stringList),
-  allowFrom: z.optional(allowList),
-});
-
-export const DiscordConfig = z.strictObject({
-  enabled: z._default(z.boolean(), true),
-  token: z.optional(z.string()),
-  apiRoot: optional(z.url(), "REST base, e.g. http://127.0.0.1:9000/api"),
-  allowFrom: optional(allowList, 'Owners: user ids always served, and allowed to switch models when commands.allowFrom is unset; "*" serves everyone'),
-  dmPolicy: dmPolicy(),
-  guildPolicy: described(z._default(GroupPolicy, DEFAULT_GROUP_POLICY), '"allowlist": answer only in guilds listed under guilds; "open": any guild; "disabled": none'),
-  guilds: z.optional(z.record(z.string(), DiscordGuildConfig)),
-  requireMention: z._default(z.boolean(), true),
-  commands: z.optional(
-    z.strictObject({
-      native: z._default(z.boolean(), true),
-      guildIds: optional(stringList, "Register slash commands per guild (instant) instead of globally"),
-    }),
-  ),
-});
-
-export const ConsoleConfig = z.strictObject({
-  enabled: z._default(z.boolean(), true),
-  session: described(z._default(z.string(), "main"), "Session name of the terminal chat (console:<name>)"),
-});
-
 export const ProviderConfig = z.strictObject({
   baseUrl: z.optional(z.url()),
   headers: z.optional(z.record(z.string(), z.string())),
@@ -217,13 +156,8 @@ export const BatonConfig = z.strictObject({
     }),
   ),
   bindings: z.optional(z.array(Binding)),
-  channels: z.optional(
-    z.strictObject({
-      telegram: z.optional(TelegramConfig),
-      discord: z.optional(DiscordConfig),
-      console: z.optional(ConsoleConfig),
-    }),
-  ),
+  // Each section is validated by its channel plugin's own schema (src/config/channel-catalog.ts).
+  channels: optional(z.record(z.string(), z.looseObject({})), "Chat channels: one section per installed channel plugin (plugins/<id>)"),
   models: z.optional(ModelsConfig),
   commands: z.optional(CommandsConfig),
   gateway: z.optional(GatewayConfig),
@@ -247,10 +181,19 @@ export const BatonConfig = z.strictObject({
   ),
 });
 
-export type BatonConfig = z.output<typeof BatonConfig>;
-export type BatonConfigInput = z.input<typeof BatonConfig>;
-export type TelegramConfig = z.output<typeof TelegramConfig>;
-export type DiscordConfig = z.output<typeof DiscordConfig>;
+/** A `channels.<id>` section; its shape belongs to the channel plugin. */
+export type ChannelSection = Record<string, any>;
+
+/**
+ * A validated config: `channels.<id>` sections validated and defaulted by their plugins'
+ * schemas, and `channelAccess` (set by validation, not a config key) telling the access
+ * policy how each loaded channel's section reads.
+ */
+export type BatonConfig = Omit<z.output<typeof BatonConfig>, "channels"> & {
+  channels?: Record<string, ChannelSection>;
+  channelAccess?: Readonly<Record<string, ChannelAccessRules>>;
+};
+export type BatonConfigInput = Omit<z.input<typeof BatonConfig>, "channels"> & { channels?: Record<string, ChannelSection> };
 export type AuthProfileConfig = z.output<typeof AuthProfileConfig>;
 export type AgentEntry = z.output<typeof AgentEntry>;
 

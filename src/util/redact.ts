@@ -1,8 +1,8 @@
 import { maskSecret } from "./mask.js";
 
 /**
- * Things that look like secrets: provider keys and tokens (`sk-...`), Telegram bot tokens
- * (`123456:AA...`), and other long opaque runs (OAuth tokens, Discord bot tokens).
+ * Things that look like secrets: provider keys and tokens (`sk-...`), bot tokens of the form
+ * `<numeric id>:<secret>` (`123456:AA...`), and other long opaque runs (OAuth tokens, other bot tokens).
  */
 const SECRET_PATTERN = /\bsk-[A-Za-z0-9_-]{8,}|\b\d{6,}:[A-Za-z0-9_-]{30,}|\b[A-Za-z0-9_.-]{40,}\b/g;
 

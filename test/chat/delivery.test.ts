@@ -163,7 +163,7 @@ describe("pins are authorizations, checked on every turn", () => {
     expect(h.fake.requests.at(-1)!.credential).toBe(KEY_B);
 
     // the owner takes 100 off the profile's allowedUsers and restarts
-    const runtime = runtimeFromConfig(h.stateDir, { ...baseConfig(["200"]), models: { providers: { anthropic: { baseUrl: h.fake.url } } } });
+    const runtime = await runtimeFromConfig(h.stateDir, { ...baseConfig(["200"]), models: { providers: { anthropic: { baseUrl: h.fake.url } } } });
     const restarted = new Gateway({ runtime, channels: [], log: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } });
     const plugin = new RecordingPlugin();
     await handle(restarted, plugin, dm("after revocation"));

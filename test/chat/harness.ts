@@ -97,7 +97,7 @@ export async function startHarness(options: { config?: BatonConfigInput; profile
     },
     models: { providers: { anthropic: { baseUrl: fake.url } } },
   };
-  const runtime = runtimeFromConfig(stateDir, input, options.env);
+  const runtime = await runtimeFromConfig(stateDir, input, options.env);
   const turns: TurnOutcome[] = [];
   const gateway = new Gateway({
     runtime,

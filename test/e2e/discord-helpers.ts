@@ -103,7 +103,7 @@ export async function startStack(fakes: Fakes, options: StackOptions = {}): Prom
     },
     models: { providers: { anthropic: { baseUrl: fakes.anthropic.url } } },
   };
-  const runtime = runtimeFromConfig(stateDir, input);
+  const runtime = await runtimeFromConfig(stateDir, input);
   const turns: TurnOutcome[] = [];
   const logs: string[] = [];
   const firstRecord = fakes.discord.messages.length;

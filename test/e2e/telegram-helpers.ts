@@ -81,7 +81,7 @@ export async function startStack(anthropic: FakeAnthropic, options: StackOptions
     },
     models: { providers: { anthropic: { baseUrl: anthropic.url } } },
   };
-  const runtime = runtimeFromConfig(stateDir, input);
+  const runtime = await runtimeFromConfig(stateDir, input);
   const turns: TurnOutcome[] = [];
   const logs: string[] = [];
   const gateway = new Gateway({

@@ -57,7 +57,7 @@ export async function startTelegramStack(options: TelegramStackOptions): Promise
     },
     models: { providers: { anthropic: { baseUrl: options.anthropicUrl, timeoutMs: 15_000, ...options.config?.models?.providers?.anthropic } } },
   };
-  const runtime = runtimeFromConfig(stateDir, input, { HOME: home });
+  const runtime = await runtimeFromConfig(stateDir, input, { HOME: home });
   const storePath = runtime.paths.authStorePath("main");
   if (!fs.existsSync(storePath)) writeAuthProfiles(storePath, options.profiles);
   const logs: string[] = [];

@@ -11,7 +11,8 @@ import { runtimeOrReport } from "./load-runtime.js";
  * commands like `/model status` work too); the reply goes to stdout.
  */
 export async function run(options: { message: string; session?: string; agent?: string; json?: boolean }, ctx: CliContext): Promise<number> {
-  const runtime = await runtimeOrReport(ctx);
+  // all channels: the terminal's access rules come from its plugin's declaration
+  const runtime = await runtimeOrReport(ctx, { allChannels: true });
   if (!runtime) return EXIT.failure;
   const session = options.session ?? "console:cli";
   const config = options.agent ? { ...runtime.config, bindings: [{ agentId: options.agent, match: { channel: "console" } }, ...(runtime.config.bindings ?? [])] } : runtime.config;

@@ -22,9 +22,9 @@ export async function validate(options: { json?: boolean }, ctx: CliContext): Pr
   }
 }
 
-/** `baton config schema`: the JSON Schema generated from the zod schema. */
+/** `baton config schema`: the JSON Schema generated from the zod schema and every installed channel plugin's. */
 export async function schema(_options: unknown, ctx: CliContext): Promise<number> {
-  const { configJsonSchema } = await import("../../config/json-schema.js");
-  printJson(ctx, configJsonSchema());
+  const [{ configJsonSchema }, { loadChannelCatalog }] = await Promise.all([import("../../config/json-schema.js"), import("../../config/channel-catalog.js")]);
+  printJson(ctx, configJsonSchema(await loadChannelCatalog("all")));
   return EXIT.ok;
 }

@@ -23,8 +23,9 @@ export async function run(_options: unknown, ctx: CliContext): Promise<number> {
   if (!runtime) return EXIT.failure;
   if (stopping) return EXIT.ok;
   const channels = configuredChannels(runtime);
-  if (channels.length === 1 && channels[0] === "console") {
-    ctx.stderr.write("No channel configured (channels.telegram / channels.discord); chatting in the terminal.\n");
+  if (channels.every((id) => runtime.channels.get(id)?.access.local)) {
+    const remote = runtime.channels.all().filter((spec) => !spec.access.local).map((spec) => `channels.${spec.id}`);
+    ctx.stderr.write(`No channel configured${remote.length ? ` (${remote.join(" / ")})` : ""}; chatting in the terminal.\n`);
     return runConsole(runtime, runtime.config.channels?.console?.session ?? "main");
   }
   const log = createLogger({ level: runtime.config.gateway?.logLevel ?? "info" });
@@ -48,7 +49,7 @@ export async function run(_options: unknown, ctx: CliContext): Promise<number> {
   return EXIT.ok;
 }
 
-/** "telegram: up, discord: down (retrying: connect ECONNREFUSED)" */
+/** "<id>: up, <id>: down (retrying: connect ECONNREFUSED)", one entry per channel. */
 export function describeChannels(statuses: ChannelStatus[]): string {
   return statuses
     .map((s) => (s.state === "up" ? `${s.channel}: up` : `${s.channel}: down (${s.state === "retrying" ? `retrying${s.lastError ? `: ${s.lastError}` : ""}` : s.state})`))

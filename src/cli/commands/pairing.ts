@@ -1,4 +1,5 @@
 import { resolvePaths } from "../../config/paths.js";
+import { installedChannelPlugins } from "../../config/plugin-files.js";
 import { formatDuration } from "../../util/duration.js";
 import { approvePairing, livePending, revokePairing, type ApprovedSender, type PendingRequest } from "../../pairing/requests.js";
 import { isValidChannelId, pairingChannels, pairingFile, PairingStoreError, readPairing, updatePairing } from "../../pairing/store.js";
@@ -22,7 +23,8 @@ export interface PairingOptions {
 export async function run(options: PairingOptions, ctx: CliContext): Promise<number> {
   const { stateDir } = resolvePaths(ctx.env, ctx.configFlag);
   if (options.channel !== undefined && !isValidChannelId(options.channel)) {
-    ctx.stderr.write(`"${options.channel}" is not a channel id (letters, digits, - and _; e.g. telegram, discord).\n`);
+    const installed = installedChannelPlugins();
+    ctx.stderr.write(`"${options.channel}" is not a channel id (letters, digits, - and _${installed.length ? `; installed: ${installed.join(", ")}` : ""}).\n`);
     return EXIT.usage;
   }
   try {

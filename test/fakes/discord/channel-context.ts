@@ -87,6 +87,8 @@ export function createHarness(options: HarnessOptions): Harness {
 
   const ctx: ChannelContext = {
     config: options.config,
+    // as the core computes it from plugins/discord/config.ts (commands.native)
+    nativeCommands: options.config.commands?.native !== false,
     env: options.env ?? {},
     stateDir,
     signal: controller.signal,

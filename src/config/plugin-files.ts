@@ -1,0 +1,41 @@
+import fs from "node:fs";
+import path from "node:path";
+import { packageRoot, runningFromDist } from "../util/package-root.js";
+
+/**
+ * Where channel plugins live on disk: `plugins/<id>/` next to the core (`dist/plugins` when
+ * built, `plugins/` in a checkout under the test runner). The core never imports a plugin by
+ * name; it finds `plugins/<id>/index.js` (the channel) and `plugins/<id>/config.js` (its light
+ * config module) here, or their `.ts` sources under the test runner.
+ */
+
+let root: string | undefined;
+
+export function pluginsRoot(): string {
+  return (root ??= path.join(packageRoot(import.meta.url), ...(runningFromDist(import.meta.url) ? ["dist", "plugins"] : ["plugins"])));
+}
+
+const PLUGIN_ID = /^[a-z0-9_-]+$/;
+
+/** `plugins/<id>/<name>.js` (or `.ts`), when the plugin ships it. */
+export function pluginFile(id: string, name: "index" | "config"): string | undefined {
+  if (!PLUGIN_ID.test(id)) return undefined;
+  for (const ext of [".js", ".ts"]) {
+    const file = path.join(pluginsRoot(), id, name + ext);
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Ids of the installed channel plugins (directories with an index module), sorted. */
+export function installedChannelPlugins(): string[] {
+  try {
+    return fs
+      .readdirSync(pluginsRoot(), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && pluginFile(entry.name, "index"))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
