@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../../test/support/wait.js";
 import type { ChannelContext, ChannelPlugin, Logger } from "../plugin-api.js";
 import { ChannelSupervisor, retryDelay, type ChannelStatus } from "./channel-supervisor.js";
 
@@ -60,13 +61,8 @@ function supervise(factory: () => ChannelPlugin, changes: ChannelStatus[] = []) 
   });
 }
 
-const until = async (condition: () => boolean, timeoutMs = 2000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-};
+/** The supervisor's timers here are a few ms: check often, give up soon. */
+const soon = { timeoutMs: 2000, intervalMs: 2 };
 
 describe("retryDelay", () => {
   it("doubles from 1 s to a 60 s cap", () => {
@@ -82,7 +78,7 @@ describe("ChannelSupervisor", () => {
     const channel = supervise(factory, changes);
     await channel.start();
     expect(channel.status).toMatchObject({ state: "retrying", failures: 1, lastError: "connect ECONNREFUSED" });
-    await until(() => channel.status.state === "up");
+    await waitFor(() => channel.status.state === "up", soon);
     expect(instances).toHaveLength(3);
     expect(instances.slice(0, 2).every((i) => i.stopped)).toBe(true);
     expect(channel.status.failures).toBe(0);
@@ -98,7 +94,7 @@ describe("ChannelSupervisor", () => {
     instances[0].ctx!.fail(new Error("409 Conflict: terminated by other getUpdates request"));
     instances[0].ctx!.fail(new Error("reported twice")); // ignored
     expect(channel.status.state).not.toBe("up");
-    await until(() => channel.status.state === "up" && instances.length === 2);
+    await waitFor(() => channel.status.state === "up" && instances.length === 2, soon);
     expect(instances[0].stopped).toBe(true);
     expect(instances[0].ctx!.signal.aborted).toBe(true);
     await channel.channel.send({ chatId: "1" }, { text: "two", plainText: "two" });
@@ -110,7 +106,7 @@ describe("ChannelSupervisor", () => {
     const { factory, instances } = scriptedFactory(["hang"]);
     const channel = supervise(factory);
     const started = channel.start();
-    await until(() => instances.length === 1 && instances[0].ctx !== undefined);
+    await waitFor(() => instances.length === 1 && instances[0].ctx !== undefined, soon);
     await channel.stop();
     await started;
     expect(instances[0].ctx!.signal.aborted).toBe(true);

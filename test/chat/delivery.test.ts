@@ -3,6 +3,8 @@ import { ChannelUnavailableError } from "../../src/chat/channel-supervisor.js";
 import { Gateway } from "../../src/chat/gateway.js";
 import { runtimeFromConfig } from "../../src/config/runtime.js";
 import type { OutboundFile, OutboundMessage, OutboundTarget } from "../../src/plugin-api.js";
+import { writeAuthStore } from "../support/fixtures.js";
+import { waitFor } from "../support/wait.js";
 import { dm, KEY_A, KEY_B, RecordingPlugin, startHarness, type Harness } from "./harness.js";
 
 let h: Harness | undefined;
@@ -65,7 +67,7 @@ describe("reply delivery", () => {
     h.fake.setDefault({ reply: paragraphs(10) });
     const plugin = new SlowPlugin(40);
     const done = handle(h.gateway, plugin, dm("long one"));
-    while (plugin.sent.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => plugin.sent.length >= 2, { intervalMs: 5, what: "two parts sent" });
     await h.gateway.router.handle(plugin, dm("/stop"));
     await done;
     const parts = plugin.texts().filter((t) => t.startsWith("Paragraph"));
@@ -80,7 +82,7 @@ describe("reply delivery", () => {
     const busy = new SlowPlugin(50);
     const quiet = new SlowPlugin();
     const long = handle(h.gateway, busy, dm("tell me a lot", { chatId: "1", senderId: "1" }));
-    while (busy.sent.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => busy.sent.length >= 1, { intervalMs: 5, what: "the first part sent" });
     await handle(h.gateway, quiet, dm("hello", { chatId: "2", senderId: "2" }));
     expect(quiet.texts()).toEqual(["hello back"]);
     expect(busy.sent.length).toBeLessThan(10);
@@ -181,7 +183,6 @@ describe("pins are authorizations, checked on every turn", () => {
   it("a pin on a profile that was removed from the store is lifted", async () => {
     h = await startHarness({ profiles, config: baseConfig(["100"]) });
     await h.say("/model opus@anthropic:vip");
-    const { writeAuthStore } = await import("./harness.js");
     writeAuthStore(h.storePath, { "anthropic:a": profiles["anthropic:a"] });
     const reply = await h.say("still there?");
     expect(reply).toContain("that profile no longer exists");

@@ -8,10 +8,9 @@ import { Gateway } from "../../src/chat/gateway.js";
 import type { ChannelLimits, ChannelPlugin, InboundMessage, OutboundMessage, OutboundTarget } from "../../src/plugin-api.js";
 import type { TurnOutcome } from "../../src/agents/turn.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
+import { defaultProfiles, writeAuthStore } from "../support/fixtures.js";
 
-export const KEY_A = `sk-ant-api03-${"a".repeat(80)}AAAA`;
-export const KEY_B = `sk-ant-api03-${"b".repeat(80)}BBBB`;
-export const KEY_C = `sk-ant-api03-${"c".repeat(80)}CCCC`;
+export { KEY_A, KEY_B, KEY_C, writeAuthStore } from "../support/fixtures.js";
 
 export interface SentRecord {
   target: OutboundTarget;
@@ -68,24 +67,13 @@ export function dm(text: string, overrides: Partial<InboundMessage> = {}): Inbou
   };
 }
 
-export function writeAuthStore(file: string, profiles: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, JSON.stringify({ version: 1, profiles, order: {}, usageStats: {}, ...extra }, null, 2), { mode: 0o600 });
-}
-
 /** A gateway with the real router, resolver, provider and session store against the fake Anthropic. */
 export async function startHarness(options: { config?: BatonConfigInput; profiles?: Record<string, unknown>; limits?: ChannelLimits; env?: Record<string, string> } = {}): Promise<Harness> {
   const fake = await startFakeAnthropic();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-chat-"));
   const paths = resolvePaths({ BATON_STATE_DIR: stateDir, HOME: stateDir });
   const storePath = paths.authStorePath("main");
-  writeAuthStore(
-    storePath,
-    options.profiles ?? {
-      "anthropic:a": { type: "api_key", provider: "anthropic", key: KEY_A },
-      "anthropic:b": { type: "api_key", provider: "anthropic", key: KEY_B },
-    },
-  );
+  writeAuthStore(storePath, options.profiles ?? defaultProfiles());
   // open access, stated explicitly (the defaults are pairing, listed groups, owner-only commands); callers override
   const input: BatonConfigInput = {
     commands: { allowFrom: ["*"] },

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../support/wait.js";
 import { dm, KEY_A, KEY_B, startHarness, type Harness } from "./harness.js";
 
 let h: Harness;
@@ -176,7 +177,7 @@ describe("access and queueing", () => {
     const second = await h.gateway.router.handle(h.plugin, dm("queued"));
     expect(first.kind).toBe("queued");
     expect(second.kind).toBe("queued");
-    while (h.fake.requests.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => h.fake.requests.length >= 1, { what: "the first Anthropic request" });
     expect(await h.say("/stop")).toContain("Stopped. 1 queued message dropped.");
     expect(first.kind === "queued" && (await first.done)).toBe("done");
     expect(second.kind === "queued" && (await second.done)).toBe("done");
@@ -189,7 +190,7 @@ describe("access and queueing", () => {
     h.fake.script(KEY_A, { hang: true });
     const running = await h.gateway.router.handle(h.plugin, dm("in flight"));
     const waiting = await h.gateway.router.handle(h.plugin, dm("waiting"));
-    while (h.fake.requests.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => h.fake.requests.length >= 1, { what: "the first Anthropic request" });
     await h.gateway.stop();
     expect(running.kind === "queued" && (await running.done)).toBe("abandoned");
     expect(waiting.kind === "queued" && (await waiting.done)).toBe("abandoned");

@@ -16,9 +16,10 @@ import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../fakes/anthropic/index.js";
 import { startFakeDiscord, type BotMessageRecord, type FakeDiscord, type FakeUser } from "../fakes/discord/index.js";
+import { defaultProfiles, writeAuthStore } from "../support/fixtures.js";
+import { waitFor } from "../support/wait.js";
 
-export const KEY_A = `sk-ant-api03-${"a".repeat(80)}AAAA`;
-export const KEY_B = `sk-ant-api03-${"b".repeat(80)}BBBB`;
+export { KEY_A, KEY_B } from "../support/fixtures.js";
 
 /** Mentions required (the default). */
 export const GUILD = "310000000000000001";
@@ -86,13 +87,7 @@ export interface Stack {
 export async function startStack(fakes: Fakes, options: StackOptions = {}): Promise<Stack> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-e2e-discord-"));
   const paths = resolvePaths({ BATON_STATE_DIR: stateDir, HOME: stateDir });
-  writeAuthStore(
-    paths.authStorePath("main"),
-    options.profiles ?? {
-      "anthropic:a": { type: "api_key", provider: "anthropic", key: KEY_A },
-      "anthropic:b": { type: "api_key", provider: "anthropic", key: KEY_B },
-    },
-  );
+  writeAuthStore(paths.authStorePath("main"), options.profiles ?? defaultProfiles());
   const input: BatonConfigInput = {
     // open access, stated explicitly (the defaults are pairing, listed guilds, owner-only commands); callers override
     commands: { allowFrom: ["*"] },
@@ -128,11 +123,6 @@ export async function startStack(fakes: Fakes, options: StackOptions = {}): Prom
       return stopped;
     },
   };
-}
-
-function writeAuthStore(file: string, profiles: Record<string, unknown>): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, JSON.stringify({ version: 1, profiles, order: {}, usageStats: {} }, null, 2), { mode: 0o600 });
 }
 
 /** A message the bot wrote, as it stands after every create, edit and delete recorded for it. */
@@ -203,26 +193,16 @@ export async function autocompleteChoices(fake: FakeDiscord, interactionId: stri
 }
 
 /** Waits until the Anthropic fake has received `count` requests in all. */
-export async function waitForAnthropicRequests(fakes: Fakes, count: number, timeoutMs = 10_000): Promise<RecordedRequest[]> {
-  // The Anthropic fake has no change events; its requests are only ever appended, so poll.
-  const deadline = Date.now() + timeoutMs;
-  while (fakes.anthropic.requests.length < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} Anthropic requests, got ${fakes.anthropic.requests.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return fakes.anthropic.requests;
+export function waitForAnthropicRequests(fakes: Fakes, count: number, timeoutMs = 10_000): Promise<RecordedRequest[]> {
+  // The Anthropic fake has no change events; its requests are only ever appended, so this polls.
+  return waitFor(() => fakes.anthropic.requests.length >= count && fakes.anthropic.requests, {
+    timeoutMs,
+    what: `${count} Anthropic requests`,
+    detail: () => `got ${fakes.anthropic.requests.length}`,
+  });
 }
 
 export { lastUserText, requestModel, requestRoles } from "../fakes/anthropic/index.js";
-
-/** Polls `check` (for state without change events, e.g. the gateway's channel status) until it holds. */
-export async function waitUntil(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Counts fence lines (``` or ~~~, possibly indented or quoted) of a Discord message. */
 export function fenceLineCount(content: string): number {

@@ -29,10 +29,10 @@ import {
   waitForAnthropicRequests,
   waitForChannelMessage,
   waitForInteractionReply,
-  waitUntil,
   type Fakes,
   type Stack,
 } from "./discord-helpers.js";
+import { waitFor } from "../support/wait.js";
 
 let fakes: Fakes;
 let stack: Stack | undefined;
@@ -347,7 +347,7 @@ describe("gateway life cycle", () => {
     } finally {
       discord.closeOnIdentify(undefined);
     }
-    await waitUntil(() => stack!.gateway.channelStatus()[0].state === "up", "the channel to come up");
+    await waitFor(() => stack!.gateway.channelStatus()[0].state === "up", { what: "the channel to come up" });
     discord.emitMessage({ channel_id: DM_ALICE, author: alice, content: "are you there now?" });
     await waitForChannelMessage(discord, DM_ALICE, "echo: are you there now?", stack.firstRecord);
   });
@@ -357,9 +357,9 @@ describe("gateway life cycle", () => {
     const { discord } = fakes;
     const identified = discord.identifies.length;
     discord.dropConnection({ code: 4014 });
-    await waitUntil(() => stack!.gateway.channelStatus()[0].state === "retrying", "the channel to be reported down");
+    await waitFor(() => stack!.gateway.channelStatus()[0].state === "retrying", { what: "the channel to be reported down" });
     expect(stack.gateway.channelStatus()[0].lastError).toContain("4014 (disallowed intents");
-    await waitUntil(() => stack!.gateway.channelStatus()[0].state === "up", "a fresh channel instance to come up");
+    await waitFor(() => stack!.gateway.channelStatus()[0].state === "up", { what: "a fresh channel instance to come up" });
     expect(discord.identifies.length).toBe(identified + 1);
     discord.emitMessage({ channel_id: DM_ALICE, author: alice, content: "back again" });
     await waitForChannelMessage(discord, DM_ALICE, "echo: back again", stack.firstRecord);

@@ -8,6 +8,7 @@
  * No vitest import here: bench/ scripts use these helpers too.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,9 +23,10 @@ import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
 import type { FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions, type SentRecord } from "../fakes/telegram/index.js";
+import { defaultProfiles, writeAuthStore } from "../support/fixtures.js";
+import { waitFor } from "../support/wait.js";
 
-export const KEY_A = `sk-ant-api03-${"a".repeat(80)}AAAA`;
-export const KEY_B = `sk-ant-api03-${"b".repeat(80)}BBBB`;
+export { defaultProfiles, KEY_A, KEY_B, writeAuthStore } from "../support/fixtures.js";
 
 /** The fake's bot is @BatonTestBot. */
 export const BOT_USERNAME = "BatonTestBot";
@@ -113,18 +115,6 @@ export async function startStack(anthropic: FakeAnthropic, options: StackOptions
       return stopped;
     },
   };
-}
-
-export function defaultProfiles(): Record<string, unknown> {
-  return {
-    "anthropic:a": { type: "api_key", provider: "anthropic", key: KEY_A },
-    "anthropic:b": { type: "api_key", provider: "anthropic", key: KEY_B },
-  };
-}
-
-export function writeAuthStore(file: string, profiles: Record<string, unknown>): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, JSON.stringify({ version: 1, profiles, order: {}, usageStats: {} }, null, 2), { mode: 0o600 });
 }
 
 // ---- what the bot sent -------------------------------------------------------------------
@@ -234,8 +224,8 @@ export function spawnBaton(args: string[], env: Record<string, string>, cwd: str
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const listeners = new Set<() => void>();
-  const changed = () => listeners.forEach((listener) => listener());
+  const changes = new EventEmitter();
+  const changed = () => changes.emit("change");
   child.stdout!.on("data", (chunk: Buffer) => {
     out.push(chunk);
     changed();
@@ -262,21 +252,12 @@ export function spawnBaton(args: string[], env: Record<string, string>, cwd: str
     stderr,
     exited,
     waitForStderr(text, timeoutMs = 20_000) {
-      return new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (stderr().includes(text)) finish();
-          else if (done) finish(new Error(`baton ${args.join(" ")} exited (${done.code ?? done.signal}) before printing ${JSON.stringify(text)}:\n${stderr()}`));
-        };
-        const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${JSON.stringify(text)} on stderr:\n${stderr()}`)), timeoutMs);
-        const finish = (error?: Error) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          if (error) reject(error);
-          else resolve();
-        };
-        listeners.add(check);
-        check();
-      });
+      const printed = () => {
+        if (stderr().includes(text)) return true;
+        if (done) throw new Error(`baton ${args.join(" ")} exited (${done.code ?? done.signal}) before printing ${JSON.stringify(text)}:\n${stderr()}`);
+        return false;
+      };
+      return waitFor(printed, { changes, timeoutMs, what: `${JSON.stringify(text)} on stderr`, detail: stderr }).then(() => undefined);
     },
     async terminate(killAfterMs = 10_000) {
       const started = performance.now();

@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt } from "../cli/helpers.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram, type FakeUpdate } from "../fakes/telegram/index.js";
+import { writeAuthStore } from "../support/fixtures.js";
+import { waitFor } from "../support/wait.js";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy.js";
 import { killHard, snapshotBuild, startGatewayProcess, type BuildSnapshot, type GatewayProcess } from "./baton-process.js";
 import { botMessagesByChat, matchOutcomes, type Inbound } from "./outcomes.js";
 import { seededRandom } from "./prng.js";
 import { checkStateDir } from "./state-files.js";
-import { writeAuthProfiles } from "./telegram-stack.js";
 
 /**
  * Crash test (issue 8): `baton gateway` (the built CLI, a child process) takes a steady stream
@@ -86,7 +87,7 @@ describe("crash and restart", () => {
 
     home = fs.mkdtempSync(path.join(os.tmpdir(), "baton-crash-"));
     const stateDir = path.join(home, ".baton");
-    writeAuthProfiles(
+    writeAuthStore(
       path.join(stateDir, "agents", "main", "agent", "auth-profiles.json"),
       Object.fromEntries(Object.entries(KEYS).map(([id, key]) => [id, { type: "api_key", provider: "anthropic", key }])),
     );
@@ -136,20 +137,19 @@ describe("crash and restart", () => {
     }
 
     // The last gateway drains: every message gets its answer, and its journal empties.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const report = matchOutcomes(inbound, telegram.sent, () => false);
-      const journaled = readJournal(journalPath)?.updates.length ?? 0;
-      if (!report.missing.length && telegram.pendingUpdates.length === 0 && proxy.inFlight() === 0 && journaled === 0) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `not answered after 60 s: ${report.missing.map((m) => `${m.label} (update ${m.update.update_id})`).join(", ")}; ` +
-            `pending updates ${telegram.pendingUpdates.length}; journaled ${journaled}; Anthropic requests open ${proxy.inFlight()}; problems ${report.problems.join("; ")}\n` +
-            `last gateway:\n${gateway.stderr().slice(-4000)}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const [tg, faults, last] = [telegram, proxy, gateway];
+    const journaled = () => readJournal(journalPath)?.updates.length ?? 0;
+    const unanswered = () => matchOutcomes(inbound, tg.sent, () => false);
+    const drained = () => !unanswered().missing.length && tg.pendingUpdates.length === 0 && faults.inFlight() === 0 && journaled() === 0;
+    const progress = () => {
+      const report = unanswered();
+      return (
+        `unanswered: ${report.missing.map((m) => `${m.label} (update ${m.update.update_id})`).join(", ")}; ` +
+        `pending updates ${tg.pendingUpdates.length}; journaled ${journaled()}; Anthropic requests open ${faults.inFlight()}; problems ${report.problems.join("; ")}\n` +
+        `last gateway:\n${last.stderr().slice(-4000)}`
+      );
+    };
+    await waitFor(drained, { timeoutMs: 60_000, intervalMs: 50, what: "every message answered and the journal empty", detail: progress });
     gateway.child.kill("SIGTERM");
     const exit = await gateway.exited;
 

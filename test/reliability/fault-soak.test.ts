@@ -5,6 +5,7 @@ import { buildModelsStatus } from "../../src/auth/status.js";
 import { readAuthStore } from "../../src/auth/store.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram/index.js";
+import { waitFor } from "../support/wait.js";
 import { callsDuringCooldown, checkCooldowns, cooldownsLiftedByEarlierCalls, reportedEvents } from "./cooldown-replay.js";
 import { startFaultProxy, type FaultDecision, type FaultKind, type FaultProxy } from "./fault-proxy.js";
 import { matchOutcomes, type Inbound } from "./outcomes.js";
@@ -147,15 +148,15 @@ describe("fault soak", () => {
       }
     };
     const settle = async (expected: number, timeoutMs: number) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const report = matchOutcomes(inbound, sentSince());
-        if (report.missing.length === 0 && inbound.length === expected) break;
-        if (Date.now() > deadline) {
-          throw new Error(`${report.missing.length} of ${expected} messages have no outcome after ${timeoutMs} ms, e.g. ${report.missing.slice(0, 5).map((m) => m.label).join(", ")}; problems: ${report.problems.slice(0, 5).join("; ")}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      await waitFor(() => matchOutcomes(inbound, sentSince()).missing.length === 0 && inbound.length === expected, {
+        timeoutMs,
+        intervalMs: 50,
+        what: `an outcome for each of ${expected} messages`,
+        detail: () => {
+          const report = matchOutcomes(inbound, sentSince());
+          return `${report.missing.length} missing, e.g. ${report.missing.slice(0, 5).map((m) => m.label).join(", ")}; problems: ${report.problems.slice(0, 5).join("; ")}`;
+        },
+      });
       await stack!.gateway.router.queue.drainFor();
     };
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt } from "../cli/helpers.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram/index.js";
+import { waitFor } from "../support/wait.js";
 import { runCli, snapshotBuild, startGatewayProcess, type BuildSnapshot, type GatewayProcess } from "./baton-process.js";
 import { listTree } from "./state-files.js";
 
@@ -55,15 +56,6 @@ function scriptRefusals(fake: FakeAnthropic): void {
   fake.script(API_KEY, { error: { status: 401, type: "authentication_error", message: `invalid x-api-key: ${API_KEY}` }, times: 20 });
   fake.script(SETUP_TOKEN, { error: { status: 429, type: "rate_limit_error", message: `rate limit exceeded for ${SETUP_TOKEN}` }, retryAfterSeconds: 5, times: 20 });
   fake.script(OAUTH_ACCESS, { midStreamError: { type: "overloaded_error", message: `Overloaded while serving ${OAUTH_ACCESS}` }, afterText: "", times: 20 });
-}
-
-/** Polls `check` (a child's output has no change events) until it holds. */
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("secrets", () => {
@@ -129,7 +121,7 @@ describe("secrets", () => {
     }
     // The Bot API goes away: failed calls are logged, and grammY's network errors carry the request URL, token included.
     await telegram.close();
-    await waitUntil(() => /getUpdates failed/.test(gateway!.stderr()), 30_000, "a logged getUpdates failure");
+    await waitFor(() => /getUpdates failed/.test(gateway!.stderr()), { timeoutMs: 30_000, what: "a logged getUpdates failure" });
     gateway.child.kill("SIGTERM");
     expect((await gateway.exited).code).toBe(0);
     outputs.push({ what: "baton gateway (telegram run)", text: `${gateway.stdout()}\n${gateway.stderr()}` });

@@ -14,6 +14,7 @@ import { runtimeFromConfig, type Runtime } from "../../src/config/runtime.js";
 import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
 import type { FakeTelegram } from "../fakes/telegram/index.js";
+import { writeAuthStore } from "../support/fixtures.js";
 
 export interface TelegramStackOptions {
   telegram: FakeTelegram;
@@ -39,11 +40,6 @@ export interface TelegramStack {
   stop(): Promise<void>;
 }
 
-export function writeAuthProfiles(file: string, profiles: Record<string, unknown>): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, `${JSON.stringify({ version: 1, profiles, order: {}, usageStats: {} }, null, 2)}\n`, { mode: 0o600 });
-}
-
 export async function startTelegramStack(options: TelegramStackOptions): Promise<TelegramStack> {
   const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), "baton-reliability-"));
   const stateDir = path.join(home, ".baton");
@@ -59,7 +55,7 @@ export async function startTelegramStack(options: TelegramStackOptions): Promise
   };
   const runtime = await runtimeFromConfig(stateDir, input, { HOME: home });
   const storePath = runtime.paths.authStorePath("main");
-  if (!fs.existsSync(storePath)) writeAuthProfiles(storePath, options.profiles);
+  if (!fs.existsSync(storePath)) writeAuthStore(storePath, options.profiles);
   const logs: string[] = [];
   const turns: TurnOutcome[] = [];
   const gateway = new Gateway({

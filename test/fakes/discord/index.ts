@@ -17,6 +17,7 @@ import { FakeGateway } from "./gateway.js";
 import { DM_CHANNEL_TYPE, guildCreatePayload, memberPayload, parseMentionTokens, THREAD_TYPES, userPayload } from "./payloads.js";
 import type { WindowLimit } from "./rate-limit.js";
 import { createRestHandler, type RestControl } from "./rest.js";
+import { waitFor } from "../../support/wait.js";
 import { DiscordState, type StoredInteraction } from "./state.js";
 import type {
   BotMessageRecord,
@@ -106,7 +107,7 @@ export interface FakeDiscord {
   readonly heartbeats: number;
   /** Sockets currently open and identified or resumed. */
   readonly liveConnections: number;
-  /** Resolves with the predicate's first truthy value, re-checked on every change of the fake; rejects after `timeoutMs`. */
+  /** Resolves with the predicate's first value other than undefined/null/false, re-checked on every change of the fake; rejects after `timeoutMs` (10 s). */
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -325,8 +326,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     get liveConnections() {
       return gateway.liveConnections;
     },
-    waitFor(predicate, timeoutMs = 10_000) {
-      return waitForChange(state, predicate, timeoutMs);
+    waitFor(predicate, timeoutMs) {
+      return waitFor(predicate, { changes: state.events, timeoutMs, what: "a change at the fake Discord" });
     },
     async close() {
       await gateway.close();
@@ -336,36 +337,4 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   };
 
   return fake;
-}
-
-function waitForChange<T>(state: DiscordState, predicate: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const check = (): boolean => {
-      let value: T | undefined | null | false;
-      try {
-        value = predicate();
-      } catch (error) {
-        cleanup();
-        reject(error);
-        return true;
-      }
-      if (value) {
-        cleanup();
-        resolve(value);
-        return true;
-      }
-      return false;
-    };
-    const onChange = () => void check();
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`fake discord: waitFor timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const cleanup = () => {
-      clearTimeout(timer);
-      state.events.off("change", onChange);
-    };
-    if (check()) return;
-    state.events.on("change", onChange);
-  });
 }

@@ -16,6 +16,7 @@ import { ApiError, FakeBotApi } from "./bot-api.js";
 import { TELEGRAM_FLOOD_LIMITS, type FloodLimits } from "./flood-control.js";
 import type { TelegramEntity } from "./html.js";
 import { BadParamsError, readParams } from "./request-params.js";
+import { waitFor } from "../../support/wait.js";
 import type {
   ApiCallRecord, BotCommand, CallbackAnswerRecord, ChatActionRecord, DocumentRecord, FakeChat, FakeMessage, FakeUpdate,
   FakeUser, SentRecord, WebhookState,
@@ -104,7 +105,7 @@ export interface FakeTelegram {
   waitForSent(predicate: (record: SentRecord) => boolean, timeoutMs?: number): Promise<SentRecord>;
   /** Resolves with the first call to `method` (case-insensitive) matching `predicate`. */
   waitForCall(method: string, predicate?: (call: ApiCallRecord) => boolean, timeoutMs?: number): Promise<ApiCallRecord>;
-  /** Resolves once `check` returns a value other than undefined/false, re-checked whenever the fake's state changes. */
+  /** Resolves once `check` returns a value other than undefined/null/false, re-checked whenever the fake's state changes. */
   waitFor<T>(check: () => T | undefined | false, timeoutMs?: number, what?: string): Promise<T>;
   /** POSTs an update to the webhook like Telegram does; returns the HTTP status. */
   deliverViaWebhook(update: FakeUpdate, options?: { secret?: string | null }): Promise<number>;
@@ -199,26 +200,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
-  const waitFor = <T>(check: () => T | undefined | false, timeoutMs = 10_000, what = "condition"): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const evaluate = () => {
-        const value = check();
-        if (value === undefined || value === false) return false;
-        cleanup();
-        resolve(value);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`fake telegram: timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        api.events.off("change", evaluate);
-      };
-      api.events.on("change", evaluate);
-      evaluate();
-    });
+  const waitOnApi = <T>(check: () => T | undefined | false, timeoutMs?: number, what?: string): Promise<T> =>
+    waitFor(check, { changes: api.events, timeoutMs, what });
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -268,14 +251,14 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     pushUpdate: (body) => api.enqueue(body),
     waitForSent: (predicate, timeoutMs) =>
-      waitFor(() => api.sent.find(predicate), timeoutMs, `a sent message matching ${predicate.toString()}`),
+      waitOnApi(() => api.sent.find(predicate), timeoutMs, `a sent message matching ${predicate.toString()}`),
     waitForCall: (method, predicate = () => true, timeoutMs) =>
-      waitFor(
+      waitOnApi(
         () => api.calls.find((c) => c.method.toLowerCase() === method.toLowerCase() && predicate(c)),
         timeoutMs,
         `a call to ${method}`,
       ),
-    waitFor,
+    waitFor: waitOnApi,
     async deliverViaWebhook(update, deliveryOptions = {}) {
       if (!api.webhook) throw new Error("fake telegram: no webhook is set");
       const secret = deliveryOptions.secret === undefined ? api.webhook.secretToken : deliveryOptions.secret;
