@@ -4,6 +4,7 @@
  * ANTHROPIC_BASE_URL at the Anthropic fake. Needs `npm run build` first.
  */
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { maskSecret } from "../../src/util/mask.js";
@@ -82,6 +83,42 @@ async function startGateway(label: string): Promise<CliProcess> {
 }
 
 describe("baton gateway process", () => {
+  it("with the Bot API unreachable it starts anyway, reports Telegram down and retrying, and SIGTERM exits 0", async () => {
+    writeAuthStore(home.authStorePath, defaultProfiles());
+    const closed = await startFakeTelegram();
+    const unreachable = closed.url;
+    await closed.close();
+    writeConfigFile(home, { channels: { telegram: { botToken: telegram.token, apiRoot: unreachable, dmPolicy: "open" } } });
+    const gateway = await startGateway("gateway (Bot API unreachable)");
+    expect(gateway.stderr()).toMatch(/telegram: down \(retrying/);
+    const exit = await gateway.terminate();
+    expect(exit, `stderr:\n${gateway.stderr()}`).toMatchObject({ code: 0, signal: null });
+    expect(exit.ms).toBeLessThan(5000);
+  });
+
+  it("SIGTERM while a channel's start hangs (a Bot API that never answers) still exits 0 within 10 s", async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      writeConfigFile(home, { channels: { telegram: { botToken: telegram.token, apiRoot: `http://127.0.0.1:${port}`, dmPolicy: "open" } } });
+      const proc = spawnBaton(["gateway"], env(), home.home);
+      started.push(proc);
+      // the start attempt is waiting on getMe: no start line yet
+      const deadline = Date.now() + 10_000;
+      while (sockets.size === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(sockets.size).toBeGreaterThan(0);
+      expect(proc.stderr()).not.toContain(READY);
+      const exit = await proc.terminate(12_000);
+      expect(exit, `stderr:\n${proc.stderr()}`).toMatchObject({ code: 0, signal: null });
+      expect(exit.ms).toBeLessThan(10_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
   it("answers a DM with the key stored by onboard, and exits 0 within 5 s of SIGTERM", async () => {
     const onboard = await runBatonOnce(["onboard", "--non-interactive", "--anthropic-api-key", KEY_A], env(), home.home);
     transcripts.push({ label: "onboard", stdout: onboard.stdout, stderr: onboard.stderr });
