@@ -33,11 +33,21 @@ export interface ChannelSpec {
 
 /** The config declarations of the installed channel plugins the core has loaded. */
 export class ChannelCatalog {
+  #installed: readonly string[] | (() => readonly string[]);
+
   constructor(
-    /** Every installed channel plugin, loaded or not (for "no such channel" errors and hints). */
-    readonly installed: readonly string[],
+    /** Every installed channel plugin, loaded or not, or how to list them when asked. */
+    installed: readonly string[] | (() => readonly string[]),
     private readonly specs: ReadonlyMap<string, ChannelSpec>,
-  ) {}
+  ) {
+    this.#installed = installed;
+  }
+
+  /** Every installed channel plugin, loaded or not (for "no such channel" errors and hints). */
+  get installed(): readonly string[] {
+    if (typeof this.#installed === "function") this.#installed = this.#installed();
+    return this.#installed;
+  }
 
   get(id: string): ChannelSpec | undefined {
     return this.specs.get(id);
@@ -103,8 +113,8 @@ async function loadSpec(id: string): Promise<ChannelSpec> {
  * report), or of every installed channel plugin. Never loads a channel's index module.
  */
 export async function loadChannelCatalog(ids: "all" | readonly string[]): Promise<ChannelCatalog> {
-  const installed = installedChannelPlugins();
-  const wanted = ids === "all" ? installed : [...new Set(ids)].filter((id) => installed.includes(id));
+  const installed = ids === "all" ? installedChannelPlugins() : undefined;
+  const wanted = installed ?? [...new Set(ids)].filter((id) => pluginFile(id, "index"));
   const specs = await Promise.all(wanted.map(loadSpec));
-  return new ChannelCatalog(installed, new Map(specs.map((spec) => [spec.id, spec])));
+  return new ChannelCatalog(installed ?? installedChannelPlugins, new Map(specs.map((spec) => [spec.id, spec])));
 }

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { packageRoot, runningFromDist } from "../util/package-root.js";
+import { fileURLToPath } from "node:url";
 
 /**
  * Where channel plugins live on disk: `plugins/<id>/` next to the core (`dist/plugins` when
@@ -11,8 +11,15 @@ import { packageRoot, runningFromDist } from "../util/package-root.js";
 
 let root: string | undefined;
 
+/**
+ * Found from where this code runs, without touching the disk (every command that reads the
+ * config comes here): `src/config/` and `dist/src/config/` sit two levels below `plugins/` and
+ * `dist/plugins/`, the CLI bundle (`dist/cli/`, scripts/bundle.mjs) one level below `dist/plugins/`.
+ */
 export function pluginsRoot(): string {
-  return (root ??= path.join(packageRoot(import.meta.url), ...(runningFromDist(import.meta.url) ? ["dist", "plugins"] : ["plugins"])));
+  if (root) return root;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return (root = path.resolve(here, path.basename(here) === "cli" ? "../plugins" : "../../plugins"));
 }
 
 const PLUGIN_ID = /^[a-z0-9_-]+$/;

@@ -19,8 +19,3 @@ export function packageRoot(fromUrl: string = import.meta.url): string {
     dir = parent;
   }
 }
-
-/** True when this code runs from the build output (dist/), false under the test runner (TypeScript sources). */
-export function runningFromDist(fromUrl: string = import.meta.url): boolean {
-  return fileURLToPath(fromUrl).split(path.sep).includes("dist");
-}
