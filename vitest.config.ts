@@ -1,14 +1,37 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+const ALL = ["src/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"];
+
+/**
+ * Tests that start something: a fake server (test/fakes) and the real grammY, discord.js or
+ * Anthropic SDK client against it, a `bin/baton` process, or a long property soak. Everything
+ * else is `unit`: pure modules, no socket, no process, a few seconds for the whole project
+ * (`npx vitest run --project unit`). A new test that opens a socket belongs here.
+ */
+const E2E = [
+  "test/{chat,cli,e2e}/**/*.test.ts",
+  "test/reliability/{bad-input,crash-restart,fault-soak,secrets}.test.ts",
+  "test/fakes/*/{server,rest}.test.ts",
+  "plugins/discord/{connection,interactions,peer-input,plugin,register-commands}.test.ts",
+  "plugins/telegram/{bot-info,delivery,outbound,plugin,polling,webhook}.test.ts",
+  "src/auth/{oauth-refresh,resolver}.test.ts",
+  "src/providers/anthropic/provider.test.ts",
+  "src/chat/format/properties.test.ts",
+];
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // 2-core machines: two test files at a time, whichever project they belong to.
+    poolOptions: { forks: { maxForks: 2 } },
     // CI asks for a JSON report too, to print one plain "N passed, N failed" line at the end.
     reporters: process.env.VITEST_JSON_REPORT ? ["default", "json"] : ["default"],
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : undefined,
-    poolOptions: { forks: { maxForks: 2 } },
+    projects: [
+      { extends: true, test: { name: "unit", include: ALL, exclude: [...configDefaults.exclude, ...E2E] } },
+      { extends: true, test: { name: "e2e", include: E2E } },
+    ],
   },
 });
