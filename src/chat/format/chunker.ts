@@ -16,6 +16,9 @@ import { closeMarkup, closeWidth, reopenMarkup, reopenWidth, type Frame, type To
  * stays within them where it can: a preferred split point is then taken only while the room left
  * unused so far stays within the slack (`maxChunks × limit` minus the text's width), shared out
  * in proportion to how far the split has got; otherwise the cut that carries the most text wins.
+ * If even that is too many, a last pass fills every chunk as far as it goes. The result is the
+ * pass with the fewest chunks, which may still be more than `maxChunks` (markup repeated in every
+ * chunk of a long span); the caller decides what to do then.
  */
 export interface ChunkOptions {
   limit: number;
@@ -49,8 +52,11 @@ interface Segment {
   start: number;
   end: number;
   frames: readonly Frame[];
+  markup: FrameMarkup;
   /** The innermost open frame's extent. */
   extent?: Extent;
+  breakable: boolean;
+  text: string;
 }
 
 interface Cut {
@@ -58,6 +64,8 @@ interface Cut {
   resume: number;
   rank: Rank;
   frames: readonly Frame[];
+  /** The frames' markup (looked up once per segment, not per candidate). */
+  markup: FrameMarkup;
   extent?: Extent;
   midLine: boolean;
 }
@@ -99,7 +107,10 @@ export function chunkStream(stream: TokenStream, options: ChunkOptions): Chunked
 class Chunker {
   private readonly text: string;
   private readonly segments: Segment[] = [];
-  private readonly cuts: Cut[] = [];
+  /** Cuts between spans, in text order. */
+  private readonly boundaries: Cut[] = [];
+  /** All split points in text order; collected on first need (most replies fit in one chunk). */
+  private cutList?: Cut[];
   /** width[i]: characters the platform counts in text[0, i). */
   private readonly width: Int32Array;
   /** visible[i]: readable characters in text[0, i). */
@@ -136,15 +147,24 @@ class Chunker {
         if (token.role === "close") open.pop()!.closeAt = start;
       } else {
         this.measureContent(start, token.text);
-        const extent = open[open.length - 1];
-        this.segments.push({ start, end: at, frames: token.frames, extent });
-        if (token.breakable) this.collectCuts(token.text, start, token.frames, extent);
+        const { frames, breakable, text } = token;
+        this.segments.push({ start, end: at, frames, markup: this.markupOf(frames), extent: open[open.length - 1], breakable, text });
       }
       const next = tokens[t + 1];
       if (next && this.isSpanBoundary(token, next)) {
-        this.cuts.push({ end: at, resume: at, rank: Rank.Hard, frames: token.frames, extent: open[open.length - 1], midLine: true });
+        const markup = this.markupOf(token.frames);
+        this.boundaries.push({ end: at, resume: at, rank: Rank.Hard, frames: token.frames, markup, extent: open[open.length - 1], midLine: true });
       }
     }
+  }
+
+  private get cuts(): Cut[] {
+    if (!this.cutList) {
+      const cuts: Cut[] = [...this.boundaries];
+      for (const segment of this.segments) if (segment.breakable) this.collectCuts(cuts, segment);
+      this.cutList = cuts.sort((a, b) => a.end - b.end);
+    }
+    return this.cutList;
   }
 
   run(): Chunked {
@@ -168,46 +188,52 @@ class Chunker {
   }
 
   private measureMarkup(start: number, text: string, width: number, visible: boolean): void {
-    for (let i = 0; i < text.length; i++) {
-      this.width[start + i + 1] = this.width[start + i] + (i === 0 ? width : 0);
-      this.visible[start + i + 1] = this.visible[start + i] + (visible && !isSpace(text.charCodeAt(i)) ? 1 : 0);
+    const widths = this.width;
+    const readable = this.visible;
+    for (let i = 0, at = start; i < text.length; i++, at++) {
+      widths[at + 1] = widths[at] + (i === 0 ? width : 0);
+      readable[at + 1] = readable[at] + (visible && !isSpace(text.charCodeAt(i)) ? 1 : 0);
     }
   }
 
   private measureContent(start: number, text: string): void {
+    const widths = this.width;
+    const readable = this.visible;
+    const html = this.options.html === true;
     let entityTail = false;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0, at = start; i < text.length; i++, at++) {
       const code = text.charCodeAt(i);
       // An entity counts once, at its "&"; this module only ever sees the ones an escaper wrote.
-      if (this.options.html && code === 38 /* & */) entityTail = true;
-      else if (entityTail && text[i - 1] === ";") entityTail = false;
-      const counted = !entityTail || code === 38;
-      this.width[start + i + 1] = this.width[start + i] + (counted ? 1 : 0);
-      this.visible[start + i + 1] = this.visible[start + i] + (isSpace(code) ? 0 : 1);
+      if (html) {
+        if (code === 38 /* & */) entityTail = true;
+        else if (entityTail && text.charCodeAt(i - 1) === 59 /* ; */) entityTail = false;
+      }
+      widths[at + 1] = widths[at] + (!entityTail || code === 38 ? 1 : 0);
+      readable[at + 1] = readable[at] + (isSpace(code) ? 0 : 1);
     }
   }
 
-  private collectCuts(text: string, start: number, frames: readonly Frame[], extent: Extent | undefined): void {
-    const innermost = frames[frames.length - 1];
-    const add = (end: number, resume: number, rank: Rank, midLine: boolean) => this.cuts.push({ end, resume, rank, frames, extent, midLine });
+  private collectCuts(cuts: Cut[], { text, start, frames, markup, extent }: Segment): void {
+    const code = frames[frames.length - 1]?.code === true;
+    const inSpan = frames.some((f) => f.inline);
     WHITESPACE_RUN.lastIndex = 0;
     for (let m = WHITESPACE_RUN.exec(text); m; m = WHITESPACE_RUN.exec(text)) {
       const a = start + m.index;
       const run = m[0];
-      if (innermost?.code) {
+      if (code) {
         let offset = 0;
         for (const part of run.split("\n")) {
-          if (offset > 0) add(a + offset - 1, a + offset, Rank.Line, false);
-          if (part) add(a + offset + part.length, a + offset + part.length, Rank.SpanSpace, true);
+          if (offset > 0) cuts.push({ end: a + offset - 1, resume: a + offset, rank: Rank.Line, frames, markup, extent, midLine: false });
+          const after = a + offset + part.length;
+          if (part) cuts.push({ end: after, resume: after, rank: Rank.SpanSpace, frames, markup, extent, midLine: true });
           offset += part.length + 1;
         }
         continue;
       }
-      const newlines = run.split("\n").length - 1;
-      const inSpan = frames.some((f) => f.inline);
-      const rank = inSpan ? Rank.SpanSpace : newlines >= 2 ? Rank.Paragraph : newlines === 1 ? Rank.Line : Rank.Space;
-      const resume = newlines > 0 ? a + run.lastIndexOf("\n") + 1 : a + run.length;
-      add(a, resume, rank, newlines === 0);
+      const lastNewline = run.lastIndexOf("\n");
+      const newlines = lastNewline < 0 ? 0 : run.indexOf("\n") === lastNewline ? 1 : 2;
+      const rank = inSpan ? Rank.SpanSpace : newlines === 2 ? Rank.Paragraph : newlines === 1 ? Rank.Line : Rank.Space;
+      cuts.push({ end: a, resume: a + (newlines > 0 ? lastNewline + 1 : run.length), rank, frames, markup, extent, midLine: newlines === 0 });
     }
   }
 
@@ -251,7 +277,7 @@ class Chunker {
           ? this.preferredCut(pos, lead, best, segmentIndex)
           : this.fillingCut(pos, lead, best, segmentIndex, (c) => unused + this.unusedBy(pos, c) <= (slack * this.width[c.resume]) / total);
       if (cut) {
-        chunks.push(reopen + body(cut.end) + this.markupOf(cut.frames).close);
+        chunks.push(reopen + body(cut.end) + cut.markup.close);
         unused += this.unusedBy(pos, cut);
         pos = cut.resume;
         frames = cut.frames;
@@ -276,7 +302,7 @@ class Chunker {
   }
 
   private chunkWidth(pos: number, lead: number, cut: Cut): number {
-    return lead + this.width[cut.end] - this.width[pos] + this.markupOf(cut.frames).closeWidth;
+    return lead + this.width[cut.end] - this.width[pos] + cut.markup.closeWidth;
   }
 
   /** The furthest fitting split point of each rank (Hard: span boundaries only). */
@@ -316,7 +342,7 @@ class Chunker {
       if (cut && affordable(cut)) return cut;
     }
     // The cut that carries the most, less what the next chunk must reopen.
-    const carried = (cut: Cut) => this.width[cut.resume] - this.markupOf(cut.frames).reopenWidth;
+    const carried = (cut: Cut) => this.width[cut.resume] - cut.markup.reopenWidth;
     let most: Cut | undefined;
     for (const cut of [...SOFT_RANKS.map((rank) => best[rank]), best[Rank.Hard], this.wordCut(pos, lead, segmentIndex)]) {
       if (cut && (!most || carried(cut) > carried(most))) most = cut;
@@ -333,11 +359,11 @@ class Chunker {
       const lo = Math.max(segment.start, pos);
       const { extent } = segment;
       const min = Math.max(lo + 1, this.firstVisibleFrom(Math.max(pos, extent?.openAt ?? pos)) + 1);
-      let max = Math.min(segment.end - 1, this.lastWithin(this.width[pos] + this.limit - lead - this.markupOf(segment.frames).closeWidth, lo, segment.end));
+      let max = Math.min(segment.end - 1, this.lastWithin(this.width[pos] + this.limit - lead - segment.markup.closeWidth, lo, segment.end));
       if (extent) max = Math.min(max, this.lastVisibleBefore(extent.closeAt));
       // A cluster is split only when it starts the chunk: one that does not fit after other text goes in the next chunk.
       const at = lastCutIndex(this.text, lo, min, max, this.canCutAt, !this.hasVisible(pos, lo));
-      if (at >= 0) return { end: at, resume: at, rank: Rank.Hard, frames: segment.frames, extent, midLine: true };
+      if (at >= 0) return { end: at, resume: at, rank: Rank.Hard, frames: segment.frames, markup: segment.markup, extent, midLine: true };
     }
     return undefined;
   }

@@ -209,18 +209,20 @@ class DocumentWriter {
 
   /** Writes text, indenting each new line to the current list depth (except inside code). */
   private text(raw: string, breakable = true): void {
-    const inCode = this.marks.some((m) => m.kind === "code" || m.kind === "pre");
-    const lines = raw.split("\n");
-    lines.forEach((line, k) => {
-      if (k > 0) {
-        this.out.content("\n", breakable);
-        this.atLineStart = true;
+    let from = 0;
+    for (;;) {
+      const newline = raw.indexOf("\n", from);
+      const line = newline < 0 ? raw.slice(from) : raw.slice(from, newline);
+      if (line) {
+        if (this.atLineStart && this.indent && !this.marks.some((m) => m.kind === "code" || m.kind === "pre")) this.out.content(this.indent, false);
+        this.out.content(this.dialect.escape(line), breakable);
+        this.atLineStart = false;
       }
-      if (!line) return;
-      if (this.atLineStart && this.indent && !inCode) this.out.content(this.indent, false);
-      this.out.content(this.dialect.escape(line), breakable);
-      this.atLineStart = false;
-    });
+      if (newline < 0) return;
+      this.out.content("\n", breakable);
+      this.atLineStart = true;
+      from = newline + 1;
+    }
   }
 }
 

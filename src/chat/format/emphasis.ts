@@ -48,6 +48,7 @@ interface Cell {
  * rest), and a closer that found no opener records how far down the next search of its kind may go.
  */
 export function resolveEmphasis(input: Item[]): InlineNode[] {
+  if (!input.some((item) => item.type === "delim")) return toNodes(input);
   const head: Cell = { item: { type: "text", text: "", start: 0, end: 0 }, seq: -1 };
   let tail = head;
   let lastDelim: Cell | undefined;
@@ -62,15 +63,6 @@ export function resolveEmphasis(input: Item[]): InlineNode[] {
     else firstDelim = cell;
     lastDelim = cell;
   });
-
-  const unlink = (cell: Cell) => {
-    cell.prev!.next = cell.next;
-    if (cell.next) cell.next.prev = cell.prev;
-  };
-  const unlinkDelim = (cell: Cell) => {
-    if (cell.prevDelim) cell.prevDelim.nextDelim = cell.nextDelim;
-    if (cell.nextDelim) cell.nextDelim.prevDelim = cell.prevDelim;
-  };
 
   /** Per closer kind: openers at or below this sequence number are known not to match. */
   const openersBottom = new Map<string, number>();
@@ -143,6 +135,16 @@ export function resolveEmphasis(input: Item[]): InlineNode[] {
   const rest: Item[] = [];
   for (let cell = head.next; cell; cell = cell.next) rest.push(cell.item);
   return toNodes(rest);
+}
+
+function unlink(cell: Cell): void {
+  cell.prev!.next = cell.next;
+  if (cell.next) cell.next.prev = cell.prev;
+}
+
+function unlinkDelim(cell: Cell): void {
+  if (cell.prevDelim) cell.prevDelim.nextDelim = cell.nextDelim;
+  if (cell.nextDelim) cell.nextDelim.prevDelim = cell.prevDelim;
 }
 
 /** Leftover delimiters and brackets become text; adjacent text merges. */

@@ -232,13 +232,15 @@ export function parseInline(src: string): InlineNode[] {
   return capDepth(src, resolveEmphasis(items), 1);
 }
 
-/** Replaces spans nested deeper than {@link MAX_INLINE_DEPTH} with their source text. */
+/** Replaces spans nested deeper than {@link MAX_INLINE_DEPTH} with their source text (in place: the nodes are this parse's own). */
 function capDepth(src: string, nodes: InlineNode[], depth: number): InlineNode[] {
-  return nodes.map((node) => {
-    if (!("children" in node)) return node;
-    if (depth >= MAX_INLINE_DEPTH) return { type: "text", text: src.slice(node.start, node.end), start: node.start, end: node.end };
-    return { ...node, children: capDepth(src, node.children, depth + 1) };
-  });
+  for (let k = 0; k < nodes.length; k++) {
+    const node = nodes[k];
+    if (!("children" in node)) continue;
+    if (depth >= MAX_INLINE_DEPTH) nodes[k] = { type: "text", text: src.slice(node.start, node.end), start: node.start, end: node.end };
+    else capDepth(src, node.children, depth + 1);
+  }
+  return nodes;
 }
 
 /**

@@ -26,16 +26,22 @@ export function maxReplyParts(markdown: string, limit: number): number {
 
 /**
  * Formats an agent's Markdown reply for a channel and splits it into messages of at most
- * `limit` characters as the platform counts them: Telegram the text after parsing the HTML (and
- * the plain-text fallback), Discord the Markdown as sent. Each part stands on its own: Telegram
- * HTML tags and Discord code fences and spans are closed at the end of a part and reopened in the
- * next. `plainText` is the same part without markup, also within `limit`.
+ * `limit` characters as the platform counts them (UTF-16 units): for Telegram the text after
+ * parsing the HTML, and the plain-text fallback with its link URLs; for Discord the Markdown as
+ * sent. Each part stands on its own: Telegram HTML tags and Discord code fences and spans are
+ * closed at the end of a part and reopened in the next. `plainText` is the same part without
+ * markup, also within `limit`.
  *
- * Never more than {@link maxReplyParts} parts: if the preferred split points (paragraphs, lines,
- * spaces) would make more, parts are filled closer to the limit; if the formatting itself makes
- * the text too long for that (markup reopened in every part of a long span, say), the reply is sent
- * as its literal source text instead. A reply with any text gives at least one part (markup that
- * formats to nothing, such as a lone fence or `#`, is sent literally); whitespace-only input gives none.
+ * At most {@link maxReplyParts} parts: if the preferred split points (paragraphs, lines, spaces)
+ * would make more, parts are filled closer to the limit; if the formatting itself costs too much
+ * for that (a long link's URL or a span's markup repeated in every part at a small limit), the
+ * reply goes as its literal source text instead: escaped for Telegram, as written for Discord
+ * (whose spans and fences are then not closed at cuts). Grapheme clusters are never split, so
+ * text made only of long emoji sequences at a tiny limit can need a part or two more.
+ *
+ * A reply with anything in it gives at least one part: markup that formats to nothing (a lone
+ * fence, `#`, a zero-width space) goes literally. Whitespace-only input gives none; the caller
+ * decides what an empty reply says.
  *
  * @example renderReply("**Done.** See `out.txt`.", "telegram-html", 4096)
  * // [{ text: "<b>Done.</b> See <code>out.txt</code>.", plainText: "Done. See out.txt." }]
