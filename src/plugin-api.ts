@@ -3,7 +3,9 @@
  * it turns platform events into {@link InboundMessage}s, hands them to the core
  * through {@link ChannelContext.dispatch}, and sends what the core gives it.
  *
- * Everything a plugin starts must stop when `ctx.signal` aborts (or `stop()` is called).
+ * Everything a plugin starts must stop when `ctx.signal` aborts (or `stop()` is called); the
+ * simplest way is to start it through {@link ChannelContext.effect}, which the gateway disposes.
+ * docs/PLUGINS.md walks through a whole channel.
  *
  * A channel plugin is a directory `plugins/<id>/` with two entry modules: `index.ts`, whose
  * default export is a {@link ChannelPluginFactory}, and `config.ts`, whose default export is a
@@ -131,11 +133,65 @@ export interface CompletionRequest {
   message: InboundMessage;
 }
 
+/**
+ * A line logger. `fields` are printed as JSON after the message; Errors among them show as
+ * their message. Logging never throws.
+ *
+ * @example log.warn("telegram: could not save the update offset", { error: err.message });
+ */
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** The logger a channel is given: a {@link Logger} that can mask the channel's own secrets. */
+export interface ChannelLogger extends Logger {
+  /**
+   * A logger that masks these secrets (and their percent-encoded forms, as in a URL) wherever
+   * they appear: in the message, in field text, in an Error's message. Values shorter than 6
+   * characters are not masked. The core's logger also masks anything that looks like a key or
+   * token, but only the plugin knows its exact token.
+   *
+   * @example
+   * const log = ctx.log.withSecrets(ctx.config.botToken);
+   * log.warn("getMe failed", { url: `${apiRoot}/bot${token}/getMe` }); // logs ".../bot123456:A…wxyz/getMe"
+   */
+  withSecrets(...secrets: (string | undefined)[]): ChannelLogger;
+}
+
+/** Undoes what an effect set up (closes a server, clears a timer, destroys a client). May be async. */
+export type Dispose = () => void | Promise<void>;
+
+/**
+ * A channel's own small records, kept by the gateway's state backend (files under
+ * `<state>/channels/<id>/` by default, `<key>.json` per key): polling offsets, journals of
+ * messages not yet answered, the hash of the command menu last registered.
+ *
+ * Values are JSON. Each `set` replaces the whole value atomically (a crash leaves the old or
+ * the new value, never half of one) and durably; writes of one key land in call order.
+ *
+ * @example
+ * const saved = (await ctx.state.get("offset")) as { lastUpdateId?: number } | undefined;
+ * await ctx.state.set("offset", { lastUpdateId: 42 });
+ */
+export interface ChannelStore {
+  /**
+   * The stored value, or undefined when none is stored. Rejects with an error naming where the
+   * value is when it cannot be read (e.g. not JSON): an unreadable value is never treated as missing.
+   */
+  get(key: string): Promise<unknown>;
+  /** Stores `value` (anything `JSON.stringify` keeps). Keys: letters, digits, `.`, `_`, `-`; at most 64. */
+  set(key: string, value: unknown): Promise<void>;
+  /** Removes the value; removing a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /**
+   * Moves an unreadable value out of the way, keeping it for a human to look at (the file
+   * backend renames it to `<key>.json.corrupt-<ms>`), and says where it went. After it, `get`
+   * finds nothing.
+   */
+  setAside(key: string): Promise<string>;
 }
 
 /**
@@ -165,11 +221,39 @@ export interface ChannelContext {
   nativeCommands: boolean;
   /** Effective environment (process env > <state>/.env > config env > shell import). */
   env: Readonly<Record<string, string | undefined>>;
-  /** A directory only this plugin writes (created 0700), for offsets, command hashes etc. */
+  /**
+   * A directory only this plugin writes (created 0700), for what does not fit {@link state}
+   * (e.g. a platform library's own cache). Prefer `state`: it follows the configured backend.
+   */
   stateDir: string;
-  /** Aborts when the gateway stops; everything the plugin started must end with it. */
+  /** This channel's small records (offsets, journals, hashes); see {@link ChannelStore}. */
+  state: ChannelStore;
+  /**
+   * Aborts when this start attempt ends: the gateway stops, or the channel is being replaced
+   * after `fail`. Pass it to anything that can take a signal.
+   */
   signal: AbortSignal;
-  log: Logger;
+  /** Logs with this channel's name; `ctx.log.withSecrets(token)` for a logger that masks the token. */
+  log: ChannelLogger;
+  /**
+   * Starts something this attempt owns and registers how to undo it. `setup` runs now; the
+   * dispose it returns runs when the attempt ends (after `plugin.stop()`, on `fail`, on gateway
+   * stop), newest first, all within one 5 s deadline; a failing dispose is logged, not thrown.
+   * Resolves with a function that disposes this one effect early. Rejects when `setup` throws
+   * (nothing is registered then).
+   *
+   * @example
+   * const server = await ctx.effect(async () => {
+   *   const s = http.createServer(handler).listen(port);
+   *   await once(s, "listening");
+   *   return () => new Promise<void>((done) => s.close(() => done()));
+   * });
+   * await ctx.effect(() => {
+   *   const timer = setInterval(ping, 30_000);
+   *   return () => clearInterval(timer);
+   * });
+   */
+  effect(setup: () => Dispose | Promise<Dispose>): Promise<Dispose>;
   /**
    * Hand a message to the core. Resolves once the message is accepted (queued or answered),
    * not when the agent has finished; `settled` then resolves when the core is done with it
@@ -317,4 +401,46 @@ export interface ChannelConfigDeclaration<Schema extends zod.ZodMiniType = zod.Z
  */
 export type ChannelConfigModule = (z: ConfigZod, fields: ChannelConfigFields) => ChannelConfigDeclaration<any>;
 
+/**
+ * A secret for display: its first 8 and last 4 characters (`sk-ant-a…wxyz`), less for short ones.
+ *
+ * @example maskSecret("123456789:AAExampleExampleExampleExample") // "12345678…mple"
+ */
 export { maskSecret } from "./util/mask.js";
+
+/**
+ * `text` with each given secret (and its percent-encoded form) masked. For text that leaves the
+ * plugin other than through the logger, e.g. the message of an error thrown to the core.
+ *
+ * @example throw new Error(`could not connect: ${redact(reason, [token])}`);
+ */
+export { redactKnown as redact } from "./util/redact.js";
+
+/**
+ * A logger that masks the given secrets; `ctx.log.withSecrets(...)` is the usual way to get one.
+ * For test harnesses that build a {@link ChannelContext} themselves.
+ *
+ * @example const ctx = { ..., log: maskingLogger(recordingLogger) };
+ */
+export { maskingLogger } from "./util/masking-logger.js";
+
+/**
+ * A set of at most `capacity` values that forgets the oldest first: "recently seen" ids.
+ *
+ * @example
+ * const recent = new BoundedSet<string>(4096);
+ * if (!recent.addNew(event.id)) return; // a replayed event
+ */
+export { BoundedSet } from "./util/bounded-set.js";
+
+/**
+ * `withTimeout(promise, ms, { signal, message })`: the promise, or a {@link TimeoutError} after
+ * `ms` (the timer is always cleared). `settledWithin(promise, ms)`: waits for the promise to
+ * settle or `ms` to pass, never rejects, and says which.
+ *
+ * @example
+ * const choices = await withTimeout(ctx.complete(request), 2500).catch(() => []);
+ * @example
+ * if (!(await settledWithin(handlers, 5000))) log.warn("handlers still running");
+ */
+export { settledWithin, TimeoutError, withTimeout } from "./util/timeout.js";

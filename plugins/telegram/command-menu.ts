@@ -1,13 +1,14 @@
 /**
  * The Telegram command menu (setMyCommands), kept in step with the core's command
  * registry. The menu is only sent when it differs from the last one sent for this bot
- * (a hash in `<stateDir>/commands.json`), so restarts cost no API call.
+ * (a hash under the channel state key `commands`), so restarts cost no API call.
  */
 import { createHash } from "node:crypto";
 import type { Api } from "grammy";
-import type { CommandSpec, Logger } from "../../src/plugin-api.js";
+import type { ChannelStore, CommandSpec, Logger } from "../../src/plugin-api.js";
 import { apiSignal } from "./api-signal.js";
-import { readJsonFile, writeJsonFileAtomic } from "./state-file.js";
+
+const KEY = "commands";
 
 export interface MenuEntry {
   command: string;
@@ -41,22 +42,22 @@ export async function syncCommandMenu(options: {
   api: Api;
   botId: number;
   specs: CommandSpec[];
-  stateFile: string;
+  state: ChannelStore;
   signal: AbortSignal;
   log: Logger;
 }): Promise<MenuSyncResult> {
-  const { api, botId, stateFile, signal, log } = options;
+  const { api, botId, state, signal, log } = options;
   const menu = menuFromSpecs(options.specs);
   const hash = menuHash(botId, menu);
   let stored: { hash?: unknown } | undefined;
   try {
-    stored = (await readJsonFile(stateFile)) as { hash?: unknown } | undefined;
+    stored = (await state.get(KEY)) as { hash?: unknown } | undefined;
   } catch (err) {
     log.warn("telegram: unreadable command menu state, sending the menu again", { error: (err as Error).message });
   }
-  if (stored?.hash === hash) return "unchanged";
+  if (typeof stored === "object" && stored?.hash === hash) return "unchanged";
   if (menu.length > 0) await api.setMyCommands(menu, {}, apiSignal(signal));
   else await api.deleteMyCommands({}, apiSignal(signal));
-  await writeJsonFileAtomic(stateFile, { hash, commands: menu.map((m) => m.command) });
+  await state.set(KEY, { hash, commands: menu.map((m) => m.command) });
   return menu.length > 0 ? "set" : "deleted";
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Update } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Logger } from "../../src/plugin-api.js";
+import { fileChannelState } from "../../test/support/channel-services.js";
 import { parseJournalFile, PendingJournal } from "./pending-journal.js";
 
 let dir: string;
@@ -32,7 +33,7 @@ afterEach(async () => {
 
 describe("PendingJournal", () => {
   it("has the added updates on disk when add resolves, private to the owner", async () => {
-    const journal = new PendingJournal(path, log);
+    const journal = new PendingJournal(fileChannelState(dir), log);
     await journal.load();
     await journal.add([update(7), update(8)]);
     expect(await onDisk()).toEqual({ version: 1, lastUpdateId: 8, updates: [update(7), update(8)] });
@@ -40,7 +41,7 @@ describe("PendingJournal", () => {
   });
 
   it("forgets removed updates but remembers the highest id, and reloads in update_id order", async () => {
-    const journal = new PendingJournal(path, log);
+    const journal = new PendingJournal(fileChannelState(dir), log);
     await journal.load();
     await journal.add([update(12), update(10)]);
     await journal.add([update(11), update(12, "again")]); // 12 is already there: kept as first added
@@ -48,7 +49,7 @@ describe("PendingJournal", () => {
     await journal.flush();
     expect(await onDisk()).toEqual({ version: 1, lastUpdateId: 12, updates: [update(10), update(11)] });
 
-    const reloaded = new PendingJournal(path, log);
+    const reloaded = new PendingJournal(fileChannelState(dir), log);
     await reloaded.load();
     expect(reloaded.updates().map((u) => u.update_id)).toEqual([10, 11]);
     expect(reloaded.lastUpdateId).toBe(12);
@@ -56,7 +57,7 @@ describe("PendingJournal", () => {
   });
 
   it("keeps everything once frozen, but still takes new updates", async () => {
-    const journal = new PendingJournal(path, log);
+    const journal = new PendingJournal(fileChannelState(dir), log);
     await journal.load();
     await journal.add([update(1)]);
     journal.freeze();
@@ -67,7 +68,7 @@ describe("PendingJournal", () => {
   });
 
   it("ends with the latest state after a burst of removals, without temp files", async () => {
-    const journal = new PendingJournal(path, log);
+    const journal = new PendingJournal(fileChannelState(dir), log);
     await journal.load();
     await journal.add(Array.from({ length: 50 }, (_, i) => update(i + 1)));
     for (let id = 1; id <= 49; id++) journal.remove(id);
@@ -77,7 +78,7 @@ describe("PendingJournal", () => {
   });
 
   it("drops the oldest beyond its capacity, with a warning", async () => {
-    const journal = new PendingJournal(path, log, 3);
+    const journal = new PendingJournal(fileChannelState(dir), log, 3);
     await journal.load();
     await journal.add([update(1), update(2), update(3)]);
     await journal.add([update(4), update(5)]);
@@ -93,7 +94,7 @@ describe("PendingJournal", () => {
       path = join(dir, "pending.json");
       logged.length = 0;
       await writeFile(path, damaged);
-      const journal = new PendingJournal(path, log);
+      const journal = new PendingJournal(fileChannelState(dir), log);
       await journal.load();
       expect(journal.size).toBe(0);
       const names = await readdir(dir);
@@ -110,13 +111,13 @@ describe("PendingJournal", () => {
   it("cleans up temp files a killed writer left behind", async () => {
     await writeFile(join(dir, "pending.json.4242.0badcafe.tmp"), "{ half");
     await writeFile(join(dir, "offset.json.4242.0badcafe.tmp"), "{}"); // not its file
-    const journal = new PendingJournal(path, log);
+    const journal = new PendingJournal(fileChannelState(dir), log);
     await journal.load();
     expect((await readdir(dir)).sort()).toEqual(["offset.json.4242.0badcafe.tmp"]);
   });
 
   it("keeps answering when the journal cannot be written, and says so", async () => {
-    const journal = new PendingJournal(join(dir, "missing-parent", "x", "pending.json"), log);
+    const journal = new PendingJournal(fileChannelState(join(dir, "missing-parent", "x")), log);
     await journal.load();
     await writeFile(join(dir, "missing-parent"), "a file where a directory should be");
     await journal.add([update(1)]); // resolves despite the failed write

@@ -1,26 +1,28 @@
 /**
  * The raw Telegram updates this bot has taken from Telegram but the core has not finished
- * with, kept in `<stateDir>/pending.json` so that a restart (after a crash too) hands them to
- * the core again instead of losing them.
+ * with, kept under the channel state key `pending` (`<state>/channels/telegram/pending.json`
+ * with the file backend) so that a restart (after a crash too) hands them to the core again
+ * instead of losing them.
  *
- * The file holds the whole journal, rewritten atomically (temp file, fsync, rename, 0600) on
- * every change; writes are coalesced (at most one in flight, always of the latest state).
+ * The value holds the whole journal, replaced atomically and durably (`ctx.state`) on every
+ * change; writes are coalesced (at most one in flight, always of the latest state).
  * `add` resolves only once the updates are on disk, which is what lets the caller confirm them
  * to Telegram afterwards. The file also keeps the highest update id ever journaled, so that
  * long polling can resume after it even when `offset.json` lags behind.
  *
  * @example
- * const journal = new PendingJournal(join(stateDir, "pending.json"), log);
+ * const journal = new PendingJournal(ctx.state, log);
  * await journal.load();
  * for (const update of journal.updates()) replay(update);
  * await journal.add(batch); // before the next getUpdates confirms `batch`
  * journal.remove(batch[0].update_id); // once the core has answered it
  */
 import type { Update } from "grammy/types";
-import type { Logger } from "../../src/plugin-api.js";
-import { moveAside, readJsonFile, removeLeftoverTempFiles, writeJsonFileAtomic } from "./state-file.js";
+import type { ChannelStore, Logger } from "../../src/plugin-api.js";
 
-/** What `pending.json` holds. */
+const KEY = "pending";
+
+/** What the `pending` value (`pending.json`) holds. */
 export interface JournalFile {
   version: 1;
   /** The highest update id ever journaled (kept after the update is removed). */
@@ -59,32 +61,31 @@ export class PendingJournal {
   private writing?: Promise<void>;
 
   constructor(
-    private readonly path: string,
+    private readonly state: ChannelStore,
     private readonly log: Logger,
     private readonly capacity = DEFAULT_JOURNAL_CAPACITY,
   ) {}
 
   /**
-   * Reads the journal. A damaged file is logged and moved aside (`pending.json.corrupt-<ms>`)
-   * and the journal starts empty; when it cannot even be moved aside, this throws rather than
-   * overwrite it.
+   * Reads the journal. A damaged one is logged and set aside (`pending.json.corrupt-<ms>` with
+   * the file backend) and the journal starts empty; when it cannot even be set aside, this
+   * throws rather than overwrite it.
    */
   async load(): Promise<void> {
-    await removeLeftoverTempFiles(this.path).catch(() => []);
     let file: JournalFile | undefined;
     try {
-      const data = await readJsonFile(this.path);
+      const data = await this.state.get(KEY);
       if (data !== undefined) file = parseJournalFile(data);
     } catch (err) {
       const reason = (err as Error).message;
       let aside: string;
       try {
-        aside = await moveAside(this.path);
+        aside = await this.state.setAside(KEY);
       } catch (moveErr) {
-        throw new Error(`${this.path} is damaged (${reason}) and could not be moved aside: ${(moveErr as Error).message}`);
+        throw new Error(`the pending-update journal is damaged (${reason}) and could not be set aside: ${(moveErr as Error).message}`);
       }
       this.log.error("telegram: the pending-update journal was damaged; moved aside, messages in it are not replayed", {
-        path: this.path,
+        path: aside.replace(/\.corrupt-\d+$/, ""), // where it was
         movedTo: aside,
         error: reason,
       });
@@ -179,9 +180,10 @@ export class PendingJournal {
       ...(this.highest !== undefined ? { lastUpdateId: this.highest } : {}),
       updates: this.updates(),
     };
-    this.writing = writeJsonFileAtomic(this.path, file)
+    this.writing = this.state
+      .set(KEY, file)
       .catch((err: Error) => {
-        this.log.warn("telegram: could not save the pending-update journal", { path: this.path, error: err.message });
+        this.log.warn("telegram: could not save the pending-update journal", { error: err.message });
       })
       .finally(() => {
         this.written = covers;

@@ -4,7 +4,7 @@
  * core gives it within Telegram's flood limits.
  *
  * Delivery is AT LEAST ONCE, across crashes too. Every update taken from Telegram is written
- * to `<stateDir>/pending.json` (pending-journal.ts) before Telegram is told to forget it (the
+ * to the channel state (`pending`, i.e. `<state>/channels/telegram/pending.json`; pending-journal.ts) before Telegram is told to forget it (the
  * next getUpdates, or the webhook's 200), and stays there until the handler has finished and
  * the core has settled every message dispatched from it (reply delivered, error reported,
  * ignored or dropped). On start, journaled updates go through the same handlers again, oldest
@@ -25,7 +25,6 @@
  * else is: polling resumes after the highest id the journal or offset.json has seen, and a
  * webhook update Telegram re-sends while it is still pending is skipped.
  */
-import { join } from "node:path";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Api, Bot, type Context } from "grammy";
@@ -209,7 +208,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
     const { identity, me } = await fetchBotInfo({ api: bareApi, token, signal: lifetime.signal });
     bot.botInfo = me;
 
-    const pending = new PendingJournal(join(ctx.stateDir, "pending.json"), log, options.journalCapacity);
+    const pending = new PendingJournal(ctx.state, log, options.journalCapacity);
     journal = pending;
     await pending.load();
     limiter = new OutboundLimiter({ ...TELEGRAM_OUTBOUND_LIMITS, ...options.limits });
@@ -245,7 +244,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
     } else {
       // A webhook left from webhook mode would make every getUpdates answer 409.
       await bot.api.deleteWebhook({}, signal);
-      offsets = new UpdateOffsetStore(join(ctx.stateDir, "offset.json"), log);
+      offsets = new UpdateOffsetStore(ctx.state, log);
       await offsets.load();
       if (lifetime.signal.aborted) throw new Error("telegram plugin stopped while starting");
       intake = startPolling({
@@ -269,7 +268,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
         api: bot.api,
         botId: identity.id,
         specs: ctx.commands(),
-        stateFile: join(ctx.stateDir, "commands.json"),
+        state: ctx.state,
         signal: lifetime.signal,
         log,
       }).then(

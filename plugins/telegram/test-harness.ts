@@ -8,6 +8,7 @@
 import { EventEmitter } from "node:events";
 import { createServer } from "node:net";
 import type { ChannelContext, CommandSpec, InboundMessage, Logger, Settlement } from "../../src/plugin-api.js";
+import { channelServices } from "../../test/support/channel-services.js";
 
 export interface LogEntry {
   level: "debug" | "info" | "warn" | "error";
@@ -35,6 +36,8 @@ export interface Harness {
   logText(): string;
   /** Aborts `ctx.signal`, as the gateway does when it stops. */
   abort(): void;
+  /** Disposes what the plugin registered through `ctx.effect`, as the gateway does after `stop()`. */
+  dispose(): Promise<void>;
 }
 
 export function createHarness(options: {
@@ -51,6 +54,7 @@ export function createHarness(options: {
     events.emit("change");
   };
   const log: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+  const services = channelServices(options.stateDir, log, "telegram");
 
   const waitFor = <T>(find: () => T | undefined, timeoutMs: number, what: string) =>
     new Promise<T>((resolve, reject) => {
@@ -80,8 +84,10 @@ export function createHarness(options: {
       nativeCommands: (options.config.commands as { menu?: boolean } | undefined)?.menu !== false,
       env: options.env ?? {},
       stateDir: options.stateDir,
+      state: services.state,
       signal: controller.signal,
-      log,
+      log: services.log,
+      effect: services.effect,
       async dispatch(message) {
         harness.dispatched.push(message);
         events.emit("change");
@@ -102,6 +108,7 @@ export function createHarness(options: {
       waitFor(() => (harness.failures.length > 0 ? { error: harness.failures[0] } : undefined), timeoutMs, "ctx.fail").then((f) => f.error),
     logText: () => logs.map((e) => `${e.level} ${e.msg} ${JSON.stringify(e.fields ?? {})}`).join("\n"),
     abort: () => controller.abort(),
+    dispose: () => services.dispose(),
   };
   return harness;
 }

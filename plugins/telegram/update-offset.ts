@@ -1,13 +1,15 @@
 /**
- * The id of the last update this bot handled, kept in `<stateDir>/offset.json`.
+ * The id of the last update this bot handled, kept under the channel state key `offset`
+ * (`<state>/channels/telegram/offset.json` with the file backend).
  *
  * Telegram forgets an update once getUpdates is called with a higher `offset`. A
  * process that stops after handling an update but before its next getUpdates would
  * be sent that update again on restart; starting from the stored id + 1 confirms it
  * instead. Writes are coalesced: at most one in flight, always of the latest id.
  */
-import type { Logger } from "../../src/plugin-api.js";
-import { readJsonFile, removeLeftoverTempFiles, writeJsonFileAtomic } from "./state-file.js";
+import type { ChannelStore, Logger } from "../../src/plugin-api.js";
+
+const KEY = "offset";
 
 export class UpdateOffsetStore {
   private lastUpdateId?: number;
@@ -16,18 +18,17 @@ export class UpdateOffsetStore {
   private writing?: Promise<void>;
 
   constructor(
-    private readonly path: string,
+    private readonly state: ChannelStore,
     private readonly log: Logger,
   ) {}
 
   /** Reads the stored id. A damaged file is reported and ignored: the worst case is a re-delivered update. */
   async load(): Promise<void> {
-    await removeLeftoverTempFiles(this.path).catch(() => []);
     try {
-      const data = (await readJsonFile(this.path)) as { lastUpdateId?: unknown } | undefined;
+      const data = (await this.state.get(KEY)) as { lastUpdateId?: unknown } | undefined;
       if (data === undefined) return;
-      if (typeof data.lastUpdateId !== "number" || !Number.isSafeInteger(data.lastUpdateId)) {
-        throw new Error(`${this.path}: lastUpdateId is not an integer`);
+      if (typeof data !== "object" || data === null || typeof data.lastUpdateId !== "number" || !Number.isSafeInteger(data.lastUpdateId)) {
+        throw new Error("the stored update offset has no integer lastUpdateId");
       }
       this.lastUpdateId = this.savedUpdateId = data.lastUpdateId;
     } catch (err) {
@@ -55,7 +56,8 @@ export class UpdateOffsetStore {
   private writeLatest(): void {
     const id = this.lastUpdateId;
     if (this.writing || id === undefined || id === this.savedUpdateId || id === this.failedUpdateId) return;
-    this.writing = writeJsonFileAtomic(this.path, { lastUpdateId: id })
+    this.writing = this.state
+      .set(KEY, { lastUpdateId: id })
       .then(
         () => {
           this.savedUpdateId = id;

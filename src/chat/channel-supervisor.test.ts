@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../../test/support/wait.js";
-import type { ChannelContext, ChannelPlugin, Logger } from "../plugin-api.js";
+import { type ChannelContext, type ChannelPlugin, type Logger, maskingLogger } from "../plugin-api.js";
 import { ChannelSupervisor, retryDelay, type ChannelStatus } from "./channel-supervisor.js";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -51,13 +51,14 @@ function supervise(factory: () => ChannelPlugin, changes: ChannelStatus[] = []) 
         nativeCommands: false,
         env: {},
         stateDir: "/nonexistent",
+        state: { get: async () => undefined, set: async () => {}, delete: async () => {}, setAside: async () => "/nonexistent" },
         signal: attempt.signal,
-        log: quiet,
+        log: maskingLogger(quiet),
         dispatch: async () => ({ settled: Promise.resolve("done" as const) }),
         commands: () => [],
         complete: async () => [],
         fail: attempt.fail,
-      }) satisfies ChannelContext,
+      }) satisfies Omit<ChannelContext, "effect">,
   });
 }
 

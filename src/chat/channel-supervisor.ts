@@ -1,5 +1,7 @@
 import type { ChannelContext, ChannelLimits, ChannelPlugin, ChannelPluginFactory, Logger, OutboundFile, OutboundMessage, OutboundTarget, SentMessage } from "../plugin-api.js";
 import { describeThrown } from "../util/log.js";
+import { TimeoutError, withTimeout } from "../util/timeout.js";
+import { PluginScope } from "./plugin-scope.js";
 
 export type ChannelState = "starting" | "up" | "retrying" | "stopped";
 
@@ -33,8 +35,11 @@ export interface SupervisorOptions {
   id: string;
   accountId: string;
   factory: ChannelPluginFactory;
-  /** The context for one attempt: `signal` ends with the attempt, `fail` reports a lost connection. */
-  context(attempt: { signal: AbortSignal; fail(error: unknown): void }): ChannelContext;
+  /**
+   * The context for one attempt: `signal` ends with the attempt, `fail` reports a lost connection.
+   * The supervisor adds `effect`: what the attempt registers is disposed when it ends.
+   */
+  context(attempt: { signal: AbortSignal; fail(error: unknown): void }): Omit<ChannelContext, "effect">;
   log: Logger;
   retry?: RetryPolicy;
   /** How long one `plugin.stop()` may take before it is given up on. Default 5 s. */
@@ -50,6 +55,8 @@ export interface SupervisorOptions {
 export class ChannelSupervisor {
   private plugin: ChannelPlugin;
   private attempt?: AbortController;
+  /** What the current attempt registered through `ctx.effect`. */
+  private scope?: PluginScope;
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
   private current: ChannelStatus;
@@ -76,7 +83,7 @@ export class ChannelSupervisor {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.attempt?.abort();
-    await this.stopInstance(this.plugin);
+    await this.stopInstance(this.plugin, this.scope);
     this.setState({ state: "stopped", retryAt: undefined });
   }
 
@@ -84,62 +91,62 @@ export class ChannelSupervisor {
     if (this.stopped) return;
     const attempt = new AbortController();
     this.attempt = attempt;
+    const scope = new PluginScope(this.options.log, this.options.id);
+    this.scope = scope;
     const plugin = this.plugin;
     let lost: unknown;
     const fail = (error: unknown) => {
       if (lost !== undefined || attempt.signal.aborted || this.stopped) return;
       lost = error ?? new Error("channel failed");
       this.options.log.error("channel lost its connection; restarting it", { channel: this.options.id, error: describeThrown(error) });
-      void this.retryAfter(plugin, attempt, lost);
+      void this.retryAfter(plugin, attempt, scope, lost);
     };
     this.setState({ state: "starting", retryAt: undefined });
     try {
-      await plugin.start(this.options.context({ signal: attempt.signal, fail }));
+      const context = this.options.context({ signal: attempt.signal, fail });
+      await plugin.start({ ...context, effect: (setup) => scope.effect(setup) });
     } catch (err) {
       if (this.stopped) return;
       this.options.log.warn("channel could not start; retrying in the background", { channel: this.options.id, error: describeThrown(err) });
-      await this.retryAfter(plugin, attempt, err);
+      await this.retryAfter(plugin, attempt, scope, err);
       return;
     }
     if (this.stopped || lost !== undefined) return;
     this.setState({ state: "up", failures: 0, lastError: undefined });
   }
 
-  private async retryAfter(plugin: ChannelPlugin, attempt: AbortController, error: unknown): Promise<void> {
+  private async retryAfter(plugin: ChannelPlugin, attempt: AbortController, scope: PluginScope | undefined, error: unknown): Promise<void> {
     attempt.abort();
     const failures = this.current.failures + 1;
     const delay = retryDelay(failures, this.options.retry ?? CHANNEL_RETRY);
     // down from now on (readiness, status), while the old instance stops
     this.setState({ state: "retrying", failures, lastError: describeThrown(error), retryAt: Date.now() + delay });
-    await this.stopInstance(plugin);
+    await this.stopInstance(plugin, scope);
     if (this.stopped) return;
     this.retryTimer = setTimeout(() => {
       if (this.stopped) return;
       try {
         this.plugin = this.options.factory({ accountId: this.options.accountId });
       } catch (err) {
-        void this.retryAfter(this.plugin, attempt, err);
+        void this.retryAfter(this.plugin, attempt, undefined, err);
         return;
       }
       void this.run();
     }, delay);
   }
 
-  private async stopInstance(plugin: ChannelPlugin): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.options.log.warn("channel did not stop in time; going on without it", { channel: this.options.id });
-        resolve();
-      }, this.options.stopTimeoutMs ?? 5000);
-    });
+  /** `plugin.stop()` (bounded), then the attempt's effects, newest first (bounded together). Never rejects. */
+  private async stopInstance(plugin: ChannelPlugin, scope: PluginScope | undefined): Promise<void> {
     try {
-      await Promise.race([Promise.resolve().then(() => plugin.stop()), timeout]);
+      await withTimeout(
+        Promise.resolve().then(() => plugin.stop()),
+        this.options.stopTimeoutMs ?? 5000,
+      );
     } catch (err) {
-      this.options.log.warn("channel stop failed", { channel: this.options.id, error: describeThrown(err) });
-    } finally {
-      clearTimeout(timer);
+      if (err instanceof TimeoutError) this.options.log.warn("channel did not stop in time; going on without it", { channel: this.options.id });
+      else this.options.log.warn("channel stop failed", { channel: this.options.id, error: describeThrown(err) });
     }
+    await scope?.dispose();
   }
 
   private setState(change: Partial<ChannelStatus>): void {

@@ -8,6 +8,7 @@ import { loadChannelPlugin } from "./plugin-loader.js";
 import { Router, type RouteResult, type RouterOptions } from "./router.js";
 import { describeThrown } from "../util/log.js";
 import { openAccessWarnings } from "./access.js";
+import { maskingLogger } from "../util/masking-logger.js";
 
 /**
  * Channels to run: each loaded channel whose plugin says so for its section and the environment
@@ -71,7 +72,8 @@ export class Gateway {
     const spec = runtime.channels.get(id);
     const section = runtime.config.channels?.[id] ?? spec?.defaults() ?? {};
     const nativeCommands = runtime.config.commands?.native !== false && (spec?.nativeCommands(section) ?? true);
-    const log = this.log.child(id);
+    const log = maskingLogger(this.log.child(id));
+    const state = this.agents.state.channelState(id);
     const supervisor: ChannelSupervisor = new ChannelSupervisor({
       id,
       accountId: "default",
@@ -86,6 +88,7 @@ export class Gateway {
         nativeCommands,
         env: runtime.env,
         stateDir,
+        state,
         signal: AbortSignal.any([this.abort.signal, attempt.signal]),
         log,
         dispatch: async (message, sink) => {

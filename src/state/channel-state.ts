@@ -13,6 +13,11 @@ export interface ChannelStateStore {
   set(key: string, value: unknown): Promise<void>;
   /** Removes the value; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Moves an unreadable value out of the way, kept for a human to look at, and returns where it
+   * went; `get` then finds nothing. Rejects when it cannot be moved (nothing is overwritten then).
+   */
+  setAside(key: string): Promise<string>;
 }
 
 /** Keys are short names: letters, digits, `.`, `_`, `-` (they become file names in the file backend). */

@@ -11,6 +11,27 @@ export function redactSecrets(text: string): string {
   return text.replace(SECRET_PATTERN, (match) => maskSecret(match));
 }
 
+/** Secrets shorter than this are not searched for: masking every "abc" would wreck the text and hide nothing. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * `text` with every occurrence of each given secret, also in its percent-encoded form (as in a
+ * request URL), replaced by its masked form (`maskSecret`). Never throws.
+ *
+ * @example redactKnown("GET /bot123456:AAbbccddeeffgghh/getMe", ["123456:AAbbccddeeffgghh"]) // "GET /bot123456:A…ffgghh…/getMe" (masked)
+ */
+export function redactKnown(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = typeof text === "string" ? text : String(text);
+  const usable = secrets.filter((s): s is string => typeof s === "string" && s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  for (const secret of usable) {
+    const masked = maskSecret(secret);
+    out = out.split(secret).join(masked);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) out = out.split(encoded).join(masked);
+  }
+  return out;
+}
+
 /**
  * Text for a chat user about a server file: the state directory shows as `<state>`, the home
  * directory as `~`, and any other absolute path as `…/<file name>`, so replies never reveal the

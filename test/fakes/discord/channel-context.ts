@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { channelServices } from "../../support/channel-services.js";
 import type {
   ChannelContext,
   CommandChoice,
@@ -60,6 +61,8 @@ export interface Harness {
   waitForHandled(count: number, timeoutMs?: number): Promise<void>;
   /** Aborts `ctx.signal`, as the gateway does when it stops. */
   abort(): void;
+  /** Disposes what the plugin registered through `ctx.effect`, as the gateway does after `stop()`. */
+  dispose(): Promise<void>;
   /** Removes the state directory. */
   cleanup(): void;
 }
@@ -84,6 +87,7 @@ export function createHarness(options: HarnessOptions): Harness {
       events.emit("log");
     };
   const log: Logger = { debug: logAt("debug"), info: logAt("info"), warn: logAt("warn"), error: logAt("error") };
+  const services = channelServices(stateDir, log, "discord");
 
   const ctx: ChannelContext = {
     config: options.config,
@@ -91,8 +95,10 @@ export function createHarness(options: HarnessOptions): Harness {
     nativeCommands: options.config.commands?.native !== false,
     env: options.env ?? {},
     stateDir,
+    state: services.state,
     signal: controller.signal,
-    log,
+    log: services.log,
+    effect: services.effect,
     async dispatch(message, sink) {
       const entry = { message, ...(sink ? { sink } : {}) };
       dispatched.push(entry);
@@ -158,6 +164,7 @@ export function createHarness(options: HarnessOptions): Harness {
     waitForDispatch: (predicate, timeoutMs = 10_000) => waitOn("dispatch", () => dispatched.find(predicate), timeoutMs, "a dispatch"),
     waitForHandled: (count, timeoutMs = 10_000) => waitOn("handled", () => (handled >= count ? true : undefined), timeoutMs, `${count} handled dispatches`).then(() => {}),
     abort: () => controller.abort(),
+    dispose: () => services.dispose(),
     cleanup: () => rmSync(stateDir, { recursive: true, force: true }),
   };
 }
