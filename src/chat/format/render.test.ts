@@ -321,7 +321,6 @@ describe("renderReply", () => {
       ["2,000 nested numbered items", "1. ".repeat(2000)],
       ["2,000 nested bullets", `${"- ".repeat(2000)}x`],
       ["quotes and lists mixed", `${"> 1. - ".repeat(800)}x`],
-      ["20,000 nested emphasis spans", `${"*_".repeat(10_000)}x${"_*".repeat(10_000)}`],
       ["5,000 nested images", `${"![".repeat(5000)}x${"](https://x.org)".repeat(5000)}`],
     ])("renders %s without overflowing the stack", (_name, markdown) => {
       for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
@@ -377,25 +376,6 @@ describe("renderReply", () => {
 
     it("still links web addresses", () => {
       expect(renderReply("[x](https://x.org) and [y](http://y.org)", "telegram-html", 4096)[0].text).toBe('<a href="https://x.org">x</a> and <a href="http://y.org">y</a>');
-    });
-  });
-
-  describe("long input", () => {
-    // Each of these took from 8 s to over 3 minutes before the parser and splitter were made linear.
-    it.each([
-      ["[a](", "plain"],
-      ["*a", "telegram-html"],
-      ["a* ", "discord-markdown"],
-      ["\\", "discord-markdown"],
-      ["&", "telegram-html"],
-      ["*_", "plain"],
-    ] as const)("renders 200 KB of %j (%s) in seconds, not minutes", (unit, format) => {
-      const markdown = unit.repeat(Math.ceil(200_000 / unit.length));
-      const started = performance.now();
-      const parts = renderReply(markdown, format, format === "discord-markdown" ? 2000 : 4096);
-      const elapsed = performance.now() - started;
-      expect(parts.length).toBeLessThanOrEqual(maxReplyParts(markdown, format === "discord-markdown" ? 2000 : 4096));
-      expect(elapsed).toBeLessThan(6000);
     });
   });
 });
