@@ -39,6 +39,8 @@ export class ChannelCatalog {
     /** Every installed channel plugin, loaded or not, or how to list them when asked. */
     installed: readonly string[] | (() => readonly string[]),
     private readonly specs: ReadonlyMap<string, ChannelSpec>,
+    /** Installed plugins whose config module could not be loaded, with why (validation reports them). */
+    readonly broken: ReadonlyMap<string, string> = new Map(),
   ) {
     this.#installed = installed;
   }
@@ -96,26 +98,36 @@ export function channelSpec(id: string, declaration: ChannelConfigDeclaration<an
   };
 }
 
-async function loadSpec(id: string): Promise<ChannelSpec> {
+/** The plugin's declaration, or why it has none usable (a message for the config error). */
+async function loadSpec(id: string): Promise<ChannelSpec | string> {
   const file = pluginFile(id, "config");
   if (!file) return channelSpec(id, undefined);
-  const mod = await import(pathToFileURL(file).href);
-  const build = mod.default as ChannelConfigModule | undefined;
-  if (typeof build !== "function") throw new Error(`Channel plugin "${id}": ${file} has no default export (a function of z and fields; see docs/PLUGINS.md)`);
-  const declaration = build(configZod, channelFields);
-  if (!declaration?.schema || typeof (declaration.schema as any).safeParse !== "function") {
-    throw new Error(`Channel plugin "${id}": ${file} declares no zod schema (see docs/PLUGINS.md)`);
+  try {
+    const mod = await import(pathToFileURL(file).href);
+    const build = mod.default as ChannelConfigModule | undefined;
+    if (typeof build !== "function") return `${file} has no default export (a function of z and fields; see docs/PLUGINS.md)`;
+    const declaration = build(configZod, channelFields);
+    if (typeof (declaration?.schema as any)?.safeParse !== "function") return `${file} declares no zod schema (see docs/PLUGINS.md)`;
+    return channelSpec(id, declaration);
+  } catch (err) {
+    return `${file} failed to load: ${err instanceof Error ? err.message : String(err)}`;
   }
-  return channelSpec(id, declaration);
 }
 
 /**
  * Loads the config modules of `ids` (those installed; others are left for validation to
- * report), or of every installed channel plugin. Never loads a channel's index module.
+ * report), or of every installed channel plugin. Never loads a channel's index module, and
+ * never throws for a broken config module (it is listed in `broken`).
  */
 export async function loadChannelCatalog(ids: "all" | readonly string[]): Promise<ChannelCatalog> {
   const installed = ids === "all" ? installedChannelPlugins() : undefined;
   const wanted = installed ?? [...new Set(ids)].filter((id) => pluginFile(id, "index"));
-  const specs = await Promise.all(wanted.map(loadSpec));
-  return new ChannelCatalog(installed ?? installedChannelPlugins, new Map(specs.map((spec) => [spec.id, spec])));
+  const loaded = await Promise.all(wanted.map(async (id) => [id, await loadSpec(id)] as const));
+  const specs = new Map<string, ChannelSpec>();
+  const broken = new Map<string, string>();
+  for (const [id, spec] of loaded) {
+    if (typeof spec === "string") broken.set(id, spec);
+    else specs.set(id, spec);
+  }
+  return new ChannelCatalog(installed ?? installedChannelPlugins, specs, broken);
 }

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./errors.js";
-import { loadConfigFile, parseConfigSource } from "./load.js";
+import { ChannelCatalog } from "./channel-catalog.js";
+import { checkConfig, loadConfigFile, parseConfigSource } from "./load.js";
 
 const FILE = "/home/u/.baton/baton.json5";
 
@@ -109,6 +110,13 @@ describe("channels.<id>, validated by the channel plugin's schema", () => {
   it("reports core and channel problems together", async () => {
     const err = await problemsOf(`{ gateway: { concurrency: 0 }, channels: { telegram: { requireMention: "yes" }, console: 1 } }`);
     expect(err.problems.map((p) => p.keyPath).sort()).toEqual(["channels.console", "channels.telegram.requireMention", "gateway.concurrency"]);
+  });
+
+  it("reports a plugin whose config module cannot be used as a problem of its section", () => {
+    const catalog = new ChannelCatalog(["echo"], new Map(), new Map([["echo", "plugins/echo/config.js failed to load: Unexpected token"]]));
+    expect(checkConfig({ channels: { echo: {} } }, catalog).problems).toEqual([
+      { keyPath: "channels.echo", message: "the channel plugin's config module cannot be used: plugins/echo/config.js failed to load: Unexpected token" },
+    ]);
   });
 
   it("tells the access policy how each loaded channel's section reads", async () => {

@@ -103,8 +103,10 @@ export function checkConfig(input: Record<string, unknown>, channels: ChannelCat
   for (const [id, raw] of Object.entries(rawSections)) {
     const spec = channels.get(id);
     if (!spec) {
-      if (channels.installed.includes(id)) throw new Error(`checkConfig: the config module of channel "${id}" was not loaded`);
-      problems.push({ keyPath: `channels.${id}`, message: unknownChannel(id, channels.installed) });
+      const broken = channels.broken.get(id);
+      if (broken) problems.push({ keyPath: `channels.${id}`, message: `the channel plugin's config module cannot be used: ${broken}` });
+      else if (channels.installed.includes(id)) throw new Error(`checkConfig: the config module of channel "${id}" was not loaded`);
+      else problems.push({ keyPath: `channels.${id}`, message: unknownChannel(id, channels.installed) });
       continue;
     }
     if (!isObject(raw)) continue; // the core schema has said so
