@@ -6,13 +6,12 @@ import type {
   Interaction,
   RepliableInteraction,
 } from "discord.js";
-import type { ChannelContext, CommandChoice, InboundMessage, Logger, Settlement } from "../../src/plugin-api.js";
+import { type BoundedSet, type ChannelContext, type CommandChoice, type InboundMessage, type Logger, type Settlement, TimeoutError, withTimeout } from "../../src/plugin-api.js";
 import { errorText } from "./errors.js";
 import { interactionChannelFacts, senderFacts } from "./facts.js";
 import { type ChannelFacts, toCommandInbound } from "./inbound.js";
 import { type ChannelFallback, InteractionReplySink } from "./interaction-sink.js";
 import { commandFromCustomId } from "./outbound.js";
-import type { RecentIds } from "./recent-ids.js";
 
 /** Discord drops an autocomplete answer after 3 s; answer empty a little before that. */
 const AUTOCOMPLETE_DEADLINE_MS = 2500;
@@ -21,7 +20,8 @@ const MAX_CHOICES = 25;
 export interface InteractionDeps {
   ctx: ChannelContext;
   accountId: string;
-  recent: RecentIds;
+  /** Interactions already handled (a RESUME may replay them). */
+  recent: BoundedSet<string>;
   log: Logger;
   /** Plain channel messages for when an interaction token has expired. */
   channelFallback(chatId: string): ChannelFallback;
@@ -89,18 +89,17 @@ async function deferAndDispatch(deps: InteractionDeps, interaction: RepliableInt
 
 async function onAutocomplete(deps: InteractionDeps, interaction: AutocompleteInteraction): Promise<void> {
   let choices: CommandChoice[] = [];
-  let timer: NodeJS.Timeout | undefined;
   try {
     const focused = interaction.options.getFocused(true);
     const message = await inboundFor(deps, interaction, `/${interaction.commandName}`, { args: commandArgs(interaction) });
-    const deadline = new Promise<CommandChoice[]>((resolve) => {
-      timer = setTimeout(() => resolve([]), AUTOCOMPLETE_DEADLINE_MS);
+    const completing = deps.ctx.complete({ command: interaction.commandName, arg: focused.name, value: String(focused.value), message });
+    // Discord drops an answer that comes late: answer with nothing rather than not at all
+    choices = await withTimeout(completing, AUTOCOMPLETE_DEADLINE_MS).catch((error: unknown) => {
+      if (error instanceof TimeoutError) return [];
+      throw error;
     });
-    choices = await Promise.race([deps.ctx.complete({ command: interaction.commandName, arg: focused.name, value: String(focused.value), message }), deadline]);
   } catch (error) {
     deps.log.warn("discord: autocomplete failed", { command: interaction.commandName, error: errorText(error) });
-  } finally {
-    clearTimeout(timer);
   }
   try {
     await interaction.respond(validChoices(choices));
@@ -121,7 +120,7 @@ function validChoices(choices: unknown): CommandChoice[] {
 /** Handles slash commands, their autocomplete, and presses of buttons this plugin sent. */
 export function createInteractionHandler(deps: InteractionDeps): (interaction: Interaction) => Promise<void> {
   return async (interaction) => {
-    if (deps.recent.seen(interaction.id)) return;
+    if (!deps.recent.addNew(interaction.id)) return;
     if (interaction.isChatInputCommand()) {
       await deferAndDispatch(deps, interaction, () => inboundFor(deps, interaction, `/${interaction.commandName}`, { args: commandArgs(interaction) }));
     } else if (interaction.isAutocomplete()) {

@@ -1,14 +1,18 @@
 import { once } from "node:events";
 import { type Client, DiscordjsErrorCodes, Events, type Interaction, type Message, Routes } from "discord.js";
-import type {
-  ChannelContext,
-  ChannelLimits,
-  ChannelPlugin,
-  Logger,
-  OutboundFile,
-  OutboundMessage,
-  OutboundTarget,
-  SentMessage,
+import {
+  BoundedSet,
+  redact,
+  TimeoutError,
+  withTimeout,
+  type ChannelContext,
+  type ChannelLimits,
+  type ChannelPlugin,
+  type Logger,
+  type OutboundFile,
+  type OutboundMessage,
+  type OutboundTarget,
+  type SentMessage,
 } from "../../src/plugin-api.js";
 import { ChannelLimiter, type ChannelRate } from "./channel-limiter.js";
 import { createClient } from "./client.js";
@@ -19,8 +23,6 @@ import { guarded } from "./guard.js";
 import { type ChannelFacts, toInboundMessage } from "./inbound.js";
 import { createInteractionHandler } from "./interactions.js";
 import { createMessageBody, editMessageBody, fileMessageBody, fileUpload, sentMessageId } from "./outbound.js";
-import { RecentIds } from "./recent-ids.js";
-import { redactingLogger, redactSecret } from "./redacting-logger.js";
 import { syncCommands } from "./register-commands.js";
 import { containPacketErrors, destroyForGood } from "./discordjs-internals.js";
 import { unlessAborted } from "./signals.js";
@@ -79,7 +81,8 @@ export class DiscordChannel implements ChannelPlugin {
   readonly id = "discord";
   readonly limits = DISCORD_LIMITS;
   readonly #options: DiscordPluginOptions;
-  readonly #recent = new RecentIds();
+  /** Messages and interactions already dispatched, so one the gateway replays after a RESUME is not dispatched twice. */
+  readonly #recent = new BoundedSet<string>(4096);
   #running: Running | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -92,7 +95,7 @@ export class DiscordChannel implements ChannelPlugin {
     const token: string | undefined = ctx.config.token ?? ctx.env.DISCORD_BOT_TOKEN;
     if (!token) throw new Error("Discord bot token missing: set channels.discord.token or DISCORD_BOT_TOKEN");
     if (ctx.signal.aborted) throw new Error("discord: not started, the gateway is stopping");
-    const log = redactingLogger(ctx.log, token);
+    const log = ctx.log.withSecrets(token);
     const lifetime = new AbortController();
     const running: Running = {
       client: createClient({ apiRoot: ctx.config.apiRoot, lifetime: lifetime.signal, identifyIntervalMs: this.#options.identifyIntervalMs }),
@@ -117,7 +120,7 @@ export class DiscordChannel implements ChannelPlugin {
     } catch (error) {
       const reason = this.#startFailure(running, error);
       await this.stop();
-      throw new Error(`discord: could not connect: ${redactSecret(reason, token)}`);
+      throw new Error(`discord: could not connect: ${redact(reason, [token])}`);
     } finally {
       clearTimeout(timer);
     }
@@ -238,7 +241,7 @@ export class DiscordChannel implements ChannelPlugin {
   async #onMessage(running: Running, message: Message): Promise<void> {
     const { client, ctx, log } = running;
     const botUserId = client.user?.id;
-    if (!botUserId || this.#recent.seen(message.id)) return;
+    if (!botUserId || !this.#recent.addNew(message.id)) return;
     const facts = messageFacts(message);
     if (!facts) return;
     const inbound = toInboundMessage(facts, {
@@ -297,16 +300,9 @@ export class DiscordChannel implements ChannelPlugin {
     running.client.rest.clearHashSweeper();
     running.client.rest.clearHandlerSweeper();
     const timeoutMs = this.#options.stopTimeoutMs ?? 3000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    await withTimeout(Promise.all([destroyForGood(running.client), running.limiter.stop()]), timeoutMs).catch((error: unknown) => {
+      if (error instanceof TimeoutError) running.log.warn("discord: gateway did not close in time; dropped", { timeoutMs });
+      else running.log.warn("discord: error while stopping", { error: errorText(error) });
     });
-    const closed = Promise.all([destroyForGood(running.client), running.limiter.stop()]).then(() => "closed" as const);
-    const outcome = await Promise.race([closed, timeout]).catch((error) => {
-      running.log.warn("discord: error while stopping", { error: errorText(error) });
-      return "closed" as const;
-    });
-    clearTimeout(timer);
-    if (outcome === "timeout") running.log.warn("discord: gateway did not close in time; dropped", { timeoutMs });
   }
 }

@@ -5,7 +5,7 @@
  * returns, because it runs inside error handlers where a throw would end the process.
  */
 import { GrammyError, HttpError } from "grammy";
-import { maskSecret } from "../../src/plugin-api.js";
+import { redact } from "../../src/plugin-api.js";
 
 /** What is said about an error that could not even be read. */
 const UNDESCRIBABLE = "unknown error (it could not be described)";
@@ -58,13 +58,10 @@ function textOf(value: unknown): string {
  * @example redactToken("GET /bot123456:ABCdef.../getMe", "123456:ABCdef...") // "GET /bot123456:A…wxyz/getMe"
  */
 export function redactToken(text: string, token: string): string {
-  let out = typeof text === "string" ? text : textOf(text);
+  const out = typeof text === "string" ? text : textOf(text);
   if (typeof token !== "string" || token === "") return out;
-  const masked = maskSecret(token);
-  out = out.split(token).join(masked);
   const secret = token.slice(token.indexOf(":") + 1);
-  if (secret !== token && secret.length >= 8) out = out.split(secret).join(masked);
-  return out;
+  return redact(out, secret !== token && secret.length >= 8 ? [token, secret] : [token]);
 }
 
 const badRequest = (err: unknown, pattern: RegExp) => {

@@ -34,6 +34,7 @@ import {
   type ChannelContext,
   type ChannelPlugin,
   type InboundMessage,
+  type Logger,
   type OutboundFile,
   type OutboundMessage,
   type OutboundTarget,
@@ -148,9 +149,10 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
 
 async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions, lifecycle: Lifecycle): Promise<Running> {
   const config = ctx.config as TelegramSection;
-  const log = ctx.log;
   const token = config.botToken ?? ctx.env.TELEGRAM_BOT_TOKEN;
   if (!token) throw new Error("Telegram bot token missing: set channels.telegram.botToken or TELEGRAM_BOT_TOKEN");
+  // also the secret half alone: it survives a percent-encoded ":" in a URL
+  const log = ctx.log.withSecrets(token, token.slice(token.indexOf(":") + 1));
   if (ctx.signal.aborted) throw new Error("telegram plugin: the gateway is already stopping");
   const graceMs = options.stopGraceMs ?? 2000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
@@ -219,7 +221,7 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
     // A webhook update is journaled (or skipped as a re-sent one) before it is tracked.
     if (config.webhook) bot.use(journalWebhookUpdates(pending, replayed, log));
     bot.use(settlements.middleware);
-    installHandlers(bot, { ctx, identity, codec, accountId: options.accountId, signal, token, settlements });
+    installHandlers(bot, { ctx, identity, codec, accountId: options.accountId, signal, token, settlements, log });
     lifecycle.connected(outbound);
 
     // What the last run took from Telegram but did not finish goes first, before anything new.
@@ -302,15 +304,16 @@ function installHandlers(
     signal: ApiSignal;
     token: string;
     settlements: UpdateSettlements;
+    log: Logger;
   },
 ): void {
-  const { ctx, identity, codec, accountId, signal, token, settlements } = deps;
+  const { ctx, identity, codec, accountId, signal, token, settlements, log } = deps;
   const dispatch = async (update: Update, message: InboundMessage) => {
     try {
       const receipt = await ctx.dispatch(message);
       settlements.add(update, receipt.settled);
     } catch (err) {
-      ctx.log.error("telegram: dispatch failed", { chatId: message.chatId, error: describeError(err, token) });
+      log.error("telegram: dispatch failed", { chatId: message.chatId, error: describeError(err, token) });
     }
   };
 
@@ -329,7 +332,7 @@ function installHandlers(
     try {
       await c.answerCallbackQuery(command === undefined ? { text: "This button has expired." } : {}, signal);
     } catch (err) {
-      ctx.log.warn("telegram: answerCallbackQuery failed", { error: describeError(err, token) });
+      log.warn("telegram: answerCallbackQuery failed", { error: describeError(err, token) });
     }
     if (command === undefined) return;
     const message = normalizeCallbackQuery(c.callbackQuery, command, accountId);
@@ -337,6 +340,6 @@ function installHandlers(
   });
 
   bot.catch((err) => {
-    ctx.log.error("telegram: update handler failed", { error: describeError(err.error, token) });
+    log.error("telegram: update handler failed", { error: describeError(err.error, token) });
   });
 }

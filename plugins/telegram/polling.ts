@@ -16,10 +16,10 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import type { Api, Bot } from "grammy";
 import type { Update } from "grammy/types";
-import type { Logger } from "../../src/plugin-api.js";
+import { type Logger, settledWithin } from "../../src/plugin-api.js";
 import type { ApiSignal } from "./api-signal.js";
 import { describeError } from "./errors.js";
-import { settleWithin, type UpdateIntake } from "./intake.js";
+import type { UpdateIntake } from "./intake.js";
 import type { PendingJournal } from "./pending-journal.js";
 import { classifyPollFailure, POLL_BACKOFF, pollRetryDelayMs, type PollBackoff } from "./poll-policy.js";
 import { screenBatch } from "./update-batch.js";
@@ -124,7 +124,7 @@ export function startPolling(options: PollingOptions): UpdateIntake {
   return {
     async stop(graceMs) {
       const stopped = handle.isRunning() ? handle.stop() : Promise.resolve();
-      await settleWithin(Promise.allSettled([stopped, ...inFlight]), graceMs);
+      await settledWithin(Promise.allSettled([stopped, ...inFlight]), graceMs);
     },
   };
 }

@@ -22,9 +22,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
-import type { Logger } from "../../src/plugin-api.js";
+import { type Logger, settledWithin } from "../../src/plugin-api.js";
 import { describeError } from "./errors.js";
-import { settleWithin, type UpdateIntake } from "./intake.js";
+import type { UpdateIntake } from "./intake.js";
 import { MAX_UPDATE_BYTES } from "./update-batch.js";
 
 export interface WebhookLimits {
@@ -131,7 +131,7 @@ export async function startWebhookServer(options: {
     });
     inFlight.add(handled);
     void handled.finally(() => inFlight.delete(handled));
-    await settleWithin(handled, limits.handlerTimeoutMs);
+    await settledWithin(handled, limits.handlerTimeoutMs);
     answer(res, undefined);
   };
 
@@ -167,7 +167,7 @@ export async function startWebhookServer(options: {
     async stop(graceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await settleWithin(Promise.allSettled([...inFlight]), graceMs);
+      await settledWithin(Promise.allSettled([...inFlight]), graceMs);
       server.closeAllConnections();
       await closed;
     },

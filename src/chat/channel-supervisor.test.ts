@@ -142,4 +142,31 @@ describe("ChannelSupervisor", () => {
     await channel.stop();
     expect(Date.now() - began).toBeLessThan(1000);
   });
+
+  it("disposes what an attempt registered through ctx.effect, newest first and after plugin.stop, when it fails and when the gateway stops", async () => {
+    const events: string[] = [];
+    let attempts = 0;
+    const factory = (): ChannelPlugin => {
+      const n = ++attempts;
+      return {
+        id: "test",
+        limits: { maxMessageLength: 100, canEdit: false, nativeCommands: false, format: "plain" },
+        async start(ctx) {
+          await ctx.effect(() => () => void events.push(`${n}: client closed`));
+          await ctx.effect(() => () => void events.push(`${n}: timer cleared`));
+          if (n === 1) setImmediate(() => ctx.fail(new Error("connection lost")));
+        },
+        async stop() {
+          events.push(`${n}: stop`);
+        },
+        send: async () => ({ messageId: "1" }),
+      };
+    };
+    const channel = supervise(factory);
+    await channel.start();
+    await waitFor(() => attempts === 2 && channel.status.state === "up", soon);
+    expect(events).toEqual(["1: stop", "1: timer cleared", "1: client closed"]);
+    await channel.stop();
+    expect(events.slice(3)).toEqual(["2: stop", "2: timer cleared", "2: client closed"]);
+  });
 });

@@ -1,4 +1,5 @@
 import type { AgentRuntime } from "../agents/runtime.js";
+import { BoundedSet } from "../util/bounded-set.js";
 import type { TurnOutcome } from "../agents/turn.js";
 import { agentForMessage } from "../agents/agents.js";
 import type { BatonConfig } from "../config/schema.js";
@@ -46,13 +47,14 @@ const IGNORED_GROUPS_LIMIT = 1000;
  */
 export class Router {
   readonly queue: SessionQueue;
-  private readonly seen = new Set<string>();
+  /** Platform messages already taken (by channel, account, chat and message id). */
+  private readonly seen = new BoundedSet<string>(SEEN_LIMIT);
   private readonly editIntervalMs: number;
   private readonly typingIntervalMs: number;
   /** Set when the gateway stops: runs aborted from now on are abandoned, not answered. */
   private shuttingDown = false;
   /** Groups already logged as not listed (config keys). */
-  private readonly ignoredGroups = new Set<string>();
+  private readonly ignoredGroups = new BoundedSet<string>(IGNORED_GROUPS_LIMIT);
   private pairingGate?: PairingGate;
 
   constructor(private readonly options: RouterOptions) {
@@ -89,9 +91,7 @@ export class Router {
     if (this.shuttingDown) return { kind: "abandoned" };
     const dedupeKey = `${message.channel}:${message.accountId}:${message.chatId}:${message.messageId}`;
     if (!message.commandArgs) {
-      if (this.seen.has(dedupeKey)) return { kind: "ignored", reason: "duplicate" };
-      this.seen.add(dedupeKey);
-      if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+      if (!this.seen.addNew(dedupeKey)) return { kind: "ignored", reason: "duplicate" };
     }
     const reply = this.channelFor(plugin, message, sink);
     const refusal = await this.admit(message, reply, Boolean(sink || message.commandArgs));
@@ -201,9 +201,7 @@ export class Router {
 
   /** Once per group (bounded): which config key would let the bot answer there. */
   private logIgnoredGroup(message: InboundMessage, configKey: string): void {
-    if (this.ignoredGroups.has(configKey)) return;
-    if (this.ignoredGroups.size >= IGNORED_GROUPS_LIMIT) this.ignoredGroups.delete(this.ignoredGroups.values().next().value!);
-    this.ignoredGroups.add(configKey);
+    if (!this.ignoredGroups.addNew(configKey)) return;
     this.options.log.info(`ignoring messages from a group that is not listed; to answer there add ${configKey}: {} to the config`, {
       channel: message.channel,
       chatId: message.chatId,
