@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import telegramPlugin from "../../plugins/telegram/index.js";
+import { createTelegramPlugin, TELEGRAM_OUTBOUND_LIMITS, type OutboundLimits } from "../../plugins/telegram/index.js";
 import type { TurnOutcome } from "../../src/agents/turn.js";
 import { Gateway } from "../../src/chat/gateway.js";
 import { resolvePaths } from "../../src/config/paths.js";
@@ -22,7 +22,7 @@ import { runtimeFromConfig } from "../../src/config/runtime.js";
 import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
 import type { FakeAnthropic } from "../fakes/anthropic/index.js";
-import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions, type SentRecord } from "../fakes/telegram/index.js";
+import { startFakeTelegram, TELEGRAM_FLOOD_LIMITS, type FakeTelegram, type FakeTelegramOptions, type FloodLimits, type SentRecord } from "../fakes/telegram/index.js";
 import { defaultProfiles, writeAuthStore } from "../support/fixtures.js";
 import { waitFor } from "../support/wait.js";
 
@@ -45,9 +45,27 @@ export interface StackOptions {
   config?: BatonConfigInput;
   /** auth-profiles.json profiles; default: anthropic:a (KEY_A) and anthropic:b (KEY_B). */
   profiles?: Record<string, unknown>;
-  /** Flood limits of this stack's Telegram fake. */
+  /** Options of this stack's Telegram fake; its `limits` go over the pace's. */
   telegram?: FakeTelegramOptions;
+  /** Flood limits of the plugin and the fake alike: {@link TEST_PACE} (default), or Telegram's own (benchmarks). */
+  pace?: "test" | "telegram";
 }
+
+/** Every interval of a set of rate limits divided by `factor`: the same shape, `factor` times faster. */
+function faster<Limits extends { [Scope in keyof Limits]: { intervalMs: number } | false }>(limits: Limits, factor: number): Limits {
+  const entries = Object.entries(limits) as [string, { intervalMs: number } | false][];
+  return Object.fromEntries(entries.map(([scope, limit]) => [scope, limit && { ...limit, intervalMs: limit.intervalMs / factor }])) as Limits;
+}
+
+/**
+ * Telegram's flood limits ten times faster (a chat gets a message per 100 ms, not per second),
+ * for the plugin's limiter and the fake's flood control alike: the suites exercise the pacing
+ * without waiting for it. 429 answers still say `retry_after` in whole seconds, as Telegram's do.
+ */
+export const TEST_PACE: { plugin: OutboundLimits; fake: FloodLimits } = {
+  plugin: faster(TELEGRAM_OUTBOUND_LIMITS, 10),
+  fake: faster(TELEGRAM_FLOOD_LIMITS, 10),
+};
 
 export interface Stack {
   telegram: FakeTelegram;
@@ -69,7 +87,8 @@ export interface Stack {
  * would hand the previous stack's last batch to the next one.
  */
 export async function startStack(anthropic: FakeAnthropic, options: StackOptions = {}): Promise<Stack> {
-  const telegram = await startFakeTelegram(options.telegram);
+  const realPace = options.pace === "telegram";
+  const telegram = await startFakeTelegram({ ...options.telegram, limits: { ...(realPace ? {} : TEST_PACE.fake), ...options.telegram?.limits } });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-e2e-telegram-"));
   const paths = resolvePaths({ BATON_STATE_DIR: stateDir, HOME: stateDir });
   writeAuthStore(paths.authStorePath("main"), options.profiles ?? defaultProfiles());
@@ -89,7 +108,7 @@ export async function startStack(anthropic: FakeAnthropic, options: StackOptions
   const gateway = new Gateway({
     runtime,
     channels: ["telegram"],
-    factories: { telegram: telegramPlugin },
+    factories: { telegram: (plugin) => createTelegramPlugin({ ...plugin, ...(realPace ? {} : { limits: TEST_PACE.plugin }) }) },
     onTurn: (event) => turns.push(event.outcome),
     log: createLogger({ level: "debug", write: (line) => logs.push(line) }),
   });

@@ -16,6 +16,7 @@ import {
   requestModel,
   requestRoles,
   startStack,
+  TEST_PACE,
   TOPIC,
   waitForBotMessage,
   waitForBotText,
@@ -239,8 +240,9 @@ describe("what the bot sends", () => {
   });
 
   it("recovers from 429s: a reply in several parts arrives whole, each part once", async () => {
-    // Half the plugin's own pace (1 message per second per chat), so back-to-back parts get 429s.
-    stack = await startStack(anthropic, { telegram: { limits: { perChat: { limit: 1, intervalMs: 2000, burst: 1 } } } });
+    // Half the plugin's own pace (one message per chat per TEST_PACE interval), so back-to-back parts get 429s.
+    const halfPace = { limit: 1, intervalMs: 2 * TEST_PACE.plugin.perChat.intervalMs, burst: 1 };
+    stack = await startStack(anthropic, { telegram: { limits: { perChat: halfPace } } });
     const { telegram } = stack;
     const lines = Array.from({ length: 150 }, (_, i) => `Line ${String(i).padStart(3, "0")} of an answer long enough to need several messages.`);
     expect(lines.join("\n").length).toBeGreaterThan(2 * 4096);
@@ -261,7 +263,8 @@ describe("what the bot sends", () => {
     stack = await startStack(anthropic, { config: { gateway: { streaming: { editIntervalMs: 250 } } } });
     const { telegram } = stack;
     const reply = Array.from({ length: 12 }, (_, i) => `Sentence number ${i + 1} of a reply that arrives slowly.`).join(" ");
-    anthropic.setDefault({ reply, chunks: 6, delayMs: 500 });
+    // chunks further apart than the shortest edit interval (250 ms), so the message is edited as they come
+    anthropic.setDefault({ reply, chunks: 6, delayMs: 300 });
     telegram.pushUserMessage({ from: alice, text: "take your time" });
     const done = await waitForBotText(telegram, alice.id, reply, 30_000);
 
