@@ -1,3 +1,6 @@
+// static, not lazy like json-schema: load.ts imports it anyway, and a second entry point would
+// split it into a chunk of its own that every command reading the config then loads
+import { loadChannelCatalog } from "../../config/channel-catalog.js";
 import { ConfigError } from "../../config/errors.js";
 import { loadRuntime } from "../../config/runtime.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
@@ -24,7 +27,7 @@ export async function validate(options: { json?: boolean }, ctx: CliContext): Pr
 
 /** `baton config schema`: the JSON Schema generated from the zod schema and every installed channel plugin's. */
 export async function schema(_options: unknown, ctx: CliContext): Promise<number> {
-  const [{ configJsonSchema }, { loadChannelCatalog }] = await Promise.all([import("../../config/json-schema.js"), import("../../config/channel-catalog.js")]);
+  const { configJsonSchema } = await import("../../config/json-schema.js");
   printJson(ctx, configJsonSchema(await loadChannelCatalog("all")));
   return EXIT.ok;
 }
