@@ -24,25 +24,39 @@ export function pluginsRoot(): string {
 
 const PLUGIN_ID = /^[a-z0-9_-]+$/;
 
-/** `plugins/<id>/<name>.js` (or `.ts`), when the plugin ships it. */
+/**
+ * Where plugins are looked for: the built-in directory first, then each directory listed in
+ * `BATON_PLUGIN_PATH` (separated like PATH), for channels kept outside Baton (docs/PLUGINS.md).
+ * A built-in plugin wins over one of the same id elsewhere.
+ */
+export function pluginRoots(): string[] {
+  const extra = (process.env.BATON_PLUGIN_PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.resolve(dir));
+  return [pluginsRoot(), ...extra];
+}
+
+/** `<root>/<id>/<name>.js` (or `.ts`) in the first plugin root that has it. */
 export function pluginFile(id: string, name: "index" | "config"): string | undefined {
   if (!PLUGIN_ID.test(id)) return undefined;
-  for (const ext of [".js", ".ts"]) {
-    const file = path.join(pluginsRoot(), id, name + ext);
-    if (fs.existsSync(file)) return file;
+  for (const root of pluginRoots()) {
+    for (const ext of [".js", ".ts"]) {
+      const file = path.join(root, id, name + ext);
+      if (fs.existsSync(file)) return file;
+    }
   }
   return undefined;
 }
 
 /** Ids of the installed channel plugins (directories with an index module), sorted. */
 export function installedChannelPlugins(): string[] {
-  try {
-    return fs
-      .readdirSync(pluginsRoot(), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && pluginFile(entry.name, "index"))
-      .map((entry) => entry.name)
-      .sort();
-  } catch {
-    return [];
-  }
+  const ids = pluginRoots().flatMap((root) => {
+    try {
+      return fs
+        .readdirSync(root, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && pluginFile(entry.name, "index"))
+        .map((entry) => entry.name);
+    } catch {
+      return [];
+    }
+  });
+  return [...new Set(ids)].sort();
 }
