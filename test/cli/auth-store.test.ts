@@ -11,13 +11,13 @@ import { assertBuilt, DIST, makeHome, type CliHome } from "./helpers.js";
  */
 
 let home: CliHome;
-let writer: ChildProcess | undefined;
+const writers: ChildProcess[] = [];
 beforeAll(assertBuilt);
 beforeEach(() => {
   home = makeHome();
 });
 afterEach(() => {
-  if (writer && writer.exitCode === null && writer.signalCode === null) writer.kill("SIGKILL");
+  for (const writer of writers.splice(0)) if (writer.exitCode === null && writer.signalCode === null) writer.kill("SIGKILL");
   home.cleanup();
 });
 
@@ -56,18 +56,18 @@ function startWriter(file: string): { child: ChildProcess; writes: () => number;
 describe("auth store under SIGKILL", () => {
   it("a writer killed at arbitrary points leaves a store that parses, and the next writer gets past its lock", async () => {
     const { readAuthStore, updateAuthStore } = await import(path.join(DIST, "src", "auth", "store.js"));
-    const file = home.storePath();
-    const leftovers: string[] = [];
-    // kill at a few different offsets into a round: reading, writing, renaming, releasing
-    for (const delayMs of [0, 2, 5, 9]) {
+    // Kill at a few different offsets into a round: reading, writing, renaming, releasing. Each
+    // writer has a store of its own, so the next writers' waits for a stale lock (5 s) overlap.
+    const killAt = async (delayMs: number): Promise<string[]> => {
+      const file = home.storePath(`killed-after-${delayMs}ms`);
       const running = startWriter(file);
-      writer = running.child;
+      writers.push(running.child);
       await running.waitForWrites(running.writes() + 8);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       const died = new Promise((resolve) => running.child.on("exit", resolve));
       running.child.kill("SIGKILL");
       await died;
-      leftovers.push(...fs.readdirSync(path.dirname(file)).filter((name) => name !== "auth-profiles.json"));
+      const leftovers = fs.readdirSync(path.dirname(file)).filter((name) => name !== "auth-profiles.json");
 
       const store = await readAuthStore(file);
       expect(Object.keys(store.profiles)).toHaveLength(200);
@@ -77,7 +77,9 @@ describe("auth store under SIGKILL", () => {
 
       await updateAuthStore(file, (s: any) => void (s.order.anthropic = [`anthropic:p${delayMs}`]));
       expect((await readAuthStore(file)).order.anthropic).toEqual([`anthropic:p${delayMs}`]);
-    }
+      return leftovers;
+    };
+    const leftovers = (await Promise.all([0, 2, 5, 9].map(killAt))).flat();
     // what the kills left behind (a lock dir, a temp file) never hurt the next writer; report it for the record
     console.log(`left behind by killed writers: ${leftovers.join(", ") || "nothing"}`);
   }, 120_000);
