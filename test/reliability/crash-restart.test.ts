@@ -82,8 +82,10 @@ describe("crash and restart", () => {
     telegram = await startFakeTelegram();
     telegram.setLimits({ perChat: false, perGroup: false, global: false });
     anthropic = await startFakeAnthropic();
-    // Every answer streams slowly (four deltas, up to 300 ms apart), so several turns are always under way.
-    proxy = await startFaultProxy({ fake: anthropic, decide: () => ({ kind: "slow", delayMs: traffic.int(20, 300) }) });
+    // Every answer streams slowly (four deltas, up to 300 ms apart), so several turns are always under
+    // way when a kill lands. The last gateway, which is never killed, drains at full speed.
+    let draining = false;
+    proxy = await startFaultProxy({ fake: anthropic, decide: () => (draining ? { kind: "ok" } : { kind: "slow", delayMs: traffic.int(20, 300) }) });
 
     home = fs.mkdtempSync(path.join(os.tmpdir(), "baton-crash-"));
     const stateDir = path.join(home, ".baton");
@@ -129,6 +131,7 @@ describe("crash and restart", () => {
         for (const file of state.leftovers) leftovers.add(file);
         await new Promise((resolve) => setTimeout(resolve, timing.int(0, 1000)));
       }
+      draining = true;
       gateway = await startGatewayProcess({ bin: build!.bin, home, stateDir, env });
       lives.push(gateway);
       await new Promise((resolve) => setTimeout(resolve, 1000));
