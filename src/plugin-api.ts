@@ -137,7 +137,7 @@ export interface CompletionRequest {
  * A line logger. `fields` are printed as JSON after the message; Errors among them show as
  * their message. Logging never throws.
  *
- * @example log.warn("telegram: could not save the update offset", { error: err.message });
+ * @example log.warn("could not save the update offset", { error: err.message });
  */
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -282,7 +282,7 @@ export interface ChannelLimits {
   /** Registers native commands (slash commands or a command menu). */
   nativeCommands: boolean;
   /** Markup the plugin's `send` expects in `OutboundMessage.text`. */
-  format: "telegram-html" | "discord-markdown" | "plain";
+  format: "html" | "chat-markdown" | "plain";
 }
 
 export interface ChannelPlugin {

@@ -45,7 +45,7 @@ export const DISCORD_LIMITS: ChannelLimits = {
   maxMessageLength: 2000,
   canEdit: true,
   nativeCommands: true,
-  format: "discord-markdown",
+  format: "chat-markdown",
 };
 
 const START_TIMEOUT_MS = 15_000;

@@ -117,7 +117,7 @@ export function createTelegramPlugin(options: TelegramPluginOptions): ChannelPlu
 
   return {
     id: "telegram",
-    limits: { maxMessageLength: 4096, canEdit: true, nativeCommands: true, format: "telegram-html" },
+    limits: { maxMessageLength: 4096, canEdit: true, nativeCommands: true, format: "html" },
     async start(ctx) {
       if (running || starting) throw new Error("telegram plugin already started");
       starting = startTelegram(ctx, options, {

@@ -7,10 +7,10 @@ export interface SessionKeys {
 }
 
 /**
- * Session keys. Telegram: `telegram:dm:<userId>`, `telegram:group:<chatId>`,
- * `telegram:group:<chatId>:topic:<threadId>`; Discord: `discord:dm:<userId>`,
- * `discord:channel:<channelId>` (threads are channels whose parent is the parent channel);
- * console: `console:<name>` (a name that is already a session key is used as is).
+ * Session keys: a DM is `<channel>:dm:<senderId>`, a group or channel chat
+ * `<channel>:<chatKind>:<chatId>`, a forum topic `…:topic:<topicId>` (its parent is the group), a
+ * thread its own chat whose parent is `parentChatId`; the console `console:<name>` (a name that is
+ * already a session key is used as is).
  */
 export function sessionKeysFor(message: Pick<InboundMessage, "channel" | "chatKind" | "chatId" | "senderId" | "topicId" | "parentChatId">): SessionKeys {
   const { channel } = message;

@@ -194,7 +194,7 @@ describe("fault soak", () => {
 
     // the stores parse; each session's history holds exactly its answered messages, in order
     // (the gateway still runs: a journal write under way has its temp file for a moment)
-    await waitFor(() => checkStateDir(stack.stateDir).leftovers.length === 0, { timeoutMs: 10_000, what: "writes under way to land" }).catch(() => undefined);
+    await waitFor(() => checkStateDir(stack!.stateDir).leftovers.length === 0, { timeoutMs: 10_000, what: "writes under way to land" }).catch(() => undefined);
     const state = checkStateDir(stack.stateDir);
     expect(state.problems).toEqual([]);
     expect(state.leftovers).toEqual([]);

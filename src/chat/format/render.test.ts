@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../plugin-api.js";
-import { markdownToPlain, markdownToTelegramHtml, maxReplyParts, renderReply, renderReplyDetailed, type ReplyFormat } from "./render.js";
+import { markdownToPlain, markdownToHtml, maxReplyParts, renderReply, renderReplyDetailed, type ReplyFormat } from "./render.js";
 import {
   alnum,
   countedLength,
-  discordMarkdownProblem,
+  chatMarkdownProblem,
   isSubsequence,
   LONE_SURROGATE,
   MarkdownGenerator,
   mulberry32,
-  telegramHtmlProblem,
+  htmlProblem,
 } from "./test-harness.js";
 
 
@@ -24,8 +24,8 @@ function expectSoundParts(markdown: string, format: ReplyFormat, limit: number, 
     expect(LONE_SURROGATE.test(part.plainText), where).toBe(false);
     expect(part.buttons).toBeUndefined();
     expect(part.ephemeral).toBeUndefined();
-    if (format === "telegram-html") expect(telegramHtmlProblem(part.text), `${part.text}\n${where}`).toBe("");
-    if (format === "discord-markdown") expect(discordMarkdownProblem(part.text), `${part.text}\n${where}`).toBe("");
+    if (format === "html") expect(htmlProblem(part.text), `${part.text}\n${where}`).toBe("");
+    if (format === "chat-markdown") expect(chatMarkdownProblem(part.text), `${part.text}\n${where}`).toBe("");
     if (format === "plain") expect(part.text).toBe(part.plainText);
   }
   // No words lost: every letter and digit of the readable reply, in order.
@@ -37,19 +37,19 @@ function expectSoundParts(markdown: string, format: ReplyFormat, limit: number, 
 
 describe("renderReply", () => {
   it.each([
-    ["telegram-html", "**bold** and `code` & <script>", "<b>bold</b> and <code>code</code> &amp; &lt;script&gt;", "bold and code & <script>"],
-    ["discord-markdown", "**bold** and `code` & <script>", "**bold** and `code` & <script>", "bold and code & <script>"],
+    ["html", "**bold** and `code` & <script>", "<b>bold</b> and <code>code</code> &amp; &lt;script&gt;", "bold and code & <script>"],
+    ["chat-markdown", "**bold** and `code` & <script>", "**bold** and `code` & <script>", "bold and code & <script>"],
     ["plain", "**bold** and `code` & <script>", "bold and code & <script>", "bold and code & <script>"],
-    ["telegram-html", "# Heading\n\n- one\n- two", "<b>Heading</b>\n\n• one\n• two", "Heading\n\n• one\n• two"],
-    ["discord-markdown", "# Heading\n\n- one\n- two", "# Heading\n\n- one\n- two", "Heading\n\n• one\n• two"],
+    ["html", "# Heading\n\n- one\n- two", "<b>Heading</b>\n\n• one\n• two", "Heading\n\n• one\n• two"],
+    ["chat-markdown", "# Heading\n\n- one\n- two", "# Heading\n\n- one\n- two", "Heading\n\n• one\n• two"],
     ["plain", "[docs](https://docs.example)", "docs (https://docs.example)", "docs (https://docs.example)"],
-    ["telegram-html", "[docs](https://docs.example)", '<a href="https://docs.example">docs</a>', "docs (https://docs.example)"],
+    ["html", "[docs](https://docs.example)", '<a href="https://docs.example">docs</a>', "docs (https://docs.example)"],
   ] as const)("formats a short reply as one part (%s: %j)", (format, markdown, text, plainText) => {
     expect(renderReply(markdown, format, 4096)).toEqual([{ text, plainText }]);
   });
 
   it.each(["", "   ", "\n\n\t\n"])("gives no parts for an empty or whitespace-only reply (%j)", (markdown) => {
-    for (const format of ["telegram-html", "discord-markdown", "plain"] as const) expect(renderReply(markdown, format, 4096)).toEqual([]);
+    for (const format of ["html", "chat-markdown", "plain"] as const) expect(renderReply(markdown, format, 4096)).toEqual([]);
   });
 
   it("rejects a limit too small to hold any markup", () => {
@@ -57,21 +57,21 @@ describe("renderReply", () => {
   });
 
   it("escapes markup-looking text for Telegram", () => {
-    const [part] = renderReply('<script>alert("x")</script> & <b>not bold</b>', "telegram-html", 4096);
+    const [part] = renderReply('<script>alert("x")</script> & <b>not bold</b>', "html", 4096);
     expect(part.text).toBe('&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;b&gt;not bold&lt;/b&gt;');
     expect(part.plainText).toBe('<script>alert("x")</script> & <b>not bold</b>');
   });
 
   it("splits a code block across Telegram parts, keeping the language and closing every part", () => {
     const code = Array.from({ length: 80 }, (_, k) => `  line(${k}) < limit && ok;`).join("\n");
-    const parts = renderReply(`Intro.\n\n\`\`\`typescript\n${code}\n\`\`\`\n\nOutro.`, "telegram-html", 600);
+    const parts = renderReply(`Intro.\n\n\`\`\`typescript\n${code}\n\`\`\`\n\nOutro.`, "html", 600);
     expect(parts.length).toBeGreaterThan(3);
     const codeParts = parts.filter((p) => p.text.includes("<pre>") || p.text.includes("<pre><code"));
     expect(codeParts.length).toBeGreaterThan(2);
     for (const part of codeParts) {
       expect(part.text).toContain('<pre><code class="language-typescript">');
       expect(part.text).toContain("</code></pre>");
-      expect(telegramHtmlProblem(part.text)).toBe("");
+      expect(htmlProblem(part.text)).toBe("");
     }
     // Lines are split at line ends, indentation kept.
     const lines = parts.flatMap((p) => p.plainText.split("\n")).filter((l) => l.includes("line("));
@@ -80,13 +80,13 @@ describe("renderReply", () => {
 
   it("splits a code block across Discord parts, reopening the fence with its language", () => {
     const code = Array.from({ length: 120 }, (_, k) => `    print(${k})  # step`).join("\n");
-    const parts = renderReply(`Run this:\n\n\`\`\`python\n${code}\n\`\`\`\n\nDone.`, "discord-markdown", 500);
+    const parts = renderReply(`Run this:\n\n\`\`\`python\n${code}\n\`\`\`\n\nDone.`, "chat-markdown", 500);
     const codeParts = parts.filter((p) => p.text.includes("print("));
     expect(codeParts.length).toBeGreaterThan(2);
     for (const part of codeParts) {
       // The first code line of every part sits right under a python fence, and every fence closes.
       expect(part.text).toMatch(/```python\n {4}print\(/);
-      expect(discordMarkdownProblem(part.text)).toBe("");
+      expect(chatMarkdownProblem(part.text)).toBe("");
     }
     const lines = parts.flatMap((p) => p.text.split("\n")).filter((l) => l.includes("print("));
     expect(lines).toEqual(code.split("\n"));
@@ -94,7 +94,7 @@ describe("renderReply", () => {
 
   it("splits a Discord fence inside a quote, reopening it inside the quote", () => {
     const code = Array.from({ length: 40 }, (_, k) => `> step ${k} of the quoted program`).join("\n");
-    const parts = renderReply(`> Quoted code:\n> \`\`\`sh\n${code}\n> \`\`\``, "discord-markdown", 300);
+    const parts = renderReply(`> Quoted code:\n> \`\`\`sh\n${code}\n> \`\`\``, "chat-markdown", 300);
     expect(parts.length).toBeGreaterThan(2);
     for (const part of parts.slice(1)) {
       expect(part.text.startsWith("> ```sh\n")).toBe(true);
@@ -104,9 +104,9 @@ describe("renderReply", () => {
 
   it("keeps Discord bold and inline code spans whole when a space outside them fits", () => {
     const sentence = "plain words here then **a bold phrase that should stay together** and `inline code span` again";
-    const parts = renderReply(Array.from({ length: 30 }, () => sentence).join(" "), "discord-markdown", 300);
+    const parts = renderReply(Array.from({ length: 30 }, () => sentence).join(" "), "chat-markdown", 300);
     for (const part of parts) {
-      expect(discordMarkdownProblem(part.text)).toBe("");
+      expect(chatMarkdownProblem(part.text)).toBe("");
       expect((part.text.match(/\*\*a bold phrase that should stay together\*\*/g) ?? []).length * 2).toBe((part.text.match(/\*\*/g) ?? []).length);
       expect(part.text.match(/`/g)?.length ?? 0).toBe((part.text.match(/`inline code span`/g) ?? []).length * 2);
     }
@@ -123,7 +123,7 @@ describe("renderReply", () => {
     ["inline code", "`", "`"],
     ["link", "[", "](https://x.org/page)"],
   ])("closes and reopens a Discord %s span longer than a part", (_name, open, close) => {
-    const parts = renderReply(`${open}${longWords}${close}`, "discord-markdown", 120);
+    const parts = renderReply(`${open}${longWords}${close}`, "chat-markdown", 120);
     expect(parts.length).toBeGreaterThan(3);
     for (const part of parts) {
       expect(part.text.startsWith(open) && part.text.endsWith(close), part.text).toBe(true);
@@ -138,36 +138,36 @@ describe("renderReply", () => {
     ["spoiler", "||", "<tg-spoiler>", "</tg-spoiler>"],
     ["inline code", "`", "<code>", "</code>"],
   ])("closes and reopens a Telegram %s span longer than a part", (_name, delimiter, open, close) => {
-    const parts = renderReply(`${delimiter}${longWords}${delimiter}`, "telegram-html", 120);
+    const parts = renderReply(`${delimiter}${longWords}${delimiter}`, "html", 120);
     expect(parts.length).toBeGreaterThan(3);
     for (const part of parts) {
       expect(part.text.startsWith(open) && part.text.endsWith(close), part.text).toBe(true);
-      expect(telegramHtmlProblem(part.text)).toBe("");
+      expect(htmlProblem(part.text)).toBe("");
     }
   });
 
   it("closes and reopens a Telegram quote holding bold text", () => {
-    const parts = renderReply(`> intro **${longWords}** outro`, "telegram-html", 150);
+    const parts = renderReply(`> intro **${longWords}** outro`, "html", 150);
     expect(parts.length).toBeGreaterThan(3);
     for (const part of parts) {
       expect(part.text.startsWith("<blockquote>") && part.text.endsWith("</blockquote>"), part.text).toBe(true);
-      expect(telegramHtmlProblem(part.text)).toBe("");
+      expect(htmlProblem(part.text)).toBe("");
     }
   });
 
   it("escapes a Discord part that would otherwise start with block markup", () => {
     const text = `${"a".repeat(63)} # not a heading ${"more ".repeat(20)}`;
-    const parts = renderReply(text, "discord-markdown", 64);
+    const parts = renderReply(text, "chat-markdown", 64);
     expect(parts[0].text).toBe("a".repeat(63));
     expect(parts[1].text.startsWith("\\# not a heading")).toBe(true);
     expect(parts[1].plainText.startsWith("# not a heading")).toBe(true);
-    expectSoundParts(text, "discord-markdown", 64, parts);
+    expectSoundParts(text, "chat-markdown", 64, parts);
   });
 
   it("never splits emoji sequences or surrogate pairs", () => {
     const family = "👨‍👩‍👧‍👦";
     const text = family.repeat(200);
-    for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
+    for (const format of ["html", "chat-markdown", "plain"] as const) {
       const parts = renderReply(text, format, 100);
       expect(parts.length).toBeGreaterThan(1);
       const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
@@ -199,14 +199,14 @@ describe("renderReply", () => {
   });
 
   it("does not break an HTML entity when cutting a long word for Telegram", () => {
-    const parts = renderReply("&".repeat(500), "telegram-html", 101);
-    for (const part of parts) expect(telegramHtmlProblem(part.text)).toBe("");
+    const parts = renderReply("&".repeat(500), "html", 101);
+    for (const part of parts) expect(htmlProblem(part.text)).toBe("");
     expect(parts.map((p) => p.plainText).join("")).toBe("&".repeat(500));
   });
 
   it("wraps a part that starts inside a link with the link again", () => {
     const label = Array.from({ length: 60 }, (_, k) => `label${k}`).join(" ");
-    const parts = renderReply(`[${label}](https://example.com/page)`, "telegram-html", 200);
+    const parts = renderReply(`[${label}](https://example.com/page)`, "html", 200);
     expect(parts.length).toBeGreaterThan(2);
     for (const part of parts) {
       expect(part.text.startsWith('<a href="https://example.com/page">')).toBe(true);
@@ -229,10 +229,10 @@ describe("renderReply", () => {
     for (let k = 0; markdown.length < 10_000; k++) markdown += (k ? "\n\n" : "") + section(k);
 
     it.each([
-      ["telegram-html", 4096],
-      ["telegram-html", 2000],
-      ["discord-markdown", 2000],
-      ["discord-markdown", 4096],
+      ["html", 4096],
+      ["html", 2000],
+      ["chat-markdown", 2000],
+      ["chat-markdown", 4096],
       ["plain", 4096],
       ["plain", 2000],
     ] as const)("splits for %s at %i into well-formed, well-filled parts", (format, limit) => {
@@ -255,20 +255,20 @@ describe("renderReply", () => {
     const generator = new MarkdownGenerator(mulberry32(7));
     for (let n = 0; n < 50; n++) {
       const markdown = generator.paragraph(8);
-      const [part] = renderReply(markdown, "telegram-html", 100_000);
-      expect(part.text).toBe(markdownToTelegramHtml(markdown));
+      const [part] = renderReply(markdown, "html", 100_000);
+      expect(part.text).toBe(markdownToHtml(markdown));
       expect(part.plainText).toBe(markdownToPlain(markdown));
     }
   });
 
   describe("whatever the markup, a bounded number of parts", () => {
     it.each([
-      ["telegram-html", "*a", 1500, 4096, 1],
-      ["telegram-html", "_a", 1500, 4096, 1],
-      ["telegram-html", "~~a", 1000, 4096, 1],
-      ["telegram-html", "`a", 1500, 4096, 1],
-      ["discord-markdown", "*a", 2000, 2000, 2],
-      ["discord-markdown", "||a", 1300, 2000, 2],
+      ["html", "*a", 1500, 4096, 1],
+      ["html", "_a", 1500, 4096, 1],
+      ["html", "~~a", 1000, 4096, 1],
+      ["html", "`a", 1500, 4096, 1],
+      ["chat-markdown", "*a", 2000, 2000, 2],
+      ["chat-markdown", "||a", 1300, 2000, 2],
       ["plain", "*a", 1500, 4096, 1],
     ] as const)("%s: %j repeated %i times at %i is %i part(s)", (format, unit, times, limit, count) => {
       const markdown = unit.repeat(times);
@@ -278,16 +278,16 @@ describe("renderReply", () => {
     });
 
     it("counts Telegram HTML as Telegram does: the parsed text, not the tags", () => {
-      const [part] = renderReply("*a".repeat(1500), "telegram-html", 4096);
+      const [part] = renderReply("*a".repeat(1500), "html", 4096);
       expect(part.text.length).toBeGreaterThan(4096);
       expect(part.text.startsWith("<i>a</i>a<i>a</i>")).toBe(true);
-      expect(countedLength(part.text, "telegram-html")).toBe(1500);
+      expect(countedLength(part.text, "html")).toBe(1500);
       expect(part.plainText).toBe("a".repeat(1500));
     });
 
     it("counts a link's URL against the limit of the plain-text fallback", () => {
       const link = `[label](https://example.com/${"p".repeat(40)})`;
-      const parts = renderReply(Array.from({ length: 60 }, () => link).join(" "), "telegram-html", 300);
+      const parts = renderReply(Array.from({ length: 60 }, () => link).join(" "), "html", 300);
       for (const part of parts) expect(part.plainText.length).toBeLessThanOrEqual(300);
       expect(parts.length).toBeLessThanOrEqual(maxReplyParts(Array.from({ length: 60 }, () => link).join(" "), 300));
     });
@@ -304,13 +304,13 @@ describe("renderReply", () => {
     it("sends the literal source when formatting overhead cannot fit the bound, and says so", () => {
       // Every part of a long link label repeats the link's URL in Telegram's plain-text fallback.
       const markdown = `[${"label ".repeat(200)}](https://example.com/${"u".repeat(30)})`;
-      const { parts, literal } = renderReplyDetailed(markdown, "telegram-html", 64);
+      const { parts, literal } = renderReplyDetailed(markdown, "html", 64);
       expect(literal).toBe(true);
       expect(parts.length).toBeLessThanOrEqual(maxReplyParts(markdown, 64));
       expect(parts.map((p) => p.plainText).join(" ")).toContain("label label");
       for (const part of parts) {
-        expect(telegramHtmlProblem(part.text)).toBe("");
-        expect(countedLength(part.text, "telegram-html")).toBeLessThanOrEqual(64);
+        expect(htmlProblem(part.text)).toBe("");
+        expect(countedLength(part.text, "html")).toBeLessThanOrEqual(64);
       }
     });
   });
@@ -323,7 +323,7 @@ describe("renderReply", () => {
       ["quotes and lists mixed", `${"> 1. - ".repeat(800)}x`],
       ["5,000 nested images", `${"![".repeat(5000)}x${"](https://x.org)".repeat(5000)}`],
     ])("renders %s without overflowing the stack", (_name, markdown) => {
-      for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
+      for (const format of ["html", "chat-markdown", "plain"] as const) {
         const parts = renderReply(markdown, format, 4096);
         expect(parts.length).toBeGreaterThan(0);
         expect(parts.length).toBeLessThanOrEqual(maxReplyParts(markdown, 4096));
@@ -341,7 +341,7 @@ describe("renderReply", () => {
     it.each(["```", "```ts", "```\n```", "#", "###", "\u200b", ">", "> ", "-", "1.", "** **", "~~ ~~", "` `", "```c\n  \n```", "* *"])(
       "sends %j as something",
       (markdown) => {
-        for (const format of ["telegram-html", "discord-markdown", "plain"] as const) {
+        for (const format of ["html", "chat-markdown", "plain"] as const) {
           const parts = renderReply(markdown, format, 4096);
           expect(parts.length, format).toBeGreaterThan(0);
           for (const part of parts) {
@@ -353,10 +353,10 @@ describe("renderReply", () => {
     );
 
     it("sends markup that formats to nothing as its source text, escaped for Telegram", () => {
-      expect(renderReply("```", "telegram-html", 4096)).toEqual([{ text: "```", plainText: "```" }]);
-      expect(renderReply("> <", "telegram-html", 4096)).toEqual([{ text: "<blockquote>&lt;</blockquote>", plainText: "<" }]);
+      expect(renderReply("```", "html", 4096)).toEqual([{ text: "```", plainText: "```" }]);
+      expect(renderReply("> <", "html", 4096)).toEqual([{ text: "<blockquote>&lt;</blockquote>", plainText: "<" }]);
       expect(renderReply("\u200b", "plain", 4096)).toEqual([{ text: "\u200b", plainText: "\u200b" }]);
-      expect(renderReply("#", "discord-markdown", 4096)).toEqual([{ text: "#", plainText: "#" }]);
+      expect(renderReply("#", "chat-markdown", 4096)).toEqual([{ text: "#", plainText: "#" }]);
     });
   });
 
@@ -369,13 +369,13 @@ describe("renderReply", () => {
       ["[x](javascript:alert(1))", "x (javascript:alert(1))"],
       ['[x](tg://user?id=42"><b>y</b>)', 'x (tg://user?id=42"&gt;&lt;b&gt;y&lt;/b&gt;)'],
     ])("renders %j as plain text", (markdown, text) => {
-      const [part] = renderReply(markdown, "telegram-html", 4096);
+      const [part] = renderReply(markdown, "html", 4096);
       expect(part.text).toBe(text);
       expect(part.text).not.toContain("<a");
     });
 
     it("still links web addresses", () => {
-      expect(renderReply("[x](https://x.org) and [y](http://y.org)", "telegram-html", 4096)[0].text).toBe('<a href="https://x.org">x</a> and <a href="http://y.org">y</a>');
+      expect(renderReply("[x](https://x.org) and [y](http://y.org)", "html", 4096)[0].text).toBe('<a href="https://x.org">x</a> and <a href="http://y.org">y</a>');
     });
   });
 });

@@ -1,16 +1,16 @@
 import type { OutboundMessage } from "../../plugin-api.js";
 import { lastCutIndex, type CutFilter } from "./boundaries.js";
 import { chunkStream, chunkTokens, type ChunkOptions } from "./chunker.js";
-import { discordTokens, lineStartEscape, outsideEscape } from "./discord.js";
+import { chatMarkdownTokens, lineStartEscape, outsideEscape } from "./chat-markdown.js";
 import { markdownToPlain, plainTokens } from "./plain.js";
-import { escapeHtml, outsideEntity, telegramHtmlToPlain, telegramTokens } from "./telegram.js";
+import { escapeHtml, outsideEntity, htmlToPlain, htmlTokens } from "./html.js";
 import type { TokenStream } from "./tokens.js";
 
 export { markdownToPlain } from "./plain.js";
-export { escapeHtml, markdownToTelegramHtml } from "./telegram.js";
+export { escapeHtml, markdownToHtml } from "./html.js";
 export { splitText, type SplitOptions } from "./split-text.js";
 
-export type ReplyFormat = "telegram-html" | "discord-markdown" | "plain";
+export type ReplyFormat = "html" | "chat-markdown" | "plain";
 
 /** Room for the markup that wraps a chunk (open tags, closing fences) plus some text. */
 export const MIN_REPLY_LIMIT = 64;
@@ -43,7 +43,7 @@ export function maxReplyParts(markdown: string, limit: number): number {
  * fence, `#`, a zero-width space) goes literally. Whitespace-only input gives none; the caller
  * decides what an empty reply says.
  *
- * @example renderReply("**Done.** See `out.txt`.", "telegram-html", 4096)
+ * @example renderReply("**Done.** See `out.txt`.", "html", 4096)
  * // [{ text: "<b>Done.</b> See <code>out.txt</code>.", plainText: "Done. See out.txt." }]
  */
 export function renderReply(markdown: string, format: ReplyFormat, limit: number): OutboundMessage[] {
@@ -72,17 +72,17 @@ export function renderReplyDetailed(markdown: string, format: ReplyFormat, limit
 /** The formatted parts; undefined when Discord Markdown could not keep its markup whole (a fence line longer than a part). */
 function formattedParts(markdown: string, format: ReplyFormat, limit: number, maxChunks: number): OutboundMessage[] | undefined {
   switch (format) {
-    case "telegram-html":
-      return chunkTokens(telegramTokens(markdown), { limit, maxChunks, html: true, canCutAt: outsideEntity }).map((text) => ({
+    case "html":
+      return chunkTokens(htmlTokens(markdown), { limit, maxChunks, html: true, canCutAt: outsideEntity }).map((text) => ({
         text,
-        plainText: telegramHtmlToPlain(text),
+        plainText: htmlToPlain(text),
       }));
     case "plain":
       return chunkTokens(plainTokens(markdown), { limit, maxChunks }).map((text) => ({ text, plainText: text }));
-    case "discord-markdown": {
+    case "chat-markdown": {
       // A bare Discord piece is Markdown out of its context (code read as markup): not formatted.
-      const { chunks, bare } = chunkStream(discordTokens(markdown), { limit, maxChunks, canCutAt: outsideEscape, escapeLineStart: lineStartEscape });
-      return bare ? undefined : chunks.map((text) => ({ text, plainText: discordPlainText(text, limit) }));
+      const { chunks, bare } = chunkStream(chatMarkdownTokens(markdown), { limit, maxChunks, canCutAt: outsideEscape, escapeLineStart: lineStartEscape });
+      return bare ? undefined : chunks.map((text) => ({ text, plainText: chatMarkdownPlainText(text, limit) }));
     }
   }
 }
@@ -91,25 +91,25 @@ function formattedParts(markdown: string, format: ReplyFormat, limit: number, ma
  * A Discord part read without its markup; the part as written when that reads as nothing (a lone
  * fence) or comes out longer (list markers added to lazy lines).
  */
-function discordPlainText(text: string, limit: number): string {
+function chatMarkdownPlainText(text: string, limit: number): string {
   const plain = markdownToPlain(text);
   return plain.trim() && plain.length <= limit ? plain : text;
 }
 
 /** The reply's source text, escaped for the format, split to fill each part. */
 function literalParts(markdown: string, format: ReplyFormat, limit: number, maxChunks: number): OutboundMessage[] {
-  const html = format === "telegram-html";
+  const html = format === "html";
   const source = markdown.replace(/\r\n?/g, "\n").trim();
   const text = html ? escapeHtml(source) : source;
   const options: ChunkOptions =
-    format === "discord-markdown"
+    format === "chat-markdown"
       ? { limit, maxChunks, canCutAt: outsideEscape, escapeLineStart: lineStartEscape }
       : { limit, maxChunks, html, canCutAt: html ? outsideEntity : undefined };
   const stream: TokenStream = { tokens: [{ kind: "content", text, frames: [], breakable: true }], endFrames: [] };
   const chunks = chunkTokens(stream, options);
   // Text of invisible characters only (zero-width spaces) has nothing the chunker would send.
   const pieces = chunks.length > 0 ? chunks : slices(text, limit, options.canCutAt);
-  return pieces.map((piece) => ({ text: piece, plainText: html ? telegramHtmlToPlain(piece) : piece }));
+  return pieces.map((piece) => ({ text: piece, plainText: html ? htmlToPlain(piece) : piece }));
 }
 
 /** `text` in pieces of at most `limit`, cut between graphemes. */

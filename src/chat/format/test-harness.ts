@@ -9,7 +9,7 @@ const TELEGRAM_TAGS = new Set(["b", "strong", "i", "em", "u", "s", "del", "code"
 const NON_STYLE = new Set(["code", "pre", "a", "blockquote"]);
 
 /** Returns why `html` is not a well-formed Telegram HTML message on its own, or "" when it is. */
-export function telegramHtmlProblem(html: string): string {
+export function htmlProblem(html: string): string {
   const stack: string[] = [];
   const pattern = /<(\/?)([^\s>/]*)([^>]*)>|&([^;\s&<>]*);?|[<>]/g;
   for (const m of html.matchAll(pattern)) {
@@ -40,7 +40,7 @@ const FENCE_OPEN = /^(?:\s*>)*\s*(?:(?:[-*+]|\d+[.)])\s+)*(`{3,}|~{3,})(.*)$/;
 const FENCE_CLOSE = /^(?:\s*>)*\s*(`{3,}|~{3,})\s*$/;
 
 /** Returns why a Discord message has an open code fence or an unbalanced `**`, `~~` or backtick, or "". */
-export function discordMarkdownProblem(text: string): string {
+export function chatMarkdownProblem(text: string): string {
   let fence = "";
   for (const line of text.split("\n")) {
     if (fence) {
@@ -66,7 +66,7 @@ export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\u
 
 /** The text the platform counts against its limit: Telegram's after parsing the HTML (entities as one character), others' as sent. */
 export function countedText(text: string, format: ReplyFormat): string {
-  if (format !== "telegram-html") return text;
+  if (format !== "html") return text;
   return text.replace(/<[^>]*>/g, "").replace(/&(?:amp|lt|gt|quot|#\d+|#x[0-9a-f]+);/gi, "&");
 }
 

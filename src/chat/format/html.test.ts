@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, markdownToTelegramHtml, outsideEntity, telegramHtmlToPlain } from "./telegram.js";
+import { escapeHtml, markdownToHtml, outsideEntity, htmlToPlain } from "./html.js";
 
-describe("markdownToTelegramHtml", () => {
+describe("markdownToHtml", () => {
   it.each([
     ["a paragraph", "just text", "just text"],
     ["bold", "**b** and __b__", "<b>b</b> and <b>b</b>"],
@@ -36,7 +36,7 @@ describe("markdownToTelegramHtml", () => {
     ["indentation before a link, not inside it", "- a\n  <https://x.org>", '• a\n  <a href="https://x.org">https://x.org</a>'],
     ["a mention link as text", "[you](tg://user?id=42)", "you (tg://user?id=42)"],
   ])("renders %s", (_name, markdown, html) => {
-    expect(markdownToTelegramHtml(markdown)).toBe(html);
+    expect(markdownToHtml(markdown)).toBe(html);
   });
 });
 
@@ -46,14 +46,14 @@ describe("escapeHtml", () => {
   });
 });
 
-describe("telegramHtmlToPlain", () => {
+describe("htmlToPlain", () => {
   it.each([
     ["<b>bold</b> &amp; &lt;tag&gt; &quot;q&quot;", 'bold & <tag> "q"'],
     ['<a href="https://x.org/?a=1&amp;b=2">docs</a>', "docs (https://x.org/?a=1&b=2)"],
     ['<a href="https://x.org">https://x.org</a>', "https://x.org"],
     ['<pre><code class="language-ts">a &lt; b</code></pre>', "a < b"],
   ])("reads %j as %j", (html, plain) => {
-    expect(telegramHtmlToPlain(html)).toBe(plain);
+    expect(htmlToPlain(html)).toBe(plain);
   });
 });
 

@@ -29,7 +29,7 @@ function closes(line: string, open: OpenFence): boolean {
   return !!m && m[1][0] === open.fence[0] && m[1].length >= open.fence.length;
 }
 
-export function discordTokens(markdown: string): TokenStream {
+export function chatMarkdownTokens(markdown: string): TokenStream {
   const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
   const out = new TokenBuilder();
   // A heading stays with what follows it: no split in the line breaks right after it.

@@ -7,7 +7,7 @@ import type { TokenStream } from "./tokens.js";
  *
  * Lengths are counted as Telegram counts them: the text after entity parsing (tags count
  * nothing, `&amp;` counts one), plus the " (url)" a link gets in the plain-text fallback
- * (`telegramHtmlToPlain`), so both the HTML and its fallback fit the limit.
+ * (`htmlToPlain`), so both the HTML and its fallback fit the limit.
  */
 
 /**
@@ -36,7 +36,7 @@ function linkSuffix(mark: Mark): string {
   return ` (${mark.href ?? ""})`;
 }
 
-export const telegramDialect: Dialect = {
+export const htmlDialect: Dialect = {
   escape: escapeText,
   open(mark) {
     if (mark.kind === "pre") return mark.lang ? `<pre><code class="language-${escapeHtml(mark.lang)}">` : "<pre>";
@@ -59,16 +59,16 @@ export const telegramDialect: Dialect = {
   },
 };
 
-export function telegramTokens(markdown: string): TokenStream {
-  return renderDocument(markdown, telegramDialect);
+export function htmlTokens(markdown: string): TokenStream {
+  return renderDocument(markdown, htmlDialect);
 }
 
 /**
  * Converts a Markdown reply to Telegram HTML (unsplit; use `renderReply` to split).
- * @example markdownToTelegramHtml("# Plan\n- **do** it") // "<b>Plan</b>\n\n• <b>do</b> it"
+ * @example markdownToHtml("# Plan\n- **do** it") // "<b>Plan</b>\n\n• <b>do</b> it"
  */
-export function markdownToTelegramHtml(md: string): string {
-  return telegramTokens(md)
+export function markdownToHtml(md: string): string {
+  return htmlTokens(md)
     .tokens.map((t) => t.text)
     .join("");
 }
@@ -89,7 +89,7 @@ const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"' };
  * The readable text of Telegram HTML as this module writes it: tags dropped, entities decoded,
  * and a link's URL added after its label ("label (url)") unless the label is the URL.
  */
-export function telegramHtmlToPlain(html: string): string {
+export function htmlToPlain(html: string): string {
   let out = "";
   const links: Array<{ href: string; from: number }> = [];
   let last = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { discordTokens, lineStartEscape, outsideEscape } from "./discord.js";
+import { chatMarkdownTokens, lineStartEscape, outsideEscape } from "./chat-markdown.js";
 
-describe("discordTokens", () => {
+describe("chatMarkdownTokens", () => {
   it.each([
     "**bold** *it* _it_ __under__ ~~s~~ ||sp|| `code` [link](https://x.org) <https://auto>",
     "# Heading\n\n> quote **bold**\n- item\n  1. nested `x`",
@@ -13,14 +13,14 @@ describe("discordTokens", () => {
     "\\*escaped\\* **un*closed",
   ])("passes %j through unchanged", (markdown) => {
     expect(
-      discordTokens(markdown)
+      chatMarkdownTokens(markdown)
         .tokens.map((t) => t.text)
         .join(""),
     ).toBe(markdown);
   });
 
   it("marks inline spans and fences as frames with their own delimiters", () => {
-    const { tokens } = discordTokens("see **bold `code`**\n```ts\nx\n```");
+    const { tokens } = chatMarkdownTokens("see **bold `code`**\n```ts\nx\n```");
     const code = tokens.find((t) => t.kind === "content" && t.text === "code");
     if (code?.kind !== "content") throw new Error("no code token");
     expect(code.frames.map((f) => [f.open, f.close, f.inline, f.code])).toEqual([
@@ -33,19 +33,19 @@ describe("discordTokens", () => {
   });
 
   it("reopens a fence inside a quote or list with the quote marker and indentation only", () => {
-    const quoted = discordTokens("> ```sh\n> ls\n> ```").tokens.find((t) => t.kind === "content" && t.text === "> ls");
-    const listed = discordTokens("- ```py\n  x\n  ```").tokens.find((t) => t.kind === "content" && t.text === "  x");
+    const quoted = chatMarkdownTokens("> ```sh\n> ls\n> ```").tokens.find((t) => t.kind === "content" && t.text === "> ls");
+    const listed = chatMarkdownTokens("- ```py\n  x\n  ```").tokens.find((t) => t.kind === "content" && t.text === "  x");
     if (quoted?.kind !== "content" || listed?.kind !== "content") throw new Error("no code body");
     expect([quoted.frames[0].open, quoted.frames[0].close]).toEqual(["> ```sh\n", "\n> ```"]);
     expect([listed.frames[0].open, listed.frames[0].close]).toEqual(["  ```py\n", "\n  ```"]);
   });
 
   it("leaves an unclosed fence open at the end so the last chunk closes it", () => {
-    expect(discordTokens("```js\nunclosed").endFrames.map((f) => f.close)).toEqual(["\n```"]);
+    expect(chatMarkdownTokens("```js\nunclosed").endFrames.map((f) => f.close)).toEqual(["\n```"]);
   });
 
   it("keeps a heading with the line after it", () => {
-    const newline = discordTokens("# Title\n\nbody").tokens.find((t) => t.kind === "content" && t.text.includes("\n"));
+    const newline = chatMarkdownTokens("# Title\n\nbody").tokens.find((t) => t.kind === "content" && t.text.includes("\n"));
     expect(newline?.kind === "content" && newline.breakable).toBe(false);
   });
 });
