@@ -114,11 +114,10 @@ describe("secrets", () => {
     const user = { id: 4242 };
     telegram.pushUserMessage({ from: user, text: "hello from telegram" });
     await telegram.waitForSent((r) => r.chat_id === user.id && /No available auth profile|Anthropic/.test(r.plain_text), 30_000);
-    for (const text of ["/model status", "/status", "/whoami", "/model list"]) {
-      const before = telegram.sent.length;
-      telegram.pushUserMessage({ from: user, text });
-      await telegram.waitFor(() => telegram!.sent.length > before, 30_000, `a reply to ${text}`);
-    }
+    // each command from a chat of its own, so Telegram's one-message-a-second per chat does not queue the replies
+    const commands = ["/model status", "/status", "/whoami", "/model list"].map((text, i) => ({ text, chatId: user.id + 1 + i }));
+    for (const { text, chatId } of commands) telegram.pushUserMessage({ from: { id: chatId }, text });
+    for (const { text, chatId } of commands) await telegram.waitFor(() => telegram!.sent.some((r) => r.chat_id === chatId), 30_000, `a reply to ${text}`);
     // The Bot API goes away: failed calls are logged, and grammY's network errors carry the request URL, token included.
     await telegram.close();
     await waitFor(() => /getUpdates failed/.test(gateway!.stderr()), { timeoutMs: 30_000, what: "a logged getUpdates failure" });
