@@ -19,7 +19,7 @@ export interface AgentSettings {
 export const DEFAULT_SYSTEM_PROMPT = "You are Baton, a helpful assistant answering in a chat. Be concise.";
 
 export function agentSettings(config: BatonConfig, agentId: string): AgentSettings {
-  const defaults = config.agents?.defaults ?? {};
+  const defaults = config.agents.defaults;
   const entry = config.agents?.list?.find((a) => a.id === agentId);
   const model = agentModelChoice(config, agentId);
   return {
@@ -29,7 +29,7 @@ export function agentSettings(config: BatonConfig, agentId: string): AgentSettin
     fallbacks: model.fallbacks.map(normalizeModelRef),
     systemPrompt: entry?.systemPrompt ?? defaults.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
     maxTokens: entry?.maxTokens ?? defaults.maxTokens ?? 4096,
-    history: { maxMessages: defaults.history?.maxMessages ?? 40, maxTokens: defaults.history?.maxTokens ?? 24_000 },
+    history: defaults.history,
     models: Object.fromEntries(Object.entries(defaults.models ?? {}).map(([ref, value]) => [normalizeModelRef(ref), value])),
   };
 }

@@ -41,7 +41,7 @@ export class Gateway {
   private readonly log: Logger & { child(scope: string): Logger };
 
   constructor(private readonly options: GatewayOptions) {
-    this.log = options.log ?? createLogger({ level: options.runtime.config.gateway?.logLevel ?? "info" });
+    this.log = options.log ?? createLogger({ level: options.runtime.config.gateway.logLevel });
     this.agents = new AgentRuntime(options.runtime);
     this.router = new Router({ config: options.runtime.config, runtime: this.agents, registry: defaultCommands(), log: this.log.child("router"), onTurn: options.onTurn });
   }

@@ -59,8 +59,8 @@ export class Router {
 
   constructor(private readonly options: RouterOptions) {
     const gateway = options.config.gateway;
-    this.queue = new SessionQueue({ concurrency: gateway?.concurrency ?? 8, maxPending: gateway?.queue?.maxPending ?? 10 });
-    this.editIntervalMs = options.editIntervalMs ?? gateway?.streaming?.editIntervalMs ?? 1200;
+    this.queue = new SessionQueue({ concurrency: gateway.concurrency, maxPending: gateway.queue.maxPending });
+    this.editIntervalMs = options.editIntervalMs ?? gateway.streaming.editIntervalMs;
     this.typingIntervalMs = options.typingIntervalMs ?? 4000;
   }
 
@@ -279,7 +279,7 @@ export class Router {
   ): Promise<Settlement> {
     const options: ReplyOptions = {
       signal,
-      maxParts: this.options.config.messages?.maxParts ?? 12,
+      maxParts: this.options.config.messages.maxParts,
       skipParts: record?.skipParts,
       onDelivered: record ? (n) => this.options.runtime.sessions(record.agentId).markDelivered(record.sessionKey, record.messageId, n) : undefined,
     };

@@ -50,7 +50,7 @@ export const AgentDefaults = z.strictObject({
   models: optional(z.record(z.string(), ModelEntry), "Allowed models (keys provider/model); when non-empty it is the allowlist"),
   systemPrompt: z.optional(z.string()),
   maxTokens: z.optional(positiveInt()),
-  history: z.optional(HistoryLimits),
+  history: z.prefault(HistoryLimits, {}),
 });
 
 export const AgentEntry = z.strictObject({
@@ -136,9 +136,9 @@ export const CommandsConfig = z.strictObject({
 
 export const GatewayConfig = z.strictObject({
   concurrency: z._default(positiveInt(), 8),
-  queue: z.optional(z.strictObject({ maxPending: z._default(positiveInt(), 10) })),
+  queue: z.prefault(z.strictObject({ maxPending: z._default(positiveInt(), 10) }), {}),
   logLevel: z._default(z.enum(["debug", "info", "warn", "error"]), "info"),
-  streaming: z.optional(z.strictObject({ editIntervalMs: z._default(z.number().check(z.int(), z.gte(250)), 1200) })),
+  streaming: z.prefault(z.strictObject({ editIntervalMs: z._default(z.number().check(z.int(), z.gte(250)), 1200) }), {}),
 });
 
 export const MessagesConfig = z.strictObject({
@@ -149,19 +149,20 @@ export const BatonConfig = z.strictObject({
   $schema: z.optional(z.string()),
   env: z.optional(EnvConfig),
   auth: z.optional(AuthConfig),
-  agents: z.optional(
+  agents: z.prefault(
     z.strictObject({
-      defaults: z.optional(AgentDefaults),
+      defaults: z.prefault(AgentDefaults, {}),
       list: z.optional(z.array(AgentEntry)),
     }),
+    {},
   ),
   bindings: z.optional(z.array(Binding)),
   // Each section is validated by its channel plugin's own schema (src/config/channel-catalog.ts).
   channels: optional(z.record(z.string(), z.looseObject({})), "Chat channels: one section per installed channel plugin (plugins/<id>)"),
   models: z.optional(ModelsConfig),
-  commands: z.optional(CommandsConfig),
-  gateway: z.optional(GatewayConfig),
-  messages: z.optional(MessagesConfig),
+  commands: z.prefault(CommandsConfig, {}),
+  gateway: z.prefault(GatewayConfig, {}),
+  messages: z.prefault(MessagesConfig, {}),
   state: described(
     z._default(
       z

@@ -28,7 +28,7 @@ export async function run(_options: unknown, ctx: CliContext): Promise<number> {
     ctx.stderr.write(`No channel configured${remote.length ? ` (${remote.join(" / ")})` : ""}; chatting in the terminal.\n`);
     return runConsole(runtime, runtime.config.channels?.console?.session ?? "main");
   }
-  const log = createLogger({ level: runtime.config.gateway?.logLevel ?? "info" });
+  const log = createLogger({ level: runtime.config.gateway.logLevel });
   const gateway = new Gateway({ runtime, channels, log });
   installLastResortHandlers(log, () => {
     process.exitCode = EXIT.failure;
