@@ -44,7 +44,7 @@ import { apiSignal, type ApiSignal } from "./api-signal.js";
 import { fetchBotInfo } from "./bot-info.js";
 import { CallbackDataCodec } from "./callback-data.js";
 import { syncCommandMenu } from "./command-menu.js";
-import { journalWebhookUpdates, replayJournal, UpdateSettlements } from "./delivery.js";
+import { journalWebhookUpdates, replayJournal, UpdateSettlements } from "./update-settlement.js";
 import { describeError, toSendError } from "./errors.js";
 import type { UpdateIntake } from "./intake.js";
 import { normalizeCallbackQuery, normalizeMessage, conversationKey, type BotIdentity } from "./normalize.js";
