@@ -8,7 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDiscordPlugin } from "../plugins/discord/index.js";
-import { createHarness } from "../test/fakes/discord/channel-context.js";
+import { createHarness } from "../plugins/discord/test-harness.js";
 import { startFakeDiscord } from "../test/fakes/discord/index.js";
 
 const MESSAGES = Number(process.argv[2] ?? 200);
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const plugin = createDiscordPlugin({ accountId: "default" });
   const harness = createHarness({
     config: { token: fake.token, apiRoot: fake.apiRoot, commands: { native: false } },
-    onDispatch: async (message) => {
+    handle: async (message) => {
       await plugin.send({ chatId: message.chatId, replyToMessageId: message.messageId }, { text: "ok", plainText: "ok" });
     },
   });

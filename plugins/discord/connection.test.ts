@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "../../test/fakes/discord/channel-context.js";
 import { type FakeDiscord, startFakeDiscord } from "../../test/fakes/discord/index.js";
 import { createDiscordPlugin, type DiscordChannel, type DiscordPluginOptions } from "./index.js";
+import { createHarness, type Harness } from "./test-harness.js";
 
 const GUILD = "300000000000000001";
 const GENERAL = "300000000000000010";
@@ -171,7 +171,7 @@ describe("a connection lost for good after start", () => {
     const next = harnessFor({ token: fake.token, apiRoot: fake.apiRoot });
     await fresh.start(next.ctx);
     const id = fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: alice, content: "still there?" });
-    await next.waitForDispatch((d) => d.message.messageId === id);
+    await next.waitForDispatch((m) => m.messageId === id);
     expect(harness.dispatched).toEqual([]);
   });
 
@@ -182,7 +182,7 @@ describe("a connection lost for good after start", () => {
     fake.dropConnection({ code: 4000 });
     await fake.waitFor(() => fake.resumes === 1 && fake.liveConnections === 1);
     const id = fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: alice, content: "after the drop" });
-    await harness.waitForDispatch((d) => d.message.messageId === id);
+    await harness.waitForDispatch((m) => m.messageId === id);
     expect(harness.failures).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { CommandChoice, CommandSpec, CompletionRequest, InboundMessage, ReplySink, Settlement } from "../../src/plugin-api.js";
+import type { CommandSpec } from "../../src/plugin-api.js";
 import { CUT_OFF, NOTHING_TO_SHOW } from "./interaction-sink.js";
-import { alice, DM, GENERAL, GUILD, part, type Rig, startRig, stopRigs, THREAD } from "./test-harness.js";
+import { alice, DM, GENERAL, GUILD, part, type Rig, type RigOptions, startRig, stopRigs, THREAD } from "./test-harness.js";
 
 /** The core's /model command as it registers it. */
 const MODEL: CommandSpec = {
@@ -19,11 +19,7 @@ const LOADING = 128;
 
 afterEach(stopRigs);
 
-function setup(options: {
-  onDispatch?: (rig: Rig, message: InboundMessage, sink?: ReplySink) => Promise<Settlement | void> | Settlement | void;
-  dispatchFails?: (message: InboundMessage) => boolean;
-  complete?: (request: CompletionRequest) => CommandChoice[];
-}): Promise<Rig> {
+function setup(options: Pick<RigOptions, "handle" | "accept" | "complete">): Promise<Rig> {
   return startRig({ commands: [MODEL, STATUS], ...options });
 }
 
@@ -32,7 +28,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
     let callbackSeenByHandler: number | undefined;
     const { fake, harness } = await setup({
       // A deliberately slow core: it answers only once Discord has seen the defer.
-      onDispatch: async ({ fake }, message, sink) => {
+      handle: async ({ fake }, message, sink) => {
         const callback = await fake.waitFor(() => fake.interactionCallbacks.get(message.messageId)?.callback);
         callbackSeenByHandler = callback.type;
         await sink!.send(part("Model for this chat: **opus** (pinned to anthropic:work)"));
@@ -43,7 +39,8 @@ describe("discord slash commands, autocomplete and buttons", () => {
     await harness.waitForHandled(1);
     expect(harness.errors).toEqual([]);
 
-    const [{ message, sink }] = harness.dispatched;
+    const [message] = harness.dispatched;
+    const sink = harness.sinkOf(message);
     expect(sink).toBeDefined();
     expect(message).toMatchObject({
       channel: "discord",
@@ -69,7 +66,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
 
   it("edits a part it sent through the sink, streaming-style", async () => {
     const { fake, harness } = await setup({
-      onDispatch: async (_rig, _message, sink) => {
+      handle: async (_rig, _message, sink) => {
         const first = await sink!.send(part("thinking about it"));
         await sink!.edit!(first.messageId, part("thinking about it… done"));
         const second = await sink!.send(part("more"));
@@ -91,7 +88,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
 
   it("keeps an ephemeral first answer private: the public placeholder goes, an ephemeral follow-up comes", async () => {
     const { fake, harness } = await setup({
-      onDispatch: async (_rig, _message, sink) => {
+      handle: async (_rig, _message, sink) => {
         await sink!.send(part("You may not pin that profile.", true));
       },
     });
@@ -107,11 +104,11 @@ describe("discord slash commands, autocomplete and buttons", () => {
     const { fake, harness } = await setup({});
     const inDm = fake.emitCommand({ name: "status", user: alice, channel_id: DM });
     const inThread = fake.emitCommand({ name: "status", user: alice, channel_id: THREAD, guild_id: GUILD });
-    const dm = await harness.waitForDispatch((d) => d.message.messageId === inDm);
-    const thread = await harness.waitForDispatch((d) => d.message.messageId === inThread);
-    expect(dm.message).toMatchObject({ chatKind: "dm", chatId: DM, senderName: "Alice", text: "/status" });
-    expect(dm.message.commandArgs).toEqual({});
-    expect(thread.message).toMatchObject({ chatKind: "channel", chatId: THREAD, parentChatId: GENERAL, guildId: GUILD });
+    const dm = await harness.waitForDispatch((m) => m.messageId === inDm);
+    const thread = await harness.waitForDispatch((m) => m.messageId === inThread);
+    expect(dm).toMatchObject({ chatKind: "dm", chatId: DM, senderName: "Alice", text: "/status" });
+    expect(dm.commandArgs).toEqual({});
+    expect(thread).toMatchObject({ chatKind: "channel", chatId: THREAD, parentChatId: GENERAL, guildId: GUILD });
   });
 
   it("answers autocomplete with the core's choices, at most 25", async () => {
@@ -133,7 +130,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
 
   it("turns a press of a button it sent into that command, answered in a new reply", async () => {
     const { fake, harness, plugin } = await setup({
-      onDispatch: async (_rig, _message, sink) => {
+      handle: async (_rig, _message, sink) => {
         await sink!.send(part("Switched to opus."));
       },
     });
@@ -153,7 +150,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
     ]);
     const id = fake.emitButton({ custom_id: "baton:/model opus", message_id: messageId, user: alice, channel_id: GENERAL, guild_id: GUILD });
     await harness.waitForHandled(1);
-    expect(harness.dispatched[0].message).toMatchObject({ text: "/model opus", mentioned: true, replyToMessageId: messageId, messageId: id });
+    expect(harness.dispatched[0]).toMatchObject({ text: "/model opus", mentioned: true, replyToMessageId: messageId, messageId: id });
     const record = fake.interactionCallbacks.get(id)!;
     expect(record.callback?.type).toBe(5);
     expect(record.original?.content).toBe("Switched to opus.");
@@ -163,7 +160,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
     ["ignored", "done" as const, NOTHING_TO_SHOW],
     ["cut off by a shutdown", "abandoned" as const, CUT_OFF],
   ])("completes a deferral the core settled without a word (%s) with a private note, never leaving it thinking", async (_case, settlement, note) => {
-    const { fake, harness } = await setup({ onDispatch: () => settlement });
+    const { fake, harness } = await setup({ handle: () => settlement });
     const id = fake.emitCommand({ name: "status", user: alice, channel_id: GENERAL, guild_id: GUILD });
     await harness.waitForHandled(1);
     const record = await fake.waitFor(() => (fake.interactionCallbacks.get(id)?.followUps.length ? fake.interactionCallbacks.get(id) : undefined));
@@ -173,9 +170,13 @@ describe("discord slash commands, autocomplete and buttons", () => {
   });
 
   it("answers a command the core could not take (dispatch rejected) with a private apology", async () => {
-    const { fake, harness } = await setup({ dispatchFails: () => true });
+    const { fake, harness } = await setup({
+      accept: () => {
+        throw new Error("the core refused the dispatch");
+      },
+    });
     const id = fake.emitCommand({ name: "status", user: alice, channel_id: DM });
-    await harness.waitForDispatch((d) => d.message.messageId === id);
+    await harness.waitForDispatch((m) => m.messageId === id);
     const record = await fake.waitFor(() => (fake.interactionCallbacks.get(id)?.followUps.length ? fake.interactionCallbacks.get(id) : undefined));
     expect(record.followUps.map((f) => [f.content, f.flags])).toEqual([["Sorry, that command could not be handled.", EPHEMERAL]]);
     expect(harness.logs.some((l) => l.level === "error" && l.msg === "discord: dispatch of a command failed")).toBe(true);
@@ -183,7 +184,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
 
   it("completes the deferral when the core's own answer failed to send, so it never stays thinking", async () => {
     const { fake, harness } = await setup({
-      onDispatch: async ({ fake }, _message, sink) => {
+      handle: async ({ fake }, _message, sink) => {
         const lift = fake.answerWith({ method: "PATCH", path: /^\/webhooks\//, status: 400, body: "nope", headers: { "Content-Type": "text/plain" }, times: 1 });
         await sink!.send(part("an answer Discord refused")).finally(lift);
       },
@@ -197,7 +198,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
   });
 
   it("leaves an answered deferral alone when the dispatch settles", async () => {
-    const { fake, harness } = await setup({ onDispatch: async (_rig, _message, sink) => void (await sink!.send(part("Status: fine."))) });
+    const { fake, harness } = await setup({ handle: async (_rig, _message, sink) => void (await sink!.send(part("Status: fine."))) });
     const id = fake.emitCommand({ name: "status", user: alice, channel_id: DM });
     await harness.waitForHandled(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -210,7 +211,7 @@ describe("discord slash commands, autocomplete and buttons", () => {
   it("sends a file through the interaction: into the placeholder when nothing came before, else as a follow-up", async () => {
     const long = `# Reply\n\n${"Line with ünïcödé and emoji 🎉.\n".repeat(800)}`;
     const { fake, harness } = await setup({
-      onDispatch: async (_rig, message, sink) => {
+      handle: async (_rig, message, sink) => {
         if (message.commandArgs?.view === "list") await sink!.send(part("Here is the start."));
         await sink!.sendFile!({ name: "reply.md", content: long, caption: "The rest of the reply" });
       },

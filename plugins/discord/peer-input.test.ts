@@ -25,10 +25,10 @@ describe("odd gateway payloads", () => {
     const rejections = await unhandledRejectionsDuring(async () => {
       for (const [t, d] of malformed) fake.emitRaw(t, d);
       const good = fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: alice, content: "still listening?" });
-      await harness.waitForDispatch((d) => d.message.messageId === good);
+      await harness.waitForDispatch((m) => m.messageId === good);
     });
     expect(rejections).toEqual([]);
-    expect(harness.dispatched.map((d) => d.message.text)).toEqual(["still listening?"]);
+    expect(harness.dispatched.map((m) => m.text)).toEqual(["still listening?"]);
     const dropped = harness.logs.filter((l) => l.msg.includes("dropped a gateway event"));
     expect(dropped.map((l) => l.fields?.event)).toEqual(expect.arrayContaining(["MESSAGE_CREATE", "INTERACTION_CREATE", "error"]));
     expect(harness.failures).toEqual([]);
@@ -39,7 +39,7 @@ describe("odd gateway payloads", () => {
     const { fake, harness } = await startRig();
     fake.emitRaw("MESSAGE_CREATE", { id: "1", channel_id: GENERAL, guild_id: GUILD, content: "who said this?", type: 0, mentions: [], mention_roles: [] });
     const good = fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: alice, content: "me" });
-    await harness.waitForDispatch((d) => d.message.messageId === good);
+    await harness.waitForDispatch((m) => m.messageId === good);
     expect(harness.dispatched).toHaveLength(1);
     expect(harness.logs.filter((l) => l.level === "error")).toEqual([]);
   });
@@ -125,7 +125,7 @@ describe("odd REST answers", () => {
   });
 
   it("logs an interaction it cannot defer (the callback answered 500) and still answers the next one", async () => {
-    const rig = await startRig({ commands: [STATUS], onDispatch: async (_rig, _message, sink) => void (await sink!.send(part("Status: fine."))) });
+    const rig = await startRig({ commands: [STATUS], handle: async (_rig, _message, sink) => void (await sink!.send(part("Status: fine."))) });
     const { fake, harness } = rig;
     const lift = fake.answerWith({ method: "POST", path: /^\/interactions\/\d+\/[^/]+\/callback$/, status: 500, body: "<html>oops</html>", headers: { "Content-Type": "text/html" } });
     const rejections = await unhandledRejectionsDuring(async () => {

@@ -1,10 +1,9 @@
 import { DiscordAPIError, GatewayIntentBits } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { InboundMessage } from "../../src/plugin-api.js";
-import { createHarness } from "../../test/fakes/discord/channel-context.js";
 import { startFakeDiscord } from "../../test/fakes/discord/index.js";
 import { createDiscordPlugin } from "./index.js";
-import { alice, BOT_ROLE, DM, GENERAL, GUILD, part, type Rig, startRig as setup, stopRigs, THREAD } from "./test-harness.js";
+import { alice, BOT_ROLE, createHarness, DM, GENERAL, GUILD, part, type Rig, startRig as setup, stopRigs, THREAD } from "./test-harness.js";
 
 const otherBot = { id: "200000000000000002", username: "helper", bot: true };
 
@@ -16,7 +15,7 @@ async function echo({ plugin }: Rig, message: InboundMessage): Promise<void> {
   await plugin.send({ chatId: message.chatId, replyToMessageId: message.messageId }, { text, plainText: text });
 }
 
-const byId = (id: string) => (d: { message: InboundMessage }) => d.message.messageId === id;
+const byId = (id: string) => (message: InboundMessage) => message.messageId === id;
 
 describe("discord plugin against the fake Discord", () => {
   it("connects through apiRoot with the intents it needs and the gateway URL from /gateway/bot", async () => {
@@ -29,10 +28,10 @@ describe("discord plugin against the fake Discord", () => {
   });
 
   it("holds a DM conversation", async () => {
-    const rig = await setup({ onDispatch: echo });
+    const rig = await setup({ handle: echo });
     const { fake, harness } = rig;
     const first = fake.emitMessage({ channel_id: DM, author: alice, content: "hello" });
-    const { message } = await harness.waitForDispatch(byId(first));
+    const message = await harness.waitForDispatch(byId(first));
     expect(message).toMatchObject({
       channel: "discord",
       accountId: "default",
@@ -65,7 +64,7 @@ describe("discord plugin against the fake Discord", () => {
     const { messageId: botMessage } = await plugin.send({ chatId: GENERAL }, { text: "I said something", plainText: "I said something" });
     const reply = fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: alice, content: "answering you", replyTo: botMessage });
 
-    const get = async (id: string) => (await harness.waitForDispatch(byId(id))).message;
+    const get = async (id: string) => harness.waitForDispatch(byId(id));
     expect(await get(plain)).toMatchObject({ chatKind: "channel", chatId: GENERAL, guildId: GUILD, text: "just chatting", mentioned: false });
     expect(await get(mention)).toMatchObject({ text: "what's up", mentioned: true });
     expect(await get(nickMention)).toMatchObject({ text: "hey", mentioned: true });
@@ -80,13 +79,13 @@ describe("discord plugin against the fake Discord", () => {
     fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: otherBot, content: `<@${fake.botUser.id}> bot talk` });
     const human = fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: alice, content: "a human" });
     await harness.waitForDispatch(byId(human));
-    expect(harness.dispatched.map((d) => d.message.text)).toEqual(["a human"]);
+    expect(harness.dispatched.map((m) => m.text)).toEqual(["a human"]);
   });
 
   it("maps thread messages to the thread's chat with the parent channel, including threads created later", async () => {
     const { fake, harness } = await setup();
     const inThread = fake.emitMessage({ channel_id: THREAD, guild_id: GUILD, author: alice, content: "in a thread" });
-    expect((await harness.waitForDispatch(byId(inThread))).message).toMatchObject({
+    expect(await harness.waitForDispatch(byId(inThread))).toMatchObject({
       chatKind: "channel",
       chatId: THREAD,
       parentChatId: GENERAL,
@@ -96,7 +95,7 @@ describe("discord plugin against the fake Discord", () => {
     const later = "300000000000000012";
     fake.addChannel(GUILD, { id: later, name: "new-thread", type: 11, parent_id: GENERAL });
     const inLater = fake.emitMessage({ channel_id: later, guild_id: GUILD, author: alice, content: "fresh thread" });
-    expect((await harness.waitForDispatch(byId(inLater))).message).toMatchObject({ chatId: later, parentChatId: GENERAL });
+    expect(await harness.waitForDispatch(byId(inLater))).toMatchObject({ chatId: later, parentChatId: GENERAL });
   });
 
   it("sends to threads, edits, and shows typing", async () => {
@@ -149,7 +148,7 @@ describe("discord plugin against the fake Discord", () => {
   });
 
   it("never lets a message ping: allowed_mentions parses nothing on every send and edit", async () => {
-    const rig = await setup({ onDispatch: echo });
+    const rig = await setup({ handle: echo });
     const { fake, harness, plugin } = rig;
     const ping = fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: alice, content: "@everyone <@&1> <@200000000000000001>" });
     await harness.waitForDispatch(byId(ping));
@@ -172,7 +171,7 @@ describe("discord plugin against the fake Discord", () => {
 
     const after = fake.emitMessage({ channel_id: GENERAL, guild_id: GUILD, author: alice, content: "after" });
     await harness.waitForDispatch(byId(after));
-    expect(harness.dispatched.map((d) => d.message.text)).toEqual(["before", "during", "after"]);
+    expect(harness.dispatched.map((m) => m.text)).toEqual(["before", "during", "after"]);
     expect(fake.identifies).toHaveLength(1);
     expect(fake.gatewayConnections.map((c) => c.path)).toEqual(["/gateway", "/resume"]);
   });
@@ -196,7 +195,7 @@ describe("discord plugin against the fake Discord", () => {
     await harness.waitForDispatch(byId(after));
     expect(fake.resumes).toBe(0);
     expect(fake.gatewayConnections.map((c) => c.path)).toEqual(["/gateway", "/gateway"]);
-    expect(harness.dispatched.map((d) => d.message.text)).toEqual(["old session", "new session"]);
+    expect(harness.dispatched.map((m) => m.text)).toEqual(["old session", "new session"]);
     expect(harness.failures).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CommandSpec } from "../../src/plugin-api.js";
-import { createHarness, type Harness } from "../../test/fakes/discord/channel-context.js";
 import { type FakeDiscord, startFakeDiscord } from "../../test/fakes/discord/index.js";
 import { createDiscordPlugin } from "./index.js";
+import { createHarness, type Harness } from "./test-harness.js";
 
 const GUILD = "300000000000000001";
 const OTHER_GUILD = "300000000000000002";

@@ -1,11 +1,20 @@
 /**
  * The plugin under test, started against a fresh fake Discord with one guild (a channel and
- * a thread) and a harness standing in for the core. For this plugin's tests only.
+ * a thread) and a harness standing in for the core (the shared channel harness, set up for
+ * this plugin as the core would). For this plugin's tests only.
  */
 import type { CommandChoice, CommandSpec, CompletionRequest, InboundMessage, ReplySink, Settlement } from "../../src/plugin-api.js";
-import { createHarness, type Harness } from "../../test/fakes/discord/channel-context.js";
+import { type Accept, type ChannelHarness, type ChannelHarnessOptions, createChannelHarness } from "../../test/support/channel-harness.js";
 import { type FakeDiscord, type FakeDiscordOptions, startFakeDiscord } from "../../test/fakes/discord/index.js";
+import discordConfig from "./config.js";
 import { createDiscordPlugin, type DiscordChannel, type DiscordPluginOptions } from "./index.js";
+
+export type Harness = ChannelHarness;
+
+/** A core stand-in for this plugin: `config` is `channels.discord`; native commands as the core reads them from it. */
+export function createHarness(options: Omit<ChannelHarnessOptions, "channel" | "configModule">): Harness {
+  return createChannelHarness({ channel: "discord", configModule: discordConfig, ...options });
+}
 
 export const GUILD = "300000000000000001";
 export const GENERAL = "300000000000000010";
@@ -26,8 +35,9 @@ export interface RigOptions {
   plugin?: Partial<DiscordPluginOptions>;
   /** Slash commands the harness reports; none (and native commands off) when undefined. */
   commands?: CommandSpec[];
-  onDispatch?: (rig: Rig, message: InboundMessage, sink?: ReplySink) => Promise<Settlement | void> | Settlement | void;
-  dispatchFails?: (message: InboundMessage) => boolean;
+  /** The core handling each accepted message (see `Handle` in the channel harness), with the rig at hand. */
+  handle?: (rig: Rig, message: InboundMessage, sink?: ReplySink) => Promise<Settlement | void> | Settlement | void;
+  accept?: Accept;
   complete?: (request: CompletionRequest) => CommandChoice[];
   /** Runs on the fake before the plugin starts (e.g. to make Discord misbehave from the first request). */
   beforeStart?: (fake: FakeDiscord) => void;
@@ -49,8 +59,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   rig.harness = createHarness({
     config: { token: fake.token, apiRoot: fake.apiRoot, ...(options.commands ? {} : { commands: { native: false } }) },
     commands: options.commands,
-    onDispatch: options.onDispatch && ((message, sink) => options.onDispatch!(rig, message, sink)),
-    dispatchFails: options.dispatchFails,
+    handle: options.handle && ((message, sink) => options.handle!(rig, message, sink)),
+    accept: options.accept,
     complete: options.complete,
   });
   rig.plugin = createDiscordPlugin({ accountId: "default", ...options.plugin });
@@ -64,6 +74,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
 export async function stopRigs(): Promise<void> {
   for (const { plugin, fake, harness } of running.splice(0)) {
     await plugin.stop();
+    await harness.dispose();
     await fake.close();
     harness.cleanup();
   }

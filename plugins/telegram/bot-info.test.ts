@@ -8,7 +8,8 @@ import { maskSecret } from "../../src/plugin-api.js";
 import { startFakeTelegram } from "../../test/fakes/telegram/index.js";
 import { isTokenRefused, readBotIdentity } from "./bot-info.js";
 import { createTelegramPlugin } from "./plugin.js";
-import { createHarness, freePort } from "./test-harness.js";
+import { freePort } from "../../test/support/net.js";
+import { createHarness } from "./test-harness.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -66,7 +66,7 @@ const afterPendingCallbacks = () => new Promise((resolve) => setImmediate(resolv
  * plugin.send. Tests check the reply at the fake; a send cut short by teardown is ignored.
  */
 function echo(s: Setup): void {
-  s.harness.onDispatch = (m: InboundMessage) => {
+  s.harness.accept = (m: InboundMessage) => {
     s.plugin
       .send(
         { chatId: m.chatId, topicId: m.topicId, replyToMessageId: m.messageId },
@@ -147,7 +147,7 @@ describe("telegram plugin: inbound", () => {
     const s = await setup();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    s.harness.onDispatch = (m) => (m.text === "slow" ? held : undefined);
+    s.harness.accept = (m) => (m.text === "slow" ? held : undefined);
     s.tg.pushUserMessage({ from: alice, text: "slow" });
     s.tg.pushUserMessage({ from: alice, text: "after slow" });
     s.tg.pushUserMessage({ from: bob, text: "other chat" });

@@ -54,7 +54,7 @@ describe("telegram polling: 409 Conflict", () => {
   it("reports it through ctx.fail, stops polling, keeps the journal, and a fresh instance recovers once it ends", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
-    const first = await startPlugin(tg, stateDir, { configure: (h) => (h.settle = never) });
+    const first = await startPlugin(tg, stateDir, { configure: (h) => (h.handle = never) });
     await tg.waitFor(() => tg.pollWaiting, 5000, "a pending long poll");
     tg.failNext("getUpdates", CONFLICT, 2);
     const held = tg.pushUserMessage({ from: alice, text: "held" });
@@ -76,7 +76,7 @@ describe("telegram polling: 409 Conflict", () => {
     expect(first.harness.failures).toHaveLength(1);
 
     // ...and starts a fresh one with backoff; the conflict is still on for one more call.
-    const second = await startPlugin(tg, stateDir, { configure: (h) => (h.settle = never) });
+    const second = await startPlugin(tg, stateDir, { configure: (h) => (h.handle = never) });
     await second.harness.waitForDispatch((m) => m.text === "held");
     await second.harness.waitForFailure();
     await second.plugin.stop();
@@ -175,7 +175,7 @@ describe("telegram polling: odd answers are waited out", () => {
   it("leaves out an update far larger than Telegram makes, confirms it, and answers the next", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
-    const s = await startPlugin(tg, stateDir, { configure: (h) => (h.settle = never) });
+    const s = await startPlugin(tg, stateDir, { configure: (h) => (h.handle = never) });
     const huge = tg.pushUserMessage({ from: alice, text: "x".repeat(1024 * 1024 + 1) });
     tg.pushUserMessage({ from: alice, text: "normal" });
     await s.harness.waitForDispatch((m) => m.text === "normal");
@@ -194,7 +194,7 @@ describe("telegram polling: updates that fail", () => {
     const stateDir = await tempDir();
     const s = await startPlugin(tg, stateDir, {
       configure: (h) =>
-        (h.onDispatch = (m) => {
+        (h.accept = (m) => {
           if (m.text === "boom") throw new Error("the core fell over");
         }),
     });

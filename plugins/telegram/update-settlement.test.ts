@@ -7,7 +7,8 @@ import type { ChannelPlugin, Settlement } from "../../src/plugin-api.js";
 import { startFakeTelegram, type FakeTelegram } from "../../test/fakes/telegram/index.js";
 import type { JournalFile } from "./pending-journal.js";
 import { createTelegramPlugin } from "./plugin.js";
-import { createHarness, freePort, type Harness } from "./test-harness.js";
+import { freePort } from "../../test/support/net.js";
+import { createHarness, type Harness } from "./test-harness.js";
 
 /**
  * At-least-once delivery through the real plugin and grammY, against the Telegram fake: the
@@ -56,7 +57,7 @@ describe("telegram delivery: long polling", () => {
   it("journals each batch before the getUpdates that makes Telegram forget it", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
-    await startPlugin(tg, stateDir, {}, (h) => (h.settle = never));
+    await startPlugin(tg, stateDir, {}, (h) => (h.handle = never));
     const update = tg.pushUserMessage({ from: alice, text: "keep me" });
     // Read the journal at the very moment the confirming call arrives (the fake runs this check synchronously).
     const journaledAtConfirm = await tg.waitFor(() => {
@@ -75,7 +76,7 @@ describe("telegram delivery: long polling", () => {
   it("keeps what the core has not finished with and hands it over first after a restart", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
-    const first = await startPlugin(tg, stateDir, {}, (h) => (h.settle = (m) => (m.text === "answered" ? Promise.resolve("done" as const) : never())));
+    const first = await startPlugin(tg, stateDir, {}, (h) => (h.handle = (m) => (m.text === "answered" ? Promise.resolve("done" as const) : never())));
     const answered = tg.pushUserMessage({ from: alice, text: "answered" });
     const held = [tg.pushUserMessage({ from: alice, text: "held 1" }), tg.pushUserMessage({ from: bob, text: "held 2" })];
     await first.harness.waitForDispatch((m) => m.text === "held 2");
@@ -101,7 +102,7 @@ describe("telegram delivery: long polling", () => {
   it("keeps a message the core abandoned in a shutdown and hands it over again after the restart", async () => {
     const tg = await fakeTelegram();
     const stateDir = await tempDir();
-    const first = await startPlugin(tg, stateDir, {}, (h) => (h.settle = (m) => Promise.resolve(m.text === "cut off" ? ("abandoned" as const) : ("done" as const))));
+    const first = await startPlugin(tg, stateDir, {}, (h) => (h.handle = (m) => Promise.resolve(m.text === "cut off" ? ("abandoned" as const) : ("done" as const))));
     tg.pushUserMessage({ from: alice, text: "answered" });
     const cutOff = tg.pushUserMessage({ from: bob, text: "cut off" });
     await first.harness.waitForDispatch((m) => m.text === "cut off");
@@ -136,7 +137,7 @@ describe("telegram delivery: long polling", () => {
     const stateDir = await tempDir();
     let finish!: (settlement: Settlement) => void;
     const finished = new Promise<Settlement>((resolve) => (finish = resolve));
-    const s = await startPlugin(tg, stateDir, {}, (h) => (h.settle = () => finished));
+    const s = await startPlugin(tg, stateDir, {}, (h) => (h.handle = () => finished));
     const update = tg.pushUserMessage({ from: alice, text: "slow turn" });
     await s.harness.waitForDispatch(() => true);
     expect((await journalIn(stateDir)).updates.map((u) => u.update_id)).toEqual([update.update_id]);
@@ -165,7 +166,7 @@ describe("telegram delivery: webhook", () => {
     const stateDir = await tempDir();
     const port = await freePort();
     const webhook = { url: `http://127.0.0.1:${port}/telegram`, secret: "hook-secret_42", host: "127.0.0.1", port, path: "/telegram" };
-    const first = await startPlugin(tg, stateDir, { webhook }, (h) => (h.settle = never));
+    const first = await startPlugin(tg, stateDir, { webhook }, (h) => (h.handle = never));
     const update = tg.pushUserMessage({ from: alice, text: "via webhook" });
     expect(await tg.deliverViaWebhook(update)).toBe(200);
     expect((await journalIn(stateDir)).updates.map((u) => u.update_id)).toEqual([update.update_id]);
@@ -173,7 +174,7 @@ describe("telegram delivery: webhook", () => {
     expect(texts(first.harness)).toEqual(["via webhook"]);
     await first.plugin.stop();
 
-    const second = await startPlugin(tg, stateDir, { webhook }, (h) => (h.settle = (m) => (m.text === "via webhook" ? never() : Promise.resolve("done" as const))));
+    const second = await startPlugin(tg, stateDir, { webhook }, (h) => (h.handle = (m) => (m.text === "via webhook" ? never() : Promise.resolve("done" as const))));
     expect(texts(second.harness)).toEqual(["via webhook"]); // replayed during start, before the endpoint opened
     expect(await tg.deliverViaWebhook(update)).toBe(200); // still pending in the new run: skipped again
     const next = tg.pushUserMessage({ from: alice, text: "next" });

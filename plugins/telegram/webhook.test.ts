@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeTelegram } from "../../test/fakes/telegram/index.js";
 import { createTelegramPlugin, type TelegramPluginOptions } from "./plugin.js";
-import { createHarness, freePort } from "./test-harness.js";
+import { freePort } from "../../test/support/net.js";
+import { createHarness } from "./test-harness.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -84,7 +85,7 @@ describe("telegram plugin: webhook mode", () => {
 
   it("refuses updates without the right secret and dispatches the right one once", async () => {
     const { tg, harness, plugin, webhook } = await startWebhookPlugin();
-    harness.onDispatch = (m) => {
+    harness.accept = (m) => {
       plugin.send({ chatId: m.chatId }, { text: `got <i>${m.text}</i>`, plainText: `got ${m.text}` }).catch(() => undefined);
     };
     const update = tg.pushUserMessage({ from: { id: 77, first_name: "Eve" }, text: "via webhook" });
@@ -193,7 +194,7 @@ describe("telegram webhook server: malformed requests get a 4xx and the server g
     const s = await startWebhookPlugin({ plugin: { webhookLimits: { handlerTimeoutMs: 200 } } });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    s.harness.onDispatch = (m) => (m.text === "slow" ? held : undefined);
+    s.harness.accept = (m) => (m.text === "slow" ? held : undefined);
     const slow = s.tg.pushUserMessage({ from: { id: 78 }, text: "slow" });
     const started = Date.now();
     expect(await s.tg.deliverViaWebhook(slow)).toBe(200);

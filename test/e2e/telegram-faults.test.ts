@@ -4,7 +4,7 @@
  */
 import { connect } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freePort } from "../../plugins/telegram/test-harness.js";
+import { freePort } from "../support/net.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
 import { alice, botMessages, startStack, waitForBotText, type Stack } from "./telegram-helpers.js";
 
