@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { maskSecret } from "../../src/util/mask.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram/index.js";
+import { waitFor } from "../support/wait.js";
 import {
   alice,
   assertBuilt,
@@ -106,9 +107,7 @@ describe("baton gateway process", () => {
       const proc = spawnBaton(["gateway"], env(), home.home);
       started.push(proc);
       // the start attempt is waiting on getMe: no start line yet
-      const deadline = Date.now() + 10_000;
-      while (sockets.size === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(sockets.size).toBeGreaterThan(0);
+      await waitFor(() => sockets.size > 0, { what: "the start attempt's connection to the Bot API" });
       expect(proc.stderr()).not.toContain(READY);
       const exit = await proc.terminate(12_000);
       expect(exit, `stderr:\n${proc.stderr()}`).toMatchObject({ code: 0, signal: null });

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configuredChannels, Gateway } from "../../src/chat/gateway.js";
 import { runtimeFromConfig } from "../../src/config/runtime.js";
+import { waitFor } from "../support/wait.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "plugins");
 const TOKEN = "loopback-secret-token-0123456789";
@@ -61,14 +62,12 @@ describe("the loopback example channel", () => {
       const posted = await fetch(`${base}/messages`, { method: "POST", headers: auth, body: JSON.stringify({ chatId: "c1", senderId: "alice", text: "/whoami" }) });
       expect(posted.status).toBe(202);
 
-      let replies: { chatId: string; text: string }[] = [];
-      const poll = async () => void (replies = (await (await fetch(`${base}/replies`, { headers: auth })).json()) as typeof replies);
-      await poll();
-      // the reply is sent once the core has run the command; check again until it is there
-      for (const started = Date.now(); replies.length === 0 && Date.now() - started < 5000; ) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        await poll();
-      }
+      // the reply is sent once the core has run the command; ask until it is there
+      const sent = async () => {
+        const replies = (await (await fetch(`${base}/replies`, { headers: auth })).json()) as { chatId: string; text: string }[];
+        return replies.length > 0 && replies;
+      };
+      const replies = await waitFor(sent, { timeoutMs: 5000, intervalMs: 20, what: "the reply to /whoami" });
       expect(replies).toEqual([expect.objectContaining({ chatId: "c1", text: expect.stringContaining("id alice on loopback") })]);
       expect(JSON.parse(fs.readFileSync(path.join(stateDir, "channels", "loopback", "counter.json"), "utf8"))).toEqual({ next: 2 });
       expect(lines.join("\n")).toContain("loopback: listening");

@@ -16,6 +16,21 @@ describe("waitFor", () => {
     expect(await waitFor(() => ready, { intervalMs: 5 })).toBe(true);
   });
 
+  it("awaits an async check before polling again", async () => {
+    let calls = 0;
+    let running = 0;
+    const answer = async () => {
+      running++;
+      expect(running).toBe(1); // never two at once
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      return ++calls >= 3 ? ["reply"] : undefined;
+    };
+    expect(await waitFor(answer, { intervalMs: 1 })).toEqual(["reply"]);
+    expect(calls).toBe(3);
+    await expect(waitFor(async () => Promise.reject(new Error("refused")))).rejects.toThrow("refused");
+  });
+
   it("re-checks on the emitter's events instead of polling", async () => {
     const changes = new EventEmitter();
     let checks = 0;

@@ -6,6 +6,7 @@
  * @example
  * const reply = await waitFor(() => fake.sent.find((m) => m.chat_id === 42), { what: "a reply in chat 42" });
  * await waitFor(() => gateway.channelStatus()[0].state === "up", { what: "the channel to come up" });
+ * const replies = await waitFor(async () => (await fetchReplies()).filter(isMine).at(0), { what: "my reply" });
  */
 import type { EventEmitter } from "node:events";
 
@@ -24,34 +25,49 @@ export interface WaitOptions {
   detail?: () => string;
 }
 
+type Pending = undefined | null | false;
+
 /**
  * Resolves with the first value of `check` that is not `undefined`, `null` or `false` (so a
- * boolean condition resolves with `true`). Rejects when `check` throws, or on timeout.
+ * boolean condition resolves with `true`). Rejects when `check` throws, or on timeout. A
+ * synchronous check runs right when a change is emitted; an async one (e.g. an HTTP request)
+ * is awaited before the next poll.
  */
-export function waitFor<T>(check: () => T | undefined | null | false, options: WaitOptions = {}): Promise<T> {
+export function waitFor<T>(check: () => T | Pending | Promise<T | Pending>, options: WaitOptions = {}): Promise<T> {
   const { timeoutMs = 10_000, what = "a condition", changes, event = "change", intervalMs = 10, detail } = options;
   return new Promise<T>((resolve, reject) => {
     let poll: NodeJS.Timeout | undefined;
+    let done = false;
     const finish = () => {
+      done = true;
       clearTimeout(deadline);
       clearTimeout(poll);
       changes?.off(event, attempt);
     };
-    const attempt = () => {
-      let value: T | undefined | null | false;
-      try {
-        value = check();
-      } catch (error) {
-        finish();
-        reject(error);
-        return;
-      }
+    const fail = (error: unknown) => {
+      if (done) return;
+      finish();
+      reject(error);
+    };
+    const settle = (value: T | Pending) => {
+      if (done) return;
       if (value !== undefined && value !== null && value !== false) {
         finish();
         resolve(value);
       } else if (!changes) {
         poll = setTimeout(attempt, intervalMs);
       }
+    };
+    const attempt = () => {
+      let value: T | Pending | Promise<T | Pending>;
+      try {
+        value = check();
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (value instanceof Promise) value.then(settle, fail);
+      else settle(value);
     };
     const deadline = setTimeout(() => {
       finish();
