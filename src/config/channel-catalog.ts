@@ -120,8 +120,7 @@ async function importConfigModule(file: string): Promise<{ default?: unknown }> 
 }
 
 /** The plugin's declaration, or why it has none usable (a message for the config error). */
-async function loadSpec(id: string): Promise<ChannelSpec | string> {
-  const file = pluginFile(id, "config");
+async function loadSpec(id: string, file: string | undefined): Promise<ChannelSpec | string> {
   if (!file) return channelSpec(id, undefined);
   try {
     const mod = await importConfigModule(file);
@@ -142,8 +141,10 @@ async function loadSpec(id: string): Promise<ChannelSpec | string> {
  */
 export async function loadChannelCatalog(ids: "all" | readonly string[]): Promise<ChannelCatalog> {
   const installed = ids === "all" ? installedChannelPlugins() : undefined;
-  const wanted = installed ?? [...new Set(ids)].filter((id) => pluginFile(id, "index"));
-  const loaded = await Promise.all(wanted.map(async (id) => [id, await loadSpec(id)] as const));
+  // a plugin is its index module; its config module is looked for first, as nearly all have one
+  const files = (installed ?? [...new Set(ids)]).map((id) => ({ id, config: pluginFile(id, "config") }));
+  const wanted = installed ? files : files.filter(({ id, config }) => config || pluginFile(id, "index"));
+  const loaded = await Promise.all(wanted.map(async ({ id, config }) => [id, await loadSpec(id, config)] as const));
   const specs = new Map<string, ChannelSpec>();
   const broken = new Map<string, string>();
   for (const [id, spec] of loaded) {
