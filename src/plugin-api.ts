@@ -124,7 +124,8 @@ export interface CommandSpec {
   args: CommandArgSpec[];
 }
 
-export interface CompletionRequest {
+/** An autocomplete lookup: the values to offer for `arg` of `command` as the user types (a slash-command option). */
+export interface AutocompleteRequest {
   command: string;
   arg: string;
   /** What the user typed so far. */
@@ -264,7 +265,7 @@ export interface ChannelContext {
   /** Commands to register natively (slash commands, menus). */
   commands(): CommandSpec[];
   /** Autocomplete values for a command argument. */
-  complete(request: CompletionRequest): Promise<CommandChoice[]>;
+  complete(request: AutocompleteRequest): Promise<CommandChoice[]>;
   /**
    * Report that this started channel lost its connection for good (e.g. Telegram's 409 because
    * another process polls the same token, a fatal gateway close). The gateway logs it, calls

@@ -3,7 +3,7 @@
  * a thread) and a harness standing in for the core (the shared channel harness, set up for
  * this plugin as the core would). For this plugin's tests only.
  */
-import type { CommandChoice, CommandSpec, CompletionRequest, InboundMessage, ReplySink, Settlement } from "../../src/plugin-api.js";
+import type { CommandChoice, CommandSpec, AutocompleteRequest, InboundMessage, ReplySink, Settlement } from "../../src/plugin-api.js";
 import { type Accept, type ChannelHarness, type ChannelHarnessOptions, createChannelHarness } from "../../test/support/channel-harness.js";
 import { type FakeDiscord, type FakeDiscordOptions, startFakeDiscord } from "../../test/fakes/discord/index.js";
 import discordConfig from "./config.js";
@@ -38,7 +38,7 @@ export interface RigOptions {
   /** The core handling each accepted message (see `Handle` in the channel harness), with the rig at hand. */
   handle?: (rig: Rig, message: InboundMessage, sink?: ReplySink) => Promise<Settlement | void> | Settlement | void;
   accept?: Accept;
-  complete?: (request: CompletionRequest) => CommandChoice[];
+  complete?: (request: AutocompleteRequest) => CommandChoice[];
   /** Runs on the fake before the plugin starts (e.g. to make Discord misbehave from the first request). */
   beforeStart?: (fake: FakeDiscord) => void;
 }

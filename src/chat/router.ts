@@ -3,7 +3,7 @@ import { BoundedSet } from "../util/bounded-set.js";
 import type { TurnOutcome } from "../agents/turn.js";
 import { agentForMessage } from "../agents/agents.js";
 import type { BatonConfig } from "../config/schema.js";
-import type { ChannelPlugin, CommandChoice, CompletionRequest, InboundMessage, Logger, OutboundMessage, ReplySink, Settlement } from "../plugin-api.js";
+import type { ChannelPlugin, CommandChoice, AutocompleteRequest, InboundMessage, Logger, OutboundMessage, ReplySink, Settlement } from "../plugin-api.js";
 import { sessionKeysFor } from "../sessions/keys.js";
 import { SessionStoreError } from "../state/sessions.js";
 import { canPinProfile, canRunPrivilegedCommands, checkAccess } from "./access.js";
@@ -347,7 +347,7 @@ export class Router {
     return this.options.registry.specs();
   }
 
-  async complete(request: CompletionRequest): Promise<CommandChoice[]> {
+  async complete(request: AutocompleteRequest): Promise<CommandChoice[]> {
     const definition = this.options.registry.get(request.command);
     if (!definition?.complete) return [];
     const message = { ...request.message, mentioned: true };

@@ -25,7 +25,7 @@ import type {
   ChannelContext,
   CommandChoice,
   CommandSpec,
-  CompletionRequest,
+  AutocompleteRequest,
   InboundMessage,
   Logger,
   ReplySink,
@@ -67,7 +67,7 @@ export interface ChannelHarnessOptions {
   accept?: Accept;
   handle?: Handle;
   /** Answers `ctx.complete` (autocomplete); default no choices. */
-  complete?: (request: CompletionRequest) => CommandChoice[] | Promise<CommandChoice[]>;
+  complete?: (request: AutocompleteRequest) => CommandChoice[] | Promise<CommandChoice[]>;
 }
 
 export interface ChannelHarness {
@@ -80,7 +80,7 @@ export interface ChannelHarness {
   /** What the plugin reported through `ctx.fail`, in order (the gateway honours only the first). */
   failures: unknown[];
   /** What `ctx.complete` was asked, in order. */
-  completions: CompletionRequest[];
+  completions: AutocompleteRequest[];
   /** What `handle` threw. */
   errors: unknown[];
   /** What `ctx.commands()` returns; tests may replace it. */
