@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { maskSecret, type ChannelPlugin, type InboundMessage } from "../../src/plugin-api.js";
 import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions } from "../../test/fakes/telegram/index.js";
+import { TEST_PACE } from "../../test/support/telegram-pace.js";
 import { createTelegramPlugin, type TelegramPluginOptions } from "./plugin.js";
 import { createHarness, type Harness } from "./test-harness.js";
 
@@ -25,7 +26,7 @@ afterEach(async () => {
 });
 
 async function fakeTelegram(options?: FakeTelegramOptions): Promise<FakeTelegram> {
-  const tg = await startFakeTelegram(options);
+  const tg = await startFakeTelegram({ ...options, limits: { ...TEST_PACE.fake, ...options?.limits } });
   cleanups.push(() => tg.close());
   return tg;
 }
@@ -47,7 +48,7 @@ async function startPlugin(
     stateDir,
     commands: options.commands ?? [{ name: "model", description: "Switch model", args: [] }],
   });
-  const plugin = createTelegramPlugin({ accountId: "default", ...options.plugin });
+  const plugin = createTelegramPlugin({ accountId: "default", limits: TEST_PACE.plugin, ...options.plugin });
   await plugin.start(harness.ctx);
   cleanups.push(() => plugin.stop());
   return { tg, stateDir, plugin, harness };
@@ -287,7 +288,8 @@ describe("telegram plugin: outbound", () => {
   });
 
   it("waits out a 429 and still delivers, in order", async () => {
-    const s = await setup({ fake: { limits: { perChat: { limit: 1, intervalMs: 2000, burst: 1 } } } });
+    // half the plugin's pace, so the second message gets a 429
+    const s = await setup({ fake: { limits: { perChat: { limit: 1, intervalMs: 2 * TEST_PACE.plugin.perChat.intervalMs, burst: 1 } } } });
     s.tg.addChat({ id: alice.id });
     const target = { chatId: String(alice.id) };
     await Promise.all(["one", "two"].map((t) => s.plugin.send(target, { text: t, plainText: t })));

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { createTelegramPlugin, TELEGRAM_OUTBOUND_LIMITS, type OutboundLimits } from "../../plugins/telegram/index.js";
+import { createTelegramPlugin } from "../../plugins/telegram/index.js";
 import type { TurnOutcome } from "../../src/agents/turn.js";
 import { Gateway } from "../../src/chat/gateway.js";
 import { resolvePaths } from "../../src/config/paths.js";
@@ -22,8 +22,9 @@ import { runtimeFromConfig } from "../../src/config/runtime.js";
 import type { BatonConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/util/log.js";
 import type { FakeAnthropic } from "../fakes/anthropic/index.js";
-import { startFakeTelegram, TELEGRAM_FLOOD_LIMITS, type FakeTelegram, type FakeTelegramOptions, type FloodLimits, type SentRecord } from "../fakes/telegram/index.js";
+import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions, type SentRecord } from "../fakes/telegram/index.js";
 import { defaultProfiles, writeAuthStore } from "../support/fixtures.js";
+import { TEST_PACE } from "../support/telegram-pace.js";
 import { waitFor } from "../support/wait.js";
 
 export { defaultProfiles, KEY_A, KEY_B, writeAuthStore } from "../support/fixtures.js";
@@ -50,22 +51,6 @@ export interface StackOptions {
   /** Flood limits of the plugin and the fake alike: {@link TEST_PACE} (default), or Telegram's own (benchmarks). */
   pace?: "test" | "telegram";
 }
-
-/** Every interval of a set of rate limits divided by `factor`: the same shape, `factor` times faster. */
-function faster<Limits extends { [Scope in keyof Limits]: { intervalMs: number } | false }>(limits: Limits, factor: number): Limits {
-  const entries = Object.entries(limits) as [string, { intervalMs: number } | false][];
-  return Object.fromEntries(entries.map(([scope, limit]) => [scope, limit && { ...limit, intervalMs: limit.intervalMs / factor }])) as Limits;
-}
-
-/**
- * Telegram's flood limits ten times faster (a chat gets a message per 100 ms, not per second),
- * for the plugin's limiter and the fake's flood control alike: the suites exercise the pacing
- * without waiting for it. 429 answers still say `retry_after` in whole seconds, as Telegram's do.
- */
-export const TEST_PACE: { plugin: OutboundLimits; fake: FloodLimits } = {
-  plugin: faster(TELEGRAM_OUTBOUND_LIMITS, 10),
-  fake: faster(TELEGRAM_FLOOD_LIMITS, 10),
-};
 
 export interface Stack {
   telegram: FakeTelegram;

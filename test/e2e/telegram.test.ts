@@ -16,12 +16,12 @@ import {
   requestModel,
   requestRoles,
   startStack,
-  TEST_PACE,
   TOPIC,
   waitForBotMessage,
   waitForBotText,
   type Stack,
 } from "./telegram-helpers.js";
+import { TEST_PACE } from "../support/telegram-pace.js";
 
 let anthropic: FakeAnthropic;
 let stack: Stack | undefined;
