@@ -2,16 +2,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { KEY_A, writeAuthStore } from "../test/support/fixtures.js";
 import { BATON, measureCommand, printTable } from "./lib.js";
 
 export function cliStartup(runs = 15) {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), "baton-bench-state-"));
-  fs.mkdirSync(path.join(state, "agents", "main", "agent"), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(
-    path.join(state, "agents", "main", "agent", "auth-profiles.json"),
-    JSON.stringify({ version: 1, profiles: { "anthropic:default": { type: "api_key", provider: "anthropic", key: `sk-ant-api03-${"x".repeat(90)}` } }, order: {}, usageStats: {} }),
-    { mode: 0o600 },
-  );
+  writeAuthStore(path.join(state, "agents", "main", "agent", "auth-profiles.json"), { "anthropic:default": { type: "api_key", provider: "anthropic", key: KEY_A } });
   fs.copyFileSync(path.resolve(BATON, "../../config.example.json5"), path.join(state, "baton.json5"));
   const env = { PATH: process.env.PATH, HOME: state, BATON_STATE_DIR: state, TELEGRAM_BOT_TOKEN: "1:x", DISCORD_BOT_TOKEN: "x", NO_COLOR: "1" };
   const baseline = measureCommand("node -e 0", process.execPath, ["-e", "0"], env, runs);

@@ -17,6 +17,7 @@ import { runtimeFromConfig, type Runtime } from "../src/config/runtime.js";
 import type { BatonConfigInput } from "../src/config/schema.js";
 import type { ChannelLimits, ChannelPlugin, InboundMessage, Logger, OutboundMessage, OutboundTarget, SentMessage } from "../src/plugin-api.js";
 import type { CompletionRequest, CompletionResult, Provider } from "../src/providers/types.js";
+import { writeAuthStore } from "../test/support/fixtures.js";
 
 /** The one stored credential; it only ever reaches the loopback fake. */
 export const BENCH_API_KEY = `sk-ant-api03-${"b".repeat(80)}BNCH`;
@@ -37,9 +38,7 @@ export async function createBenchRuntime(options: { anthropicBaseUrl?: string; c
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-bench-"));
   const paths = resolvePaths({ BATON_STATE_DIR: stateDir, HOME: stateDir });
   const storePath = paths.authStorePath("main");
-  fs.mkdirSync(path.dirname(storePath), { recursive: true, mode: 0o700 });
-  const store = { version: 1, profiles: { [BENCH_PROFILE_ID]: { type: "api_key", provider: "anthropic", key: BENCH_API_KEY } }, order: {}, usageStats: {} };
-  fs.writeFileSync(storePath, JSON.stringify(store, null, 2), { mode: 0o600 });
+  writeAuthStore(storePath, { [BENCH_PROFILE_ID]: { type: "api_key", provider: "anthropic", key: BENCH_API_KEY } });
   const input: BatonConfigInput = {
     // the benchmarks' senders are strangers: open DMs explicitly (the default is pairing)
     channels: { telegram: { dmPolicy: "open" } },
