@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { maskSecret, type ChannelPlugin, type InboundMessage } from "../../src/plugin-api.js";
-import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions } from "../../test/fakes/telegram/index.js";
+import { type FakeTelegram, type FakeTelegramOptions } from "../../test/fakes/telegram/index.js";
 import { TEST_PACE } from "../../test/support/telegram-pace.js";
 import { createTelegramPlugin, type TelegramPluginOptions } from "./plugin.js";
-import { createHarness, type Harness } from "./test-harness.js";
+import { createHarness, telegramTestRig, type Harness } from "./test-harness.js";
 
 const alice = { id: 1001, first_name: "Alice", username: "alice" };
 const bob = { id: 1002, first_name: "Bob" };
@@ -20,22 +19,9 @@ interface Setup {
   harness: Harness;
 }
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function fakeTelegram(options?: FakeTelegramOptions): Promise<FakeTelegram> {
-  const tg = await startFakeTelegram({ ...options, limits: { ...TEST_PACE.fake, ...options?.limits } });
-  cleanups.push(() => tg.close());
-  return tg;
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "baton-telegram-"));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanups, fakeTelegram: unpacedTelegram, tempDir } = telegramTestRig("baton-telegram-");
+const fakeTelegram = (options?: FakeTelegramOptions): Promise<FakeTelegram> =>
+  unpacedTelegram({ ...options, limits: { ...TEST_PACE.fake, ...options?.limits } });
 
 /** A started plugin talking to `tg`, with a harness standing in for the core. */
 async function startPlugin(

@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Settlement } from "../../src/plugin-api.js";
-import { startFakeTelegram, type FakeTelegram, type RawAnswer } from "../../test/fakes/telegram/index.js";
+import { type FakeTelegram, type RawAnswer } from "../../test/fakes/telegram/index.js";
 import type { JournalFile } from "./pending-journal.js";
 import { createTelegramPlugin, type TelegramPluginOptions } from "./plugin.js";
-import { createHarness, type Harness } from "./test-harness.js";
+import { createHarness, telegramTestRig, type Harness } from "./test-harness.js";
 
 /**
  * Long polling against a Bot API that misbehaves, through the real plugin, grammY and the runner:
@@ -15,22 +14,7 @@ import { createHarness, type Harness } from "./test-harness.js";
 
 const alice = { id: 1001, first_name: "Alice" };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function fakeTelegram(): Promise<FakeTelegram> {
-  const tg = await startFakeTelegram();
-  cleanups.push(() => tg.close());
-  return tg;
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "baton-telegram-polling-"));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanups, fakeTelegram, tempDir } = telegramTestRig("baton-telegram-polling-");
 
 const fastBackoff = { firstMs: 20, maxMs: 80, maxRetryAfterMs: 100 };
 

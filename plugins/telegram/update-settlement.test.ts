@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ChannelPlugin, Settlement } from "../../src/plugin-api.js";
-import { startFakeTelegram, type FakeTelegram } from "../../test/fakes/telegram/index.js";
+import { type FakeTelegram } from "../../test/fakes/telegram/index.js";
 import type { JournalFile } from "./pending-journal.js";
 import { createTelegramPlugin } from "./plugin.js";
 import { freePort } from "../../test/support/net.js";
-import { createHarness, type Harness } from "./test-harness.js";
+import { createHarness, telegramTestRig, type Harness } from "./test-harness.js";
 
 /**
  * At-least-once delivery through the real plugin and grammY, against the Telegram fake: the
@@ -18,22 +17,7 @@ import { createHarness, type Harness } from "./test-harness.js";
 const alice = { id: 1001, first_name: "Alice" };
 const bob = { id: 1002, first_name: "Bob" };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function fakeTelegram(): Promise<FakeTelegram> {
-  const tg = await startFakeTelegram();
-  cleanups.push(() => tg.close());
-  return tg;
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "baton-telegram-delivery-"));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanups, fakeTelegram, tempDir } = telegramTestRig("baton-telegram-delivery-");
 
 /** A promise the test never resolves: the core has not finished with the message. */
 const never = () => new Promise<Settlement>(() => undefined);
