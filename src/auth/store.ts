@@ -4,6 +4,7 @@ import { ensurePrivateDir } from "../config/runtime.js";
 import { removeStaleTempFiles, writeFileAtomic } from "../util/atomic-file.js";
 import { withFileLock } from "../util/file-lock.js";
 import { redactSecrets } from "../util/redact.js";
+import { StatCache } from "../util/stat-cache.js";
 import { freshStats } from "./cooldown.js";
 import { AuthStoreSchema } from "./store-schema.js";
 import type { AuthStoreData, ProfileUsageStats } from "./types.js";
@@ -46,26 +47,14 @@ export async function readAuthStore(file: string): Promise<AuthStoreData> {
   return parseAuthStore(file, source);
 }
 
-const parsedByFile = new Map<string, { ino: number; mtimeMs: number; size: number; store: AuthStoreData }>();
+const cache = new StatCache(readAuthStore, emptyAuthStore, (file, reason) => new AuthStoreError(file, reason));
 
 /**
- * {@link readAuthStore} that re-parses only when the file changed (mtime or size), for the
- * resolver's per-turn reads. Callers must not mutate the result.
+ * {@link readAuthStore} that re-parses only when the file changed, for the resolver's per-turn
+ * reads. Callers must not mutate the result.
  */
-export async function readAuthStoreCached(file: string): Promise<AuthStoreData> {
-  let stat: fs.Stats;
-  try {
-    // synchronous: a few µs against an async stat's thread-pool round trip, on every turn
-    stat = fs.statSync(file);
-  } catch (err: any) {
-    if (err?.code === "ENOENT") return emptyAuthStore();
-    throw new AuthStoreError(file, `cannot read it (${err?.code ?? err?.message ?? err})`);
-  }
-  const cached = parsedByFile.get(file);
-  if (cached && cached.ino === stat.ino && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.store;
-  const store = await readAuthStore(file);
-  parsedByFile.set(file, { ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size, store });
-  return store;
+export function readAuthStoreCached(file: string): Promise<AuthStoreData> {
+  return cache.read(file);
 }
 
 /** Parses store text; exported for tests and tools that already hold the text. */
@@ -101,7 +90,7 @@ export async function updateAuthStore<T>(file: string, mutate: (store: AuthStore
     if (JSON.stringify(store) !== before) {
       assertLockHeld();
       await writeFileAtomic(file, `${JSON.stringify(store, null, 2)}\n`, 0o600);
-      parsedByFile.delete(file);
+      cache.forget(file);
     }
     return result;
   });
