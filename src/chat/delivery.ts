@@ -29,7 +29,7 @@ export interface ReplyPlan {
   file?: OutboundFile;
 }
 
-export const REPLY_FILE_NAME = "reply.md";
+const REPLY_FILE_NAME = "reply.md";
 
 /**
  * Formats and splits a reply, and applies `maxParts`: past it, the first `maxParts - 1` parts go
@@ -52,7 +52,7 @@ export function planReply(markdown: string, limits: ChannelLimits, options: { ma
 }
 
 /** Number of items (messages, then the file) a plan sends. */
-export function planLength(plan: ReplyPlan): number {
+function planLength(plan: ReplyPlan): number {
   return plan.messages.length + (plan.file ? 1 : 0);
 }
 

@@ -116,7 +116,7 @@ export class Router {
         // a refusal kept silent in a group still answers a native command, whose platform waits for a reply
         else if (native) await this.safeSend(reply, "You are not allowed to do that here.", { ephemeral: true });
       } catch (err) {
-        log.error("command failed", { command: definition.name, sessionKey, error: errorText(err) });
+        log.error("command failed", { command: definition.name, sessionKey, error: describeThrown(err) });
         await this.safeSend(reply, this.userFacingError(err), { ephemeral: true });
       }
       return { kind: "command", name: definition.name };
@@ -149,7 +149,7 @@ export class Router {
       try {
         if (await this.pairing.isApproved(message.channel, message.senderId)) access = checkAccess(config, message, true);
       } catch (err) {
-        log.error("cannot read pairing approvals; refusing DMs from senders outside allowFrom until it is fixed", { channel: message.channel, error: errorText(err) });
+        log.error("cannot read pairing approvals; refusing DMs from senders outside allowFrom until it is fixed", { channel: message.channel, error: describeThrown(err) });
         await this.safeSend(reply, "This bot cannot check pairings right now; its owner can see why in the gateway log.", { ephemeral: true });
         return { kind: "refused" };
       }
@@ -192,7 +192,7 @@ export class Router {
         text = pairingCodeReply(message.channel, outcome.code);
       }
     } catch (err) {
-      log.error("cannot record a pairing request", { channel: message.channel, error: errorText(err) });
+      log.error("cannot record a pairing request", { channel: message.channel, error: describeThrown(err) });
       text = "This bot cannot take pairing requests right now; its owner can see why in the gateway log.";
     }
     await this.safeSend(reply, text, { ephemeral: true });
@@ -331,7 +331,7 @@ export class Router {
     try {
       await sendReply(reply, text, options);
     } catch (err) {
-      this.options.log.error("could not send reply", { error: errorText(err) });
+      this.options.log.error("could not send reply", { error: describeThrown(err) });
     }
   }
 
@@ -362,7 +362,7 @@ export class Router {
     try {
       return (await definition.complete(request.arg, request.value, ctx)).slice(0, 25);
     } catch (err) {
-      this.options.log.warn("completion failed", { command: request.command, error: errorText(err) });
+      this.options.log.warn("completion failed", { command: request.command, error: describeThrown(err) });
       return [];
     }
   }
@@ -381,6 +381,3 @@ function preview(text: string): string {
   return codePoints.length > 60 ? `${codePoints.slice(0, 60).join("")}…` : text;
 }
 
-function errorText(err: unknown): string {
-  return describeThrown(err);
-}
