@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatMarkdownTokens, lineStartEscape, outsideEscape } from "./chat-markdown.js";
+import { renderReply } from "./render.js";
 
 describe("chatMarkdownTokens", () => {
   it.each([
@@ -64,6 +65,16 @@ describe("lineStartEscape", () => {
     ["plain", -1],
   ])("escapes %j at %i", (text, at) => {
     expect(lineStartEscape(`xx ${text}`, 3)).toBe(at);
+  });
+});
+
+describe("a part that reopens a span", () => {
+  it("does not let the reopened markup and the text after it form a fence (found by the fast-check property, seed 1319898504)", () => {
+    // a strike span cut mid-line: the next part reopens `~~`, and its text starts with `~~~~`
+    const parts = renderReply(`~~${"word ".repeat(12)}~~~~tail~~\n\nmore`, "chat-markdown", 64);
+    expect(parts).toHaveLength(2);
+    expect(parts[1].text.startsWith("~~\\~~~~tail")).toBe(true);
+    for (const part of parts) expect(chatMarkdownTokens(part.text).endFrames).toEqual([]);
   });
 });
 

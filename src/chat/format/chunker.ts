@@ -262,7 +262,7 @@ class Chunker {
       while (segmentIndex < this.segments.length && this.segments[segmentIndex].end <= pos) segmentIndex++;
       while (cutIndex < this.cuts.length && this.cuts[cutIndex].end <= pos) cutIndex++;
       const { reopen, reopenWidth } = this.markupOf(frames);
-      const escapeAt: number = midLine && frames.length === 0 && this.options.escapeLineStart ? this.options.escapeLineStart(text, pos) : -1;
+      const escapeAt = midLine ? this.lineStartEscape(reopen, pos, frames) : -1;
       const lead: number = reopenWidth + (escapeAt >= 0 ? 1 : 0);
       const body = (end: number) =>
         escapeAt >= 0 && escapeAt < end - pos ? text.slice(pos, pos + escapeAt) + "\\" + text.slice(pos + escapeAt, end) : text.slice(pos, end);
@@ -294,6 +294,20 @@ class Chunker {
       midLine = true;
     }
     return { chunks, bare };
+  }
+
+  /**
+   * For a chunk that starts mid-line: where (from `pos`) a backslash goes so the start does not
+   * read as block markup, or -1. Reopened inline markup counts as part of that start: `~~` reopened
+   * before text `~~~~` would make a `~~~~~~` fence, so the escape then goes right after the
+   * markup. Not inside code or blocks, whose reopened markup is itself the line start.
+   */
+  private lineStartEscape(reopen: string, pos: number, frames: readonly Frame[]): number {
+    const escape = this.options.escapeLineStart;
+    if (!escape || !frames.every((frame) => frame.inline && !frame.code)) return -1;
+    if (!reopen) return escape(this.text, pos);
+    const at = escape(reopen + this.text.slice(pos, pos + 16), 0);
+    return at < 0 ? -1 : Math.max(0, at - reopen.length);
   }
 
   /** Room a chunk ending at `cut` leaves unused, counting what it skips (dropped whitespace) as used. */
