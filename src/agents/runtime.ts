@@ -5,6 +5,7 @@ import { answeredReply, SessionService } from "../sessions/service.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
 import { agentSettings, type AgentSettings } from "./agents.js";
 import type { CredentialResolver } from "../auth/resolver.js";
+import { AgentEventBus } from "./events.js";
 import { executeTurn, type TurnOutcome } from "./turn.js";
 
 export interface TurnInput {
@@ -14,6 +15,8 @@ export interface TurnInput {
   text: string;
   /** The platform message this turn answers: a message already answered in this session is not run again. */
   messageId?: string;
+  /** Who asked, as `<channel>:<senderId>` (usage per sender, budgets); absent for CLI turns. */
+  sender?: string;
   signal?: AbortSignal;
   onText?: (delta: string) => void;
   onRestart?: () => void;
@@ -32,12 +35,15 @@ export type RuntimeTurnOutcome = TurnOutcome | { ok: true; replayed: true; text:
 export class AgentRuntime {
   /** Where sessions, auth usage and channel state live (config `state.backend`). */
   readonly state: StateBackend;
+  /** Provider calls, failovers and finished turns, for metrics and usage (never on the critical path). */
+  readonly events: AgentEventBus;
   private readonly sessionServices = new Map<string, SessionService>();
   private readonly resolvers = new Map<string, Promise<CredentialResolver>>();
   private readonly providers = new Map<string, Promise<Provider | undefined>>();
 
-  constructor(readonly runtime: Runtime) {
+  constructor(readonly runtime: Runtime, options: { onListenerError?: (err: unknown) => void } = {}) {
     this.state = openStateBackend(runtime.config, runtime.paths);
+    this.events = new AgentEventBus(options.onListenerError);
   }
 
   settings(agentId: string): AgentSettings {
@@ -115,8 +121,13 @@ export class AgentRuntime {
     const model = await sessions.modelFor(session, input.parentKey);
     const history = trimHistory([...session.history, { role: "user" as const, content: input.text, ts: Date.now() }], settings.history);
     const params = (ref: string) => settings.models[ref]?.params;
+    const startedAt = Date.now();
     const outcome = await executeTurn(
-      { resolver: () => this.resolver(input.agentId), provider: (id) => this.provider(id) },
+      {
+        resolver: () => this.resolver(input.agentId),
+        provider: (id) => this.provider(id),
+        emit: (event) => this.events.emit({ ...event, agentId: input.agentId }),
+      },
       {
         model: model.ref,
         fallbacks: settings.fallbacks,
@@ -131,6 +142,16 @@ export class AgentRuntime {
         onRestart: input.onRestart,
       },
     );
+    this.events.emit({
+      type: "turn",
+      agentId: input.agentId,
+      sessionKey: input.sessionKey,
+      ...(input.sender ? { sender: input.sender } : {}),
+      model: outcome.ok ? outcome.model : model.ref,
+      ...(outcome.ok ? { profileId: outcome.profileId, usage: outcome.usage } : {}),
+      outcome: outcome.ok ? "ok" : outcome.aborted ? "aborted" : "error",
+      durationMs: Date.now() - startedAt,
+    });
     if (outcome.ok) {
       await sessions.recordTurn(input.sessionKey, { text: input.text, messageId: input.messageId, reply: outcome.text, usage: outcome.usage, at: Date.now() });
     }

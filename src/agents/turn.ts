@@ -1,6 +1,7 @@
 import type { FailureClass, ResolvedCredential } from "../auth/types.js";
 import { ProviderError, type ChatTurnMessage, type Provider, type Usage } from "../providers/types.js";
 import { parseModelRef } from "./catalog.js";
+import type { AttemptEvent } from "./events.js";
 import { failureAdvice } from "./failure-messages.js";
 
 /** The resolver surface a turn needs (implemented by src/auth/resolver.ts). */
@@ -48,6 +49,8 @@ export interface TurnDeps {
   resolver(): Promise<CredentialSource>;
   provider(id: string): Promise<Provider | undefined>;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Observers of each provider call and failover (metrics); must not throw. */
+  emit?: (event: AttemptEvent) => void;
 }
 
 const defaultSleep = (ms: number, signal?: AbortSignal) =>
@@ -91,6 +94,10 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
         else unavailableMessage ??= credential.message;
         break;
       }
+      const previous = attempts.at(-1);
+      if (previous && previous.profileId !== credential.profileId) {
+        deps.emit?.({ type: "failover", fromProfile: previous.profileId, toProfile: credential.profileId, model });
+      }
       const outcome = await callWithRetries(credential);
       if (outcome === "next") {
         if (request.pinnedProfileId) return { ok: false, aborted: false, attempts, ...lastFailure! };
@@ -118,6 +125,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
             signal: request.signal,
             onText: request.onText,
           });
+          deps.emit?.({ type: "provider_request", provider: providerId, profileId: credential.profileId, model, result: "ok", durationMs: Date.now() - startedAt });
           await resolver.reportSuccess(credential.profileId, model, startedAt);
           return { ok: true, text: result.text, usage: result.usage, model: ref, profileId: credential.profileId, attempts };
         } catch (err) {
@@ -127,6 +135,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
               ? err
               : new ProviderError(err instanceof Error ? err.message : String(err), "timeout");
           attempts[attempts.length - 1].failureClass = failure.failureClass;
+          deps.emit?.({ type: "provider_request", provider: providerId, profileId: credential.profileId, model, result: failure.failureClass, durationMs: Date.now() - startedAt });
           lastFailure = { failureClass: failure.failureClass, message: failureAdvice(failure.failureClass, credential.profileId, failure.message) };
           const decision = await resolver.reportFailure(
             credential.profileId,

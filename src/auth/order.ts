@@ -44,14 +44,20 @@ export interface OrderInput {
   now: number;
   /** The model about to be called; model-scoped cooldowns of other models do not count. */
   model?: string;
+  /** Blocks known outside the usage stats (provider-reported rate-limit headroom, budgets). */
+  extraBlock?: ExtraBlock;
 }
 
+/** Why a profile is blocked for `model` by something other than its usage stats, or undefined. */
+export type ExtraBlock = (profileId: string, model?: string) => ProfileAvailability | undefined;
+
 export function resolveProfileOrder(input: OrderInput): ProfileOrder {
-  const { provider, store, auth, now, model } = input;
+  const { provider, store, auth, now, model, extraBlock } = input;
   const { source, ids } = candidateIds(provider, store, auth);
   const profiles = ids.map((profileId, index) => {
     const profile = store.profiles[profileId];
-    return { index, entry: { profileId, profile, ...profileAvailability(profile, store.usageStats[profileId], now, model) } };
+    const availability = profileAvailability(profile, store.usageStats[profileId], now, model, extraBlock?.(profileId, model));
+    return { index, entry: { profileId, profile, ...availability } };
   });
   profiles.sort((a, b) => rank(a.entry) - rank(b.entry) || a.index - b.index);
   return { source, profiles: profiles.map((p) => p.entry) };
@@ -133,10 +139,11 @@ export function profileAvailability(
   stats: ProfileUsageStats | undefined,
   now: number,
   model?: string,
+  extra?: ProfileAvailability,
 ): ProfileAvailability {
   if (!profile || !profileSecret(profile)?.trim()) return { usable: false, reason: "missing_secret", until: null };
   if (isExpiredStatic(profile, now)) return { usable: false, reason: "expired", until: null };
-  const blocks: ProfileAvailability[] = [];
+  const blocks: ProfileAvailability[] = extra && !extra.usable ? [extra] : [];
   if (stats) {
     if (stats.disabledUntil > now) blocks.push({ usable: false, reason: "disabled", until: stats.disabledUntil });
     if (stats.cooldownUntil > now) blocks.push({ usable: false, reason: "cooldown", until: stats.cooldownUntil });

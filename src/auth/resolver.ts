@@ -5,6 +5,7 @@ import { openStateBackend } from "../state/backend.js";
 import { syncClaudeCredentials, type ClaudeSyncResult } from "./claude-sync.js";
 import { cooldownPolicy } from "./cooldown.js";
 import { decideAfterFailure, type FailureDecision } from "./failover.js";
+import type { ExtraBlock } from "./order.js";
 import { needsRefresh, OAuthRefreshError, refreshOAuthProfile } from "./oauth-refresh.js";
 import { credentialOf, pinUnusable, selectCredential, type CredentialRequest, type CredentialUnavailable } from "./selector.js";
 import { credentialStanding, type CredentialStanding } from "./status.js";
@@ -51,6 +52,8 @@ export interface CredentialResolverOptions {
   usage?: AuthUsageRepository;
   now?: () => number;
   fetch?: typeof fetch;
+  /** Blocks outside the usage stats, consulted on every selection (rate-limit headroom, budgets). */
+  extraBlocks?: ExtraBlock[];
 }
 
 export function isCredentialUnavailable(value: ResolvedCredential | CredentialUnavailable): value is CredentialUnavailable {
@@ -64,6 +67,16 @@ export async function createCredentialResolver(options: CredentialResolverOption
   const storePath = paths.authStorePath(agentId);
   const usage = new UsageRecorder(options.usage ?? openStateBackend(config, paths).authUsage(agentId), cooldownPolicy(config.auth?.cooldowns), now);
   const claudeSync = await syncClaudeCredentials(storePath, paths.claudeCredentialsPath);
+  const blocks = options.extraBlocks ?? [];
+  const extraBlock: ExtraBlock | undefined = blocks.length
+    ? (profileId, model) => {
+        for (const block of blocks) {
+          const found = block(profileId, model);
+          if (found && !found.usable) return found;
+        }
+        return undefined;
+      }
+    : undefined;
 
   /** Profiles and order as stored, usage stats as this process should decide on them. */
   async function snapshot(): Promise<AuthStoreData> {
@@ -87,7 +100,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
     const refreshFailures = new Map<string, string>();
     // ends: every round either answers or adds a profile to refreshFailures, which the selector passes over
     for (;;) {
-      const selection = selectCredential({ request, store: await snapshot(), auth: config.auth, env, agentId, now: now(), refreshFailures });
+      const selection = selectCredential({ request, store: await snapshot(), auth: config.auth, env, agentId, now: now(), refreshFailures, extraBlock });
       if (selection.kind === "none") return selection.unavailable;
       if (selection.kind === "env") return selection.credential;
       const ready = await refreshed(selection.profileId, selection.profile, request.model);

@@ -1,7 +1,7 @@
 import type { BatonConfig } from "../config/schema.js";
 import { envCredential } from "./env-keys.js";
 import { allUnusableMessage, expiredTokenMessage, noApiKeyMessage, noCredentialsForProfileMessage } from "./messages.js";
-import { isExpiredStatic, profileAvailability, profileSecret, resolveProfileOrder, unusableEntry, type OrderedProfile } from "./order.js";
+import { isExpiredStatic, profileAvailability, type ExtraBlock, profileSecret, resolveProfileOrder, unusableEntry, type OrderedProfile } from "./order.js";
 import type { AuthProfile, AuthStoreData, ResolvedCredential, UnusableProfile } from "./types.js";
 
 /**
@@ -37,6 +37,8 @@ export interface SelectionInput {
   env: Readonly<Record<string, string | undefined>>;
   agentId: string;
   now: number;
+  /** Blocks outside the usage stats (rate-limit headroom, budgets); pins ignore them like cooldowns. */
+  extraBlock?: ExtraBlock;
   /** Profiles whose OAuth refresh failed during this request, with what to tell the user: passed over. */
   refreshFailures?: ReadonlyMap<string, string>;
 }
@@ -51,7 +53,7 @@ export type Selection =
 export function selectCredential(input: SelectionInput): Selection {
   const { request, store, auth, now } = input;
   if (request.pinnedProfileId) return selectPinned(input, request.pinnedProfileId);
-  const order = resolveProfileOrder({ provider: request.provider, store, auth, now, model: request.model });
+  const order = resolveProfileOrder({ provider: request.provider, store, auth, now, model: request.model, extraBlock: input.extraBlock });
   if (!order.profiles.some((entry) => entry.profile)) return selectEnv(input, order.profiles);
 
   const unusable: UnusableProfile[] = [];
@@ -98,7 +100,13 @@ function selectEnv(input: SelectionInput, listed: OrderedProfile[]): Selection {
     const message = listed.length ? noCredentialsForProfileMessage(listed[0].profileId, agentId) : noApiKeyMessage(request.provider, agentId);
     return none({ reason: "missing", message, unusable: listed.map((entry) => unusableEntry(entry, now)) });
   }
-  const availability = profileAvailability({ type: "api_key", provider: request.provider, key: credential.secret }, store.usageStats[credential.profileId], now, request.model);
+  const availability = profileAvailability(
+    { type: "api_key", provider: request.provider, key: credential.secret },
+    store.usageStats[credential.profileId],
+    now,
+    request.model,
+    input.extraBlock?.(credential.profileId, request.model),
+  );
   if (availability.usable && !request.exclude?.has(credential.profileId)) return { kind: "env", credential };
   const unusable = [unusableEntry({ profileId: credential.profileId, ...availability }, now)];
   return none({ reason: "all_unusable", message: allUnusableMessage(request.provider, unusable, now), soonestAt: availability.until ?? undefined, unusable });

@@ -38,7 +38,7 @@ export interface ResolvedCredential {
 }
 
 /** Why a profile cannot be used right now. */
-export type UnusableReason = "cooldown" | "disabled" | "expired" | "missing_secret" | "rate_limit" | "overloaded" | "timeout";
+export type UnusableReason = "cooldown" | "disabled" | "expired" | "missing_secret" | "rate_limit" | "overloaded" | "timeout" | "budget";
 
 export interface UnusableProfile {
   profileId: string;

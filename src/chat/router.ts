@@ -232,6 +232,7 @@ export class Router {
         parentKey,
         text: message.text,
         messageId: message.messageId,
+        sender: `${message.channel}:${message.senderId}`,
         signal,
         onText: stream ? (delta) => stream.push(delta) : undefined,
         onRestart: stream ? () => stream.restart() : undefined,
