@@ -15,6 +15,7 @@ const E2E = [
   "plugins/discord/{connection,interactions,peer-input,plugin,register-commands}.test.ts",
   "plugins/telegram/{bot-info,outbound,plugin,polling,update-settlement,webhook}.test.ts",
   "src/auth/{oauth-refresh,resolver}.test.ts",
+  "src/state/redis/**/*.test.ts",
   "src/providers/anthropic/provider.test.ts",
   "src/chat/format/properties.test.ts",
 ];
