@@ -122,8 +122,16 @@ export const ProviderConfig = z.strictObject({
   timeoutMs: z.optional(positiveInt()),
 });
 
+const usdPerMTok = z.number().check(z.gte(0));
+/** USD per million tokens; `cacheWrite` is the 5-minute cache-write rate. */
+export const ModelPricing = z.strictObject({ input: usdPerMTok, output: usdPerMTok, cacheRead: usdPerMTok, cacheWrite: usdPerMTok });
+
 export const ModelsConfig = z.strictObject({
   providers: z.optional(z.record(z.string(), ProviderConfig)),
+  pricing: optional(
+    z.record(z.string().check(z.regex(/^[^/\s]+\/\S+$/, 'keys are "<provider>/<model>"')), ModelPricing),
+    'Prices in USD per million tokens, keyed "<provider>/<model>"; override or extend the built-in table used for cost estimates',
+  ),
 });
 
 export const CommandsConfig = z.strictObject({
