@@ -1,4 +1,4 @@
-import type { ChatTurnMessage } from "../providers/types.js";
+import { contentText, type ChatTurnMessage } from "../providers/types.js";
 
 export interface HistoryLimits {
   maxMessages: number;
@@ -8,6 +8,15 @@ export interface HistoryLimits {
 /** Rough token estimate (4 characters a token), good enough to bound a history window. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
+}
+
+/** Anthropic's cost of an image at its largest (about 1.15 megapixels, w·h/750). */
+const IMAGE_TOKENS = 1600;
+
+/** {@link estimateTokens} of a message's content, images counted at their largest. */
+export function estimateContentTokens(content: ChatTurnMessage["content"]): number {
+  const images = typeof content === "string" ? 0 : content.filter((block) => block.type === "image").length;
+  return estimateTokens(contentText(content)) + images * IMAGE_TOKENS;
 }
 
 /**
@@ -21,7 +30,7 @@ export function trimHistory<T extends ChatTurnMessage>(history: readonly T[], li
   let start = history.length;
   while (start > 0) {
     const next = history[start - 1];
-    const cost = estimateTokens(next.content);
+    const cost = estimateContentTokens(next.content);
     const newest = start === history.length;
     if (!newest && (history.length - start + 1 > limits.maxMessages || tokens + cost > limits.maxTokens)) break;
     tokens += cost;

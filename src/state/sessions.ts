@@ -7,6 +7,8 @@ import type { ChatTurnMessage, Usage } from "../providers/types.js";
  */
 
 export interface StoredMessage extends ChatTurnMessage {
+  /** Text only: images are kept as a reference (`[image: image/jpeg, 123 KB]`), never their bytes. */
+  content: string;
   ts: number;
   /** User messages: the platform message this turn answered, so a replayed message is not run again. */
   messageId?: string;

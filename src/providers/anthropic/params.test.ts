@@ -72,3 +72,37 @@ describe("buildMessageParams", () => {
     );
   });
 });
+
+describe("image blocks", () => {
+  const base = { model: "claude-x", maxTokens: 100 };
+  const image = { type: "image" as const, mediaType: "image/png" as const, data: "iVBORw0KGgo=" };
+
+  it("sends an image as a base64 image block before the caption", () => {
+    const params = buildMessageParams({ ...base, messages: [{ role: "user", content: [image, { type: "text", text: "what is it?" }] }] });
+    expect(params.messages).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+          { type: "text", text: "what is it?" },
+        ],
+      },
+    ]);
+  });
+
+  it("marks the last block of an image message for the cache", () => {
+    const params = buildMessageParams({ ...base, messages: [{ role: "user", content: [{ type: "text", text: "look" }, image] }], cacheControlTtl: "5m" });
+    const content = params.messages[0].content as { cache_control?: unknown }[];
+    expect(content[0].cache_control).toBeUndefined();
+    expect(content[1].cache_control).toEqual({ type: "ephemeral", ttl: "5m" });
+  });
+
+  it("keeps an image-only message and joins it with a text message of the same role", () => {
+    expect(
+      normalizeConversation([
+        { role: "user", content: "first" },
+        { role: "user", content: [image] },
+      ]),
+    ).toEqual([{ role: "user", content: [{ type: "text", text: "first" }, image] }]);
+  });
+});

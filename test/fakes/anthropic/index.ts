@@ -10,4 +10,4 @@ export type {
   HangStep,
   RecordedRequest,
 } from "./types.js";
-export { lastUserText, requestModel, requestRoles } from "./requests.js";
+export { lastUserImages, lastUserText, requestModel, requestRoles } from "./requests.js";

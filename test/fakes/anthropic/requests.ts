@@ -19,3 +19,14 @@ export function lastUserText(request: RecordedRequest): string {
   if (!last) return "";
   return typeof last.content === "string" ? last.content : last.content.map((b) => b.text ?? "").join("");
 }
+
+/** Image blocks of the last user message of a recorded request: media type and decoded size. */
+export function lastUserImages(request: RecordedRequest): { mediaType: string; bytes: number }[] {
+  type Block = { type: string; source?: { media_type?: string; data?: string } };
+  const messages = (request.body as { messages: { role: string; content: string | Block[] }[] }).messages;
+  const last = messages.filter((m) => m.role === "user").at(-1);
+  if (!last || typeof last.content === "string") return [];
+  return last.content
+    .filter((b) => b.type === "image")
+    .map((b) => ({ mediaType: b.source?.media_type ?? "", bytes: Buffer.from(b.source?.data ?? "", "base64").length }));
+}

@@ -19,6 +19,15 @@ export interface ValidMessagesRequest {
   blocks: PromptBlock[];
   /** Text of the last user message (text blocks joined). */
   lastUserText: string;
+  /** Images of the last user message, in order. */
+  lastUserImages: RecordedImage[];
+}
+
+/** An image block the fake accepted. */
+export interface RecordedImage {
+  mediaType: string;
+  /** Decoded size. */
+  bytes: number;
 }
 
 export type ValidationResult = { ok: true; request: ValidMessagesRequest } | { ok: false; message: string };
@@ -46,30 +55,75 @@ function cacheTtlOf(block: Record<string, unknown>, path: string): CacheTtl | un
   return control.ttl;
 }
 
-function blockOf(block: unknown, path: string): { block: PromptBlock; text: string } {
+const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+/** The API's per-image limit (5 MB of decoded bytes). */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** What the fake counts an image as (the API: about width·height/750, at most ~1600). */
+const IMAGE_TOKENS = 1600;
+
+function sniffImageType(bytes: Buffer): string | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg";
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "image/png";
+  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.subarray(0, 6).toString("latin1"))) return "image/gif";
+  if (bytes.length >= 12 && bytes.subarray(0, 4).toString("latin1") === "RIFF" && bytes.subarray(8, 12).toString("latin1") === "WEBP") return "image/webp";
+  return undefined;
+}
+
+/** An image block as the API checks it: base64 source, an accepted type that matches the bytes, at most 5 MB. */
+function imageOf(block: Record<string, unknown>, path: string): RecordedImage {
+  const source = block.source;
+  if (!isObject(source)) throw new Invalid(`${path}.image.source: Field required`);
+  if (source.type !== "base64") throw new Invalid(`${path}.image.source: Input tag '${String(source.type)}' found using 'type' does not match any of the expected tags: 'base64', 'url'`);
+  if (typeof source.media_type !== "string" || !IMAGE_TYPES.includes(source.media_type)) {
+    throw new Invalid(`${path}.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`);
+  }
+  if (typeof source.data !== "string" || source.data.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(source.data) || source.data.length % 4 !== 0) {
+    throw new Invalid(`${path}.image.source.base64.data: Invalid base64 data`);
+  }
+  const bytes = Buffer.from(source.data, "base64");
+  if (bytes.length > MAX_IMAGE_BYTES) {
+    throw new Invalid(`${path}.image.source.base64: image exceeds 5 MB maximum: ${bytes.length} bytes > ${MAX_IMAGE_BYTES} bytes`);
+  }
+  const actual = sniffImageType(bytes);
+  if (!actual) throw new Invalid(`${path}.image.source.base64.data: Could not process image`);
+  if (actual !== source.media_type) {
+    throw new Invalid(`${path}.image.source.base64.data: The image was specified using the ${source.media_type} media type, but the image appears to be a ${actual} image`);
+  }
+  return { mediaType: source.media_type, bytes: bytes.length };
+}
+
+function blockOf(block: unknown, path: string): { block: PromptBlock; text: string; image?: RecordedImage } {
   if (!isObject(block) || typeof block.type !== "string") {
     throw new Invalid(`${path}.type: Field required`);
   }
   let text = "";
+  let image: RecordedImage | undefined;
   if (block.type === "text") {
     if (typeof block.text !== "string") throw new Invalid(`${path}.text: Field required`);
     if (block.text.length === 0) throw new Invalid("messages: text content blocks must be non-empty");
     text = block.text;
+  } else if (block.type === "image") {
+    image = imageOf(block, path);
   }
   const { cache_control: _ignored, ...rest } = block;
   const key = JSON.stringify(rest);
-  return { block: { key, tokens: estimateTokens(text || key), cacheTtl: cacheTtlOf(block, path) }, text };
+  const tokens = image ? IMAGE_TOKENS : estimateTokens(text || key);
+  return { block: { key, tokens, cacheTtl: cacheTtlOf(block, path) }, text, image };
 }
 
-function contentBlocks(content: unknown, path: string): { blocks: PromptBlock[]; text: string } {
+function contentBlocks(content: unknown, path: string): { blocks: PromptBlock[]; text: string; images: RecordedImage[] } {
   if (typeof content === "string") {
     if (content.length === 0) throw new Invalid("messages: text content blocks must be non-empty");
-    return { blocks: [{ key: JSON.stringify({ type: "text", text: content }), tokens: estimateTokens(content) }], text: content };
+    return { blocks: [{ key: JSON.stringify({ type: "text", text: content }), tokens: estimateTokens(content) }], text: content, images: [] };
   }
   if (!Array.isArray(content)) throw new Invalid(`${path}: Input should be a valid string or list`);
   if (content.length === 0) throw new Invalid(`${path}: messages must have non-empty content`);
   const parsed = content.map((block, i) => blockOf(block, `${path}.${i}`));
-  return { blocks: parsed.map((p) => p.block), text: parsed.map((p) => p.text).join("") };
+  return {
+    blocks: parsed.map((p) => p.block),
+    text: parsed.map((p) => p.text).join(""),
+    images: parsed.flatMap((p) => (p.image ? [p.image] : [])),
+  };
 }
 
 function validate(body: unknown): ValidMessagesRequest {
@@ -105,6 +159,7 @@ function validate(body: unknown): ValidMessagesRequest {
   if (body.messages.length === 0) throw new Invalid("messages: at least one message is required");
   let previousRole: string | undefined;
   let lastUserText = "";
+  let lastUserImages: RecordedImage[] = [];
   body.messages.forEach((message: unknown, i: number) => {
     if (!isObject(message)) throw new Invalid(`messages.${i}: Input should be a valid dictionary`);
     const { role } = message;
@@ -120,7 +175,10 @@ function validate(body: unknown): ValidMessagesRequest {
     previousRole = role;
     const content = contentBlocks(message.content, `messages.${i}.content`);
     blocks.push(...content.blocks);
-    if (role === "user") lastUserText = content.text;
+    if (role === "user") {
+      lastUserText = content.text;
+      lastUserImages = content.images;
+    }
   });
 
   const breakpoints = blocks.filter((b) => b.cacheTtl).length;
@@ -128,7 +186,7 @@ function validate(body: unknown): ValidMessagesRequest {
     throw new Invalid(`A maximum of 4 blocks with cache_control may be provided. Found ${breakpoints}.`);
   }
 
-  return { model: body.model, maxTokens: body.max_tokens, stream: body.stream === true, blocks, lastUserText };
+  return { model: body.model, maxTokens: body.max_tokens, stream: body.stream === true, blocks, lastUserText, lastUserImages };
 }
 
 /** Check a parsed request body as the real Messages API would. */
