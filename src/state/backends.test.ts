@@ -7,6 +7,7 @@ import { updateAuthStore } from "../auth/store.js";
 import { resolvePaths } from "../config/paths.js";
 import { BatonConfig } from "../config/schema.js";
 import { openStateBackend, type StateBackend } from "./backend.js";
+import type { UsageRow } from "./usage.js";
 
 /**
  * What every state backend promises, run against each one (a new backend adds a row).
@@ -99,6 +100,56 @@ describe.each(BACKENDS)("$name backend", (backend) => {
     });
   });
 
+  describe("usage", () => {
+    const row = (day: string, over: Partial<UsageRow> = {}): UsageRow => ({
+      day,
+      agentId: "main",
+      sessionKey: "telegram:dm:1",
+      sender: "telegram:1",
+      model: "anthropic/claude-opus-4-5",
+      profileId: "anthropic:a",
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheReadTokens: 2,
+      cacheWriteTokens: 1,
+      turns: 1,
+      costUsd: 0.25,
+      unpricedTurns: 0,
+      ...over,
+    });
+
+    it("sums rows of one day and key into one, keeps other keys and days apart, and keeps them over a restart", async () => {
+      const dir = tempDir();
+      const usage = backend.open(dir).usage();
+      expect(await usage.query()).toEqual({ rows: [], unreadable: [] });
+      await usage.add([row("2026-12-04"), row("2026-12-05"), row("2026-12-05", { outputTokens: 7, costUsd: 0.5 })]);
+      await usage.add([row("2026-12-05", { sender: "telegram:2" }), row("2026-12-05", { model: "openrouter/anthropic/claude-opus-4.5", costUsd: 0, unpricedTurns: 1 })]);
+      const { rows, unreadable } = await backend.open(dir).usage().query({ from: "2026-12-05" });
+      expect(unreadable).toEqual([]);
+      expect(rows).toHaveLength(3);
+      expect(rows).toContainEqual(row("2026-12-05", { inputTokens: 20, outputTokens: 12, cacheReadTokens: 4, cacheWriteTokens: 2, turns: 2, costUsd: 0.75 }));
+      expect(rows).toContainEqual(row("2026-12-05", { sender: "telegram:2" }));
+      expect(rows).toContainEqual(row("2026-12-05", { model: "openrouter/anthropic/claude-opus-4.5", costUsd: 0, unpricedTurns: 1 }));
+      expect((await usage.query({ to: "2026-12-04" })).rows).toEqual([row("2026-12-04")]);
+    });
+
+    it("loses no turn when several writers add at once", async () => {
+      const dir = tempDir();
+      const first = backend.open(dir).usage();
+      const second = backend.open(dir).usage();
+      await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? first : second).add([row("2026-12-05")])));
+      expect((await first.query()).rows).toEqual([row("2026-12-05", { inputTokens: 120, outputTokens: 60, cacheReadTokens: 24, cacheWriteTokens: 12, turns: 12, costUsd: 3 })]);
+    });
+
+    it("prunes the days before a given day", async () => {
+      const usage = backend.open(tempDir()).usage();
+      await usage.add([row("2025-01-01"), row("2025-06-30"), row("2026-12-05")]);
+      expect(await usage.prune("2025-07-01")).toBe(2);
+      expect((await usage.query()).rows.map((r) => r.day)).toEqual(["2026-12-05"]);
+      expect(await usage.prune("2025-07-01")).toBe(0);
+    });
+  });
+
   describe("channel state", () => {
     it("keeps JSON values per channel and key; writes of one key land in call order", async () => {
       const dir = tempDir();
@@ -147,5 +198,6 @@ describe("choosing the backend (config state.backend)", () => {
     expect(backend.sessions("main")).not.toBe(backend.sessions("work"));
     expect(backend.authUsage("main")).toBe(backend.authUsage("main"));
     expect(backend.channelState("telegram")).toBe(backend.channelState("telegram"));
+    expect(backend.usage()).toBe(backend.usage());
   });
 });
