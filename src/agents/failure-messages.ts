@@ -1,16 +1,19 @@
 import { isClaudeCodeOnlyCredentialError } from "../auth/classify.js";
-import { CLAUDE_CODE_ONLY_ADVICE } from "../auth/messages.js";
-import type { FailureClass } from "../auth/types.js";
+import { CLAUDE_CODE_ONLY_ADVICE, rejectedCredentialAdvice, type CredentialRef } from "../auth/messages.js";
+import type { FailureClass, ResolvedCredential } from "../auth/types.js";
 
 /**
  * The one plain message a chat user sees when a profile's call failed and nothing else
- * may or can answer. Carries the seeds' troubleshooting advice; never a stack trace or secret.
+ * may or can answer. Carries the seeds' troubleshooting advice, fitted to the credential's type
+ * (an API key is replaced in the Console, a subscription token with `claude setup-token`);
+ * never a stack trace or secret.
  */
-export function failureAdvice(failureClass: FailureClass, profileId: string, detail: string): string {
+export function failureAdvice(failureClass: FailureClass, credential: CredentialRef, detail: string): string {
+  const { profileId } = credential;
   switch (failureClass) {
     case "auth":
       if (isClaudeCodeOnlyCredentialError(detail)) return `Profile ${profileId}: ${CLAUDE_CODE_ONLY_ADVICE}`;
-      return `Anthropic rejected the credential of profile ${profileId} (${detail}). Claude subscription auth can expire or be revoked: re-run \`claude setup-token\` and paste it on the gateway host with \`baton models auth paste-token --provider anthropic\`, then check \`baton models status\`.`;
+      return `Anthropic rejected the ${credential.type === "api_key" || credential.type === "env" ? "API key" : "token"} of profile ${profileId} (${detail}). ${rejectedCredentialAdvice(credential)} Then check \`baton models status\`.`;
     case "rate_limit":
       return `Profile ${profileId} is rate-limited by Anthropic (${detail}). Try again shortly, or add another Anthropic profile.`;
     case "billing":
@@ -22,4 +25,13 @@ export function failureAdvice(failureClass: FailureClass, profileId: string, det
     case "request":
       return `Anthropic refused the request: ${detail}`;
   }
+}
+
+/**
+ * The credential as advice needs it: a resolved credential knows its kind (`apiKey` for an API
+ * key, `authToken` for a token or OAuth access token, which take the same advice) and source.
+ */
+export function credentialRefOf(credential: Pick<ResolvedCredential, "profileId" | "provider" | "kind" | "source">): CredentialRef {
+  const type = credential.source === "env" ? "env" : credential.kind === "apiKey" ? "api_key" : "token";
+  return { profileId: credential.profileId, provider: credential.provider, type };
 }

@@ -1,19 +1,30 @@
 import type { FailureClass, ResolvedCredential } from "../auth/types.js";
-import { ProviderError, type ChatTurnMessage, type Provider, type Usage } from "../providers/types.js";
+import { estimateCall, type CallEstimate } from "../auth/rate-limits.js";
+import { ProviderError, type ChatTurnMessage, type Provider, type RateLimitSnapshot, type Usage } from "../providers/types.js";
 import { parseModelRef } from "./catalog.js";
 import type { AttemptEvent } from "./events.js";
-import { failureAdvice } from "./failure-messages.js";
+import { credentialRefOf, failureAdvice } from "./failure-messages.js";
 
 /** The resolver surface a turn needs (implemented by src/auth/resolver.ts). */
 export interface CredentialSource {
-  next(request: { provider: string; model: string; pinnedProfileId?: string; exclude?: ReadonlySet<string> }): Promise<ResolvedCredential | { unavailable: true; message: string }>;
-  reportSuccess(profileId: string, model: string, startedAt?: number): Promise<void>;
+  /** The credential for the next call; it counts as in flight until reported (or released). */
+  next(request: {
+    provider: string;
+    model: string;
+    pinnedProfileId?: string;
+    exclude?: ReadonlySet<string>;
+    estimate?: CallEstimate;
+    signal?: AbortSignal;
+  }): Promise<ResolvedCredential | { unavailable: true; message: string }>;
+  reportSuccess(profileId: string, model: string, startedAt?: number, rateLimits?: RateLimitSnapshot): Promise<void>;
   reportFailure(
     profileId: string,
     model: string,
-    failure: { failureClass: FailureClass; retryAfterMs?: number; message?: string },
+    failure: { failureClass: FailureClass; retryAfterMs?: number; message?: string; rateLimits?: RateLimitSnapshot },
     attempt: number,
   ): Promise<{ action: "retry"; delayMs: number } | { action: "next" } | { action: "stop" }>;
+  /** A call from `next` ended without an outcome (aborted). */
+  release?(profileId: string, model: string): void;
 }
 
 export interface TurnRequest {
@@ -37,11 +48,14 @@ export interface TurnRequest {
 export interface AttemptRecord {
   model: string;
   profileId: string;
+  /** How the credential is sent: `apiKey` (a paid API key) or `authToken` (a subscription token or OAuth). */
+  credentialType?: ResolvedCredential["kind"];
   failureClass?: FailureClass;
 }
 
 export type TurnOutcome =
-  | { ok: true; text: string; usage: Usage; model: string; profileId: string; attempts: AttemptRecord[] }
+  /** `requestedModel`: the model the turn was asked for (a fallback may have answered: `model`). */
+  | { ok: true; text: string; usage: Usage; model: string; requestedModel: string; profileId: string; attempts: AttemptRecord[] }
   | { ok: false; aborted: boolean; message: string; failureClass?: FailureClass; attempts: AttemptRecord[] };
 
 export interface TurnDeps {
@@ -76,6 +90,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
   let unavailableMessage: string | undefined;
   let exhaustedMessage: string | undefined;
   const aborted = (): TurnOutcome => ({ ok: false, aborted: true, message: "Stopped.", attempts });
+  const estimate = estimateCall(request);
 
   for (const ref of models) {
     const { provider: providerId, model } = parseModelRef(ref);
@@ -88,7 +103,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
     const exclude = new Set<string>();
     for (;;) {
       if (request.signal?.aborted) return aborted();
-      const credential = await resolver.next({ provider: providerId, model, pinnedProfileId: request.pinnedProfileId, exclude });
+      const credential = await resolver.next({ provider: providerId, model, pinnedProfileId: request.pinnedProfileId, exclude, estimate, signal: request.signal });
       if ("unavailable" in credential) {
         if (exclude.size) exhaustedMessage = credential.message;
         else unavailableMessage ??= credential.message;
@@ -112,7 +127,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
     async function callWithRetries(credential: ResolvedCredential): Promise<TurnOutcome | "next" | "stop" | "aborted"> {
       for (let attempt = 0; ; attempt++) {
         if (attempts.length) request.onRestart?.();
-        attempts.push({ model: ref, profileId: credential.profileId });
+        attempts.push({ model: ref, profileId: credential.profileId, credentialType: credential.kind });
         const startedAt = Date.now();
         try {
           const result = await provider!.complete(credential, {
@@ -126,21 +141,24 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
             onText: request.onText,
           });
           deps.emit?.({ type: "provider_request", provider: providerId, profileId: credential.profileId, model, result: "ok", durationMs: Date.now() - startedAt });
-          await resolver.reportSuccess(credential.profileId, model, startedAt);
-          return { ok: true, text: result.text, usage: result.usage, model: ref, profileId: credential.profileId, attempts };
+          await resolver.reportSuccess(credential.profileId, model, startedAt, result.rateLimits);
+          return { ok: true, text: result.text, usage: result.usage, model: ref, requestedModel: request.model, profileId: credential.profileId, attempts };
         } catch (err) {
-          if (isAbort(err, request.signal)) return "aborted";
+          if (isAbort(err, request.signal)) {
+            resolver.release?.(credential.profileId, model);
+            return "aborted";
+          }
           const failure =
             err instanceof ProviderError
               ? err
               : new ProviderError(err instanceof Error ? err.message : String(err), "timeout");
           attempts[attempts.length - 1].failureClass = failure.failureClass;
           deps.emit?.({ type: "provider_request", provider: providerId, profileId: credential.profileId, model, result: failure.failureClass, durationMs: Date.now() - startedAt });
-          lastFailure = { failureClass: failure.failureClass, message: failureAdvice(failure.failureClass, credential.profileId, failure.message) };
+          lastFailure = { failureClass: failure.failureClass, message: failureAdvice(failure.failureClass, credentialRefOf(credential), failure.message) };
           const decision = await resolver.reportFailure(
             credential.profileId,
             model,
-            { failureClass: failure.failureClass, retryAfterMs: failure.details.retryAfterMs, message: failure.message },
+            { failureClass: failure.failureClass, retryAfterMs: failure.details.retryAfterMs, message: failure.message, rateLimits: failure.details.rateLimits },
             attempt,
           );
           if (decision.action === "retry") {

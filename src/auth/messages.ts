@@ -1,5 +1,5 @@
 import { formatDuration } from "../util/duration.js";
-import type { UnusableProfile } from "./types.js";
+import type { ProfileType, UnusableProfile } from "./types.js";
 
 /**
  * The user-facing troubleshooting texts of the product docs (seeds 000/001/002), in one place so
@@ -45,11 +45,51 @@ export function allUnusableMessage(provider: string, unusable: readonly Unusable
     .sort((a, b) => (a.until as number) - (b.until as number))[0];
   const when = soonest
     ? `The soonest, ${soonest.profileId}, frees up in ${formatDuration((soonest.until as number) - now)} (at ${new Date(soonest.until as number).toISOString()}; ${soonest.reason}${soonest.model ? ` on ${soonest.model}` : ""}).`
-    : `None frees up by itself: ${unusable.map((u) => `${u.profileId} ${u.reason}`).join(", ") || "no profile is usable"}.`;
+    : `None frees up by itself: ${unusable.map((u) => `${u.profileId} ${describeKind(u)}`).join(", ") || "no profile is usable"}.`;
   return (
     `No available auth profile for ${provider} (all in cooldown/unavailable). ${when} ` +
     `Check \`baton models status --json\` for auth.unusableProfiles. Add another ${provider} profile or wait for cooldown.`
   );
+}
+
+/** `rejected (auth)`, `cooldown (rate_limit)`, `expired`, `budget`, `missing`. */
+function describeKind(u: UnusableProfile): string {
+  return u.kind === u.reason || u.kind === "expired" || u.kind === "budget" || u.kind === "missing" ? u.kind : `${u.kind} (${u.reason})`;
+}
+
+/** The credential a piece of advice is about: its profile, provider and stored type (`env` for a provider's environment variable). */
+export interface CredentialRef {
+  profileId: string;
+  provider: string;
+  type: ProfileType | "env";
+}
+
+/** Where a provider's API keys are made. */
+function keyConsole(provider: string): string {
+  return provider === "anthropic" ? "the Anthropic Console" : `your ${provider} account`;
+}
+
+/**
+ * What to do about a credential the provider rejected (401/403), by its type (DESIGN §9): a new
+ * API key for an `api_key`, the seeds' setup-token advice for a `token` or `oauth`, a new key in
+ * the environment for an environment credential.
+ */
+export function rejectedCredentialAdvice(credential: CredentialRef): string {
+  const { profileId, provider, type } = credential;
+  switch (type) {
+    case "api_key":
+      return `Create a new key in ${keyConsole(provider)}, then \`baton models auth paste-token --provider ${provider} --profile-id ${profileId}\`.`;
+    case "env": {
+      const variable = profileId.startsWith("env:") ? profileId.slice(4) : "the API key variable";
+      return `Create a new key in ${keyConsole(provider)} and set it as ${variable}, or store it with \`baton models auth paste-token --provider ${provider}\`.`;
+    }
+    case "token":
+    case "oauth":
+      return provider === "anthropic"
+        ? "Claude subscription auth can expire or be revoked: re-run `claude setup-token` and paste it on the gateway host with " +
+            `\`baton models auth paste-token --provider anthropic --profile-id ${profileId}\` (if the Claude CLI login lives on a different machine, paste the token there the same way).`
+        : `Paste a new token with \`baton models auth paste-token --provider ${provider} --profile-id ${profileId}\`.`;
+  }
 }
 
 /** A refreshable OAuth profile could not be refreshed. */

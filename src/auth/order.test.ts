@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { freshStats } from "./cooldown.js";
-import { profileAvailability, resolveProfileOrder, type OrderInput } from "./order.js";
+import { kindOfReason, profileAvailability, resolveProfileOrder, shortError, unusableEntry, type OrderInput, type ProfileAvailability } from "./order.js";
 import type { AuthProfile, AuthStoreData, ProfileUsageStats } from "./types.js";
 
 const NOW = 1_750_000_000_000;
@@ -105,21 +105,34 @@ describe("resolveProfileOrder", () => {
 
 describe("profileAvailability", () => {
   const oauth = (refresh?: string): AuthProfile => ({ type: "oauth", provider: "anthropic", access: "sk-ant-oat01-access", refresh, expires: NOW - 1000 });
-  const cases: { name: string; profile: AuthProfile | undefined; stats?: ProfileUsageStats; model?: string; expected: object }[] = [
-    { name: "no profile", profile: undefined, expected: { usable: false, reason: "missing_secret", until: null } },
+  const H = 3_600_000;
+  const cases: { name: string; profile: AuthProfile | undefined; stats?: ProfileUsageStats; model?: string; extra?: ProfileAvailability; expected: object }[] = [
+    { name: "no profile", profile: undefined, expected: { usable: false, kind: "missing", reason: "missing_secret", until: null } },
     { name: "empty secret", profile: { type: "api_key", provider: "anthropic", key: " " }, expected: { usable: false, reason: "missing_secret" } },
     { name: "api key, no stats", profile: key("a"), expected: { usable: true, until: null } },
-    { name: "expired static token", profile: { type: "token", provider: "anthropic", token: "t", expires: NOW }, expected: { usable: false, reason: "expired", until: null } },
+    { name: "expired static token", profile: { type: "token", provider: "anthropic", token: "t", expires: NOW }, expected: { usable: false, kind: "expired", reason: "expired", until: null } },
     { name: "token without expiry", profile: { type: "token", provider: "anthropic", token: "t" }, expected: { usable: true } },
     { name: "expired oauth with refresh token is usable (it gets refreshed)", profile: oauth("r"), expected: { usable: true } },
     { name: "expired oauth without refresh token", profile: oauth(), expected: { usable: false, reason: "expired" } },
-    { name: "whole-profile cooldown", profile: key("a"), stats: stats({ cooldownUntil: NOW + 10 }), expected: { usable: false, reason: "cooldown", until: NOW + 10 } },
+    { name: "whole-profile cooldown", profile: key("a"), stats: stats({ cooldownUntil: NOW + 10 }), expected: { usable: false, kind: "cooldown", reason: "auth", until: NOW + 10 } },
+    {
+      name: "a 401 with its retry time ahead: rejected",
+      profile: key("a"),
+      stats: stats({ cooldownUntil: NOW + 10, failureCounts: { auth: 1 }, lastFailure: { failureClass: "auth", at: NOW - 1, message: "Anthropic API error 401 authentication_error: invalid x-api-key" } }),
+      expected: { usable: false, kind: "rejected", reason: "auth", until: NOW + 10, rejected: true, lastError: "401 authentication_error: invalid x-api-key" },
+    },
+    {
+      name: "a 401 whose retry time has passed: usable, still marked rejected",
+      profile: key("a"),
+      stats: stats({ cooldownUntil: NOW - 1, failureCounts: { auth: 2 } }),
+      expected: { usable: true, rejected: true },
+    },
     { name: "past cooldown", profile: key("a"), stats: stats({ cooldownUntil: NOW }), expected: { usable: true } },
     {
       name: "disabled beats a shorter cooldown",
       profile: key("a"),
       stats: stats({ cooldownUntil: NOW + 10, disabledUntil: NOW + 99, disabledReason: "billing" }),
-      expected: { usable: false, reason: "disabled", until: NOW + 99 },
+      expected: { usable: false, kind: "disabled", reason: "billing", until: NOW + 99 },
     },
     {
       name: "model cooldown only for that model",
@@ -133,10 +146,64 @@ describe("profileAvailability", () => {
       profile: key("a"),
       stats: stats({ modelCooldowns: { m1: { until: NOW + 5, count: 1, reason: "overloaded", lastFailureAt: NOW } } }),
       model: "m1",
-      expected: { usable: false, reason: "overloaded", until: NOW + 5, model: "m1" },
+      expected: { usable: false, kind: "cooldown", reason: "overloaded", until: NOW + 5, model: "m1" },
+    },
+    {
+      name: "an extra block with reason budget is kind budget",
+      profile: key("a"),
+      extra: { usable: false, reason: "budget", until: NOW + H },
+      expected: { usable: false, kind: "budget", reason: "budget", until: NOW + H },
+    },
+    {
+      name: "an extra block with reason rate_limit (header headroom) is a cooldown",
+      profile: key("a"),
+      model: "m1",
+      extra: { usable: false, reason: "rate_limit", until: NOW + 7, model: "m1" },
+      expected: { usable: false, kind: "cooldown", reason: "rate_limit", until: NOW + 7, model: "m1" },
     },
   ];
-  it.each(cases)("$name", ({ profile, stats: s, model, expected }) => {
-    expect(profileAvailability(profile, s, NOW, model)).toMatchObject(expected);
+  it.each(cases)("$name", ({ profile, stats: s, model, extra, expected }) => {
+    expect(profileAvailability(profile, s, NOW, model, extra)).toMatchObject(expected);
+  });
+});
+
+describe("unusable entries: kind and reason", () => {
+  it.each([
+    { reason: "rate_limit", kind: "cooldown" },
+    { reason: "overloaded", kind: "cooldown" },
+    { reason: "timeout", kind: "cooldown" },
+    { reason: "billing", kind: "disabled" },
+    { reason: "budget", kind: "budget" },
+    { reason: "expired", kind: "expired" },
+    { reason: "missing_secret", kind: "missing" },
+  ] as const)("reason $reason -> kind $kind", ({ reason, kind }) => {
+    expect(kindOfReason(reason)).toBe(kind);
+    expect(unusableEntry({ profileId: "anthropic:a", usable: false, reason, until: NOW + 5 }, NOW)).toEqual({ profileId: "anthropic:a", kind, reason, until: NOW + 5, remainingMs: 5 });
+  });
+
+  it("an auth failure not succeeded since is rejected, with the masked last error", () => {
+    const secret = `sk-ant-api03-${"z".repeat(50)}`;
+    const entry = unusableEntry({ profileId: "anthropic:a", usable: false, reason: "auth", rejected: true, until: null, lastError: shortError(`Anthropic API error 401 authentication_error: bad key ${secret}`) }, NOW);
+    expect(entry).toEqual({ profileId: "anthropic:a", kind: "rejected", reason: "auth", until: null, remainingMs: null, lastError: "401 authentication_error: bad key sk-ant-a…zzzz" });
+  });
+
+  it("a rejected profile whose retry time passed goes after the healthy usable ones", () => {
+    const order = resolveProfileOrder({
+      provider: "anthropic",
+      store: store({ profiles: three, order: { anthropic: ["anthropic:a", "anthropic:b", "anthropic:c"] }, usageStats: { "anthropic:a": stats({ failureCounts: { auth: 1 } }), "anthropic:c": stats({ cooldownUntil: NOW + 10, failureCounts: { auth: 1 } }) } }),
+      now: NOW,
+    });
+    expect(order.profiles.map((p) => [p.profileId, p.usable])).toEqual([
+      ["anthropic:b", true],
+      ["anthropic:a", true],
+      ["anthropic:c", false],
+    ]);
+  });
+
+  it("shortError keeps one short line", () => {
+    expect(shortError(undefined)).toBeUndefined();
+    expect(shortError("  ")).toBeUndefined();
+    expect(shortError("Anthropic API error 429 rate_limit_error:\n slow down")).toBe("429 rate_limit_error: slow down");
+    expect(shortError("word ".repeat(100))!.length).toBe(160);
   });
 });

@@ -1,5 +1,6 @@
 import type { BatonConfig } from "../config/schema.js";
-import type { AuthProfile, AuthStoreData, ProfileUsageStats, UnusableProfile } from "./types.js";
+import { redactSecrets } from "../util/redact.js";
+import type { AuthProfile, AuthStoreData, ProfileUsageStats, UnusableKind, UnusableProfile, UnusableReason } from "./types.js";
 
 /**
  * Which profiles an agent tries for a provider, in which order, and which of them cannot be used
@@ -12,18 +13,26 @@ import type { AuthProfile, AuthStoreData, ProfileUsageStats, UnusableProfile } f
  *      (least recently used first), so a profile synced from Claude Code is not silently ignored;
  *   4. every stored profile of the provider, least recently used first.
  * Unusable profiles then move to the end, soonest-available first; ones that need the user
- * (missing secret, expired static token) come last.
+ * (missing secret, expired static token) come last. A rejected profile whose retry time has
+ * passed is usable again but goes after the healthy usable ones: it is tried only when they
+ * cannot answer, and one success clears the rejection.
  */
 
 export type OrderSource = "store" | "config-order" | "config-profiles" | "stored";
 
 export interface ProfileAvailability {
   usable: boolean;
-  reason?: UnusableProfile["reason"];
+  /** What keeps it out; derived from `reason` when a block leaves it unset (extra blocks: "budget" -> budget, else cooldown). */
+  kind?: UnusableKind;
+  reason?: UnusableReason;
   /** When it becomes usable again; null when it will not by itself (or is usable now). */
   until: number | null;
   /** The model a cooldown is scoped to. */
   model?: string;
+  /** The provider rejected this credential (class `auth`) and it has not succeeded since. */
+  rejected?: boolean;
+  /** The provider's last error for the profile, short and masked. */
+  lastError?: string;
 }
 
 export interface OrderedProfile extends ProfileAvailability {
@@ -63,9 +72,9 @@ export function resolveProfileOrder(input: OrderInput): ProfileOrder {
   return { source, profiles: profiles.map((p) => p.entry) };
 }
 
-/** Usable now: 0; frees up by itself: 1 + until (soonest first); needs the user: +Infinity. */
+/** Usable now: 0 (a rejected one 0.5); frees up by itself: 1 + until (soonest first); needs the user: +Infinity. */
 function rank(entry: ProfileAvailability): number {
-  if (entry.usable) return 0;
+  if (entry.usable) return entry.rejected ? 0.5 : 0;
   return entry.until === null ? Number.POSITIVE_INFINITY : 1 + entry.until;
 }
 
@@ -122,15 +131,85 @@ export function remainingMs(until: number | null, now: number): number | null {
   return until === null ? null : Math.max(0, until - now);
 }
 
+/** The kind of a block that names only its reason (extra blocks: rate-limit headroom, budgets). */
+export function kindOfReason(reason: UnusableReason | undefined): UnusableKind {
+  switch (reason) {
+    case "budget":
+      return "budget";
+    case "expired":
+      return "expired";
+    case "missing_secret":
+      return "missing";
+    case "billing":
+      return "disabled";
+    default:
+      return "cooldown";
+  }
+}
+
 /** A profile that cannot be used now, as users and `models status --json` see it. */
 export function unusableEntry(entry: ProfileAvailability & { profileId: string }, now: number): UnusableProfile {
+  const reason = entry.reason ?? (entry.rejected ? "auth" : "timeout");
   return {
     profileId: entry.profileId,
-    reason: entry.reason ?? "cooldown",
+    kind: entry.kind ?? (entry.rejected && reason === "auth" ? "rejected" : kindOfReason(reason)),
+    reason,
     until: entry.until,
     remainingMs: remainingMs(entry.until, now),
     ...(entry.model ? { model: entry.model } : {}),
+    ...(entry.lastError ? { lastError: entry.lastError } : {}),
   };
+}
+
+/**
+ * Rejected: the provider refused the credential (class `auth`, counted in `failureCounts`) and
+ * no call has succeeded since. A success, `models auth cooldown clear` and storing a new secret
+ * for the profile (which drops its stats) each end it.
+ */
+export function isRejected(stats: ProfileUsageStats | undefined): boolean {
+  return (stats?.failureCounts?.auth ?? 0) > 0;
+}
+
+const MAX_LAST_ERROR = 160;
+
+/** A stored provider message as `lastError`: masked, on one line, `Anthropic API error 401 x: y` shortened to `401 x: y`. */
+export function shortError(message: string | undefined): string | undefined {
+  if (!message?.trim()) return undefined;
+  const text = redactSecrets(message)
+    .replace(/\s+/g, " ")
+    .replace(/^.{0,40}?API error (?=\d{3}\b)/, "")
+    .trim();
+  return text.length > MAX_LAST_ERROR ? `${text.slice(0, MAX_LAST_ERROR - 1)}…` : text;
+}
+
+/**
+ * Everything that keeps a profile out now, each with its kind, reason and end: whole-profile
+ * blocks, plus the cooldown scoped to `model` (every model's with `"*"`). Empty when it is usable.
+ */
+export function profileBlocks(
+  profile: AuthProfile | undefined,
+  stats: ProfileUsageStats | undefined,
+  now: number,
+  model?: string,
+  extra?: ProfileAvailability,
+): ProfileAvailability[] {
+  if (!profile || !profileSecret(profile)?.trim()) return [{ usable: false, kind: "missing", reason: "missing_secret", until: null }];
+  if (isExpiredStatic(profile, now)) return [{ usable: false, kind: "expired", reason: "expired", until: null }];
+  const rejected = isRejected(stats);
+  const lastError = shortError(stats?.lastFailure?.message);
+  const detail = { ...(rejected ? { rejected } : {}), ...(lastError ? { lastError } : {}) };
+  const blocks: ProfileAvailability[] = [];
+  if (extra && !extra.usable) blocks.push({ ...extra, kind: extra.kind ?? kindOfReason(extra.reason), reason: extra.reason ?? "rate_limit", ...detail });
+  if (stats) {
+    if (stats.disabledUntil > now) blocks.push({ usable: false, kind: "disabled", reason: stats.disabledReason ?? "billing", until: stats.disabledUntil, ...detail });
+    if (stats.cooldownUntil > now) {
+      const reason = rejected ? "auth" : (stats.lastFailure?.failureClass ?? "auth");
+      blocks.push({ usable: false, kind: rejected ? "rejected" : "cooldown", reason, until: stats.cooldownUntil, ...detail });
+    }
+    const scoped = Object.entries(stats.modelCooldowns ?? {}).filter(([m, c]) => c.until > now && (model === "*" || m === model));
+    for (const [m, c] of scoped) blocks.push({ usable: false, kind: "cooldown", reason: c.reason, until: c.until, model: m, ...detail });
+  }
+  return blocks;
 }
 
 /** Whether one profile can be used now (for `model`, when given), and if not why and until when. */
@@ -141,15 +220,11 @@ export function profileAvailability(
   model?: string,
   extra?: ProfileAvailability,
 ): ProfileAvailability {
-  if (!profile || !profileSecret(profile)?.trim()) return { usable: false, reason: "missing_secret", until: null };
-  if (isExpiredStatic(profile, now)) return { usable: false, reason: "expired", until: null };
-  const blocks: ProfileAvailability[] = extra && !extra.usable ? [extra] : [];
-  if (stats) {
-    if (stats.disabledUntil > now) blocks.push({ usable: false, reason: "disabled", until: stats.disabledUntil });
-    if (stats.cooldownUntil > now) blocks.push({ usable: false, reason: "cooldown", until: stats.cooldownUntil });
-    const scoped = model ? stats.modelCooldowns?.[model] : undefined;
-    if (scoped && scoped.until > now) blocks.push({ usable: false, reason: scoped.reason, until: scoped.until, model });
+  const blocks = profileBlocks(profile, stats, now, model, extra);
+  if (!blocks.length) {
+    if (!isRejected(stats)) return { usable: true, until: null };
+    const lastError = shortError(stats?.lastFailure?.message);
+    return { usable: true, until: null, rejected: true, ...(lastError ? { lastError } : {}) };
   }
-  if (!blocks.length) return { usable: true, until: null };
   return blocks.reduce((latest, block) => ((block.until ?? 0) > (latest.until ?? 0) ? block : latest));
 }

@@ -138,8 +138,8 @@ describe("next: stored profiles", () => {
     expect(result.reason).toBe("all_unusable");
     expect(result.soonestAt).toBe(NOW + 30_000);
     expect(result.unusable).toEqual([
-      { profileId: "anthropic:b", reason: "cooldown", until: NOW + 30_000, remainingMs: 30_000 },
-      { profileId: "anthropic:a", reason: "rate_limit", until: NOW + 120_000, remainingMs: 120_000, model: MODEL },
+      { profileId: "anthropic:b", kind: "rejected", reason: "auth", until: NOW + 30_000, remainingMs: 30_000 },
+      { profileId: "anthropic:a", kind: "cooldown", reason: "rate_limit", until: NOW + 120_000, remainingMs: 120_000, model: MODEL, lastError: "429 for sk-ant-a…AAAA" },
     ]);
     expect(result.message).toMatch(/^No available auth profile for anthropic \(all in cooldown\/unavailable\)\. The soonest, anthropic:b, frees up in 30s/);
     expect(result.message).toContain("Check `baton models status --json` for auth.unusableProfiles. Add another anthropic profile or wait for cooldown.");
@@ -175,7 +175,7 @@ describe("next: stored profiles", () => {
     await seed({ "anthropic:a": apiKey(keyA) });
     const r = await resolver();
     await r.reportFailure("anthropic:a", MODEL, { failureClass: "billing", message: "Your credit balance is too low" }, 0);
-    expect(unavailable(await r.next({ provider: "anthropic", model: MODEL })).unusable[0]).toMatchObject({ reason: "disabled", until: NOW + 5 * 3_600_000 });
+    expect(unavailable(await r.next({ provider: "anthropic", model: MODEL })).unusable[0]).toMatchObject({ kind: "disabled", reason: "billing", until: NOW + 5 * 3_600_000 });
     await r.reportSuccess("anthropic:a", MODEL);
     const stats = (await readAuthStore(paths.authStorePath("main"))).usageStats["anthropic:a"] as StoredUsageStats;
     expect(stats).toMatchObject({ disabledUntil: 0, errorCount: 0, lastUsed: NOW });
@@ -272,7 +272,7 @@ describe("describe", () => {
       next: "anthropic:b",
       profiles: [
         { profileId: "anthropic:b", type: "api_key", secret: "sk-ant-a…BBBB", usable: true, until: null, remainingMs: null },
-        { profileId: "anthropic:a", type: "api_key", secret: "sk-ant-a…AAAA", usable: false, reason: "rate_limit", until: NOW + 30_000, remainingMs: 30_000, model: MODEL },
+        { profileId: "anthropic:a", type: "api_key", secret: "sk-ant-a…AAAA", usable: false, kind: "cooldown", reason: "rate_limit", until: NOW + 30_000, remainingMs: 30_000, model: MODEL },
       ],
       outsideOrder: [],
     });

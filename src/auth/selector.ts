@@ -1,7 +1,7 @@
 import type { BatonConfig } from "../config/schema.js";
 import { envCredential } from "./env-keys.js";
 import { allUnusableMessage, expiredTokenMessage, noApiKeyMessage, noCredentialsForProfileMessage } from "./messages.js";
-import { isExpiredStatic, profileAvailability, type ExtraBlock, profileSecret, resolveProfileOrder, unusableEntry, type OrderedProfile } from "./order.js";
+import { isExpiredStatic, kindOfReason, profileAvailability, type ExtraBlock, profileSecret, resolveProfileOrder, unusableEntry, type OrderedProfile } from "./order.js";
 import type { AuthProfile, AuthStoreData, ResolvedCredential, UnusableProfile } from "./types.js";
 
 /**
@@ -61,7 +61,7 @@ export function selectCredential(input: SelectionInput): Selection {
     if (request.exclude?.has(entry.profileId)) {
       // tried in this turn: say why it failed, even when it has no cooldown
       const last = store.usageStats[entry.profileId]?.lastFailure?.failureClass;
-      unusable.push(unusableEntry(entry.usable ? { ...entry, reason: last ?? "cooldown" } : entry, now));
+      unusable.push(unusableEntry(entry.usable ? { ...entry, reason: last ?? "timeout" } : entry, now));
       continue;
     }
     if (!entry.usable || !entry.profile || input.refreshFailures?.has(entry.profileId)) {
@@ -114,7 +114,7 @@ function selectEnv(input: SelectionInput, listed: OrderedProfile[]): Selection {
 
 /** The answer for a pinned profile that cannot be used (wrong provider, expired, refresh failed). */
 export function pinUnusable(profileId: string, message: string, reason: UnusableProfile["reason"]): CredentialUnavailable {
-  return { unavailable: true, reason: "pin_unusable", message, unusable: [{ profileId, reason, until: null, remainingMs: null }] };
+  return { unavailable: true, reason: "pin_unusable", message, unusable: [{ profileId, kind: reason === "auth" ? "rejected" : kindOfReason(reason), reason, until: null, remainingMs: null }] };
 }
 
 /** The credential a stored profile hands to the provider client. */

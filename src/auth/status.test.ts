@@ -95,7 +95,7 @@ describe("buildModelsStatus: report", () => {
     expect(byId["anthropic:default"]).toMatchObject({ type: "api_key", secret: "sk-ant-a…WXYZ", expires: null, state: "static", status: "static" });
     expect(byId["anthropic:manual"]).toMatchObject({ type: "token", secret: "sk-ant-o…ABCD", expires: NOW + 2 * H, expiry: "expiring", state: "cooldown", status: "cooldown 42s" });
     expect(byId["anthropic:claude-cli"]).toMatchObject({ type: "oauth", refreshable: true, expiry: "refreshable", state: "ok", status: "ok" });
-    expect(report.auth.unusableProfiles).toEqual([{ profileId: "anthropic:manual", reason: "cooldown", until: NOW + 42_000, remainingMs: 42_000 }]);
+    expect(report.auth.unusableProfiles).toEqual([{ profileId: "anthropic:manual", kind: "cooldown", reason: "auth", until: NOW + 42_000, remainingMs: 42_000 }]);
     expect(report.check).toEqual({ exitCode: 2, problems: [`anthropic:manual: expires at ${new Date(NOW + 2 * H).toISOString()}`] });
     expect(JSON.stringify(report)).not.toContain(API_KEY);
     expect(JSON.stringify(report)).not.toContain(SETUP_TOKEN);
@@ -112,8 +112,8 @@ describe("buildModelsStatus: report", () => {
       }),
     );
     expect(report.auth.unusableProfiles).toEqual([
-      { profileId: "anthropic:a", reason: "rate_limit", until: NOW + 30_000, remainingMs: 30_000, model: "claude-opus-4-5" },
-      { profileId: "anthropic:b", reason: "disabled", until: NOW + 5 * H, remainingMs: 5 * H },
+      { profileId: "anthropic:a", kind: "cooldown", reason: "rate_limit", until: NOW + 30_000, remainingMs: 30_000, model: "claude-opus-4-5" },
+      { profileId: "anthropic:b", kind: "disabled", reason: "billing", until: NOW + 5 * H, remainingMs: 5 * H },
     ]);
     const provider = report.auth.providers[0];
     expect(provider.effective.source).toBe("unavailable");
@@ -128,7 +128,58 @@ describe("buildModelsStatus: report", () => {
     const configured = buildModelsStatus(input({ config: { auth: { profiles: { "anthropic:default": { provider: "anthropic", mode: "api_key" } } } } }));
     expect(configured.auth.providers[0].message).toMatch(/^No credentials found for profile anthropic:default for agent main\. Auth is per agent\./);
     expect(configured.auth.profiles).toEqual([expect.objectContaining({ id: "anthropic:default", type: null, state: "missing", configured: true })]);
-    expect(configured.auth.unusableProfiles).toEqual([{ profileId: "anthropic:default", reason: "missing_secret", until: null, remainingMs: null }]);
+    expect(configured.auth.unusableProfiles).toEqual([{ profileId: "anthropic:default", kind: "missing", reason: "missing_secret", until: null, remainingMs: null }]);
+  });
+
+  it("a profile the provider rejected is `rejected` until it succeeds: --check 1, status and lastError masked", () => {
+    const rejectedStats = (cooldownUntil: number): ProfileUsageStats => ({
+      ...freshStats(),
+      cooldownUntil,
+      errorCount: 1,
+      failureCounts: { auth: 1 },
+      lastFailureAt: NOW - 1000,
+      lastFailure: { failureClass: "auth", model: "claude-opus-4-5", at: NOW - 1000, message: "Anthropic API error 401 authentication_error: invalid x-api-key" },
+    });
+    for (const cooldownUntil of [NOW + 30_000, NOW - 1]) {
+      const report = buildModelsStatus(input({ profiles: { "anthropic:default": apiKey, "anthropic:spare": apiKey }, usageStats: { "anthropic:default": rejectedStats(cooldownUntil) } }));
+      const running = cooldownUntil > NOW;
+      expect(report.auth.unusableProfiles).toEqual([
+        {
+          profileId: "anthropic:default",
+          kind: "rejected",
+          reason: "auth",
+          until: running ? cooldownUntil : null,
+          remainingMs: running ? 30_000 : null,
+          lastError: "401 authentication_error: invalid x-api-key",
+        },
+      ]);
+      const profile = report.auth.profiles.find((p) => p.id === "anthropic:default");
+      expect(profile).toMatchObject({ state: "rejected", status: "rejected (401: invalid x-api-key)", lastError: "401 authentication_error: invalid x-api-key" });
+      expect(report.check).toEqual({ exitCode: 1, problems: ["anthropic:default: rejected (401: invalid x-api-key)"] });
+      // the healthy profile answers meanwhile
+      expect(report.auth.providers[0].effective).toMatchObject({ source: "profile", profileId: "anthropic:spare" });
+    }
+  });
+
+  it("rejected outranks an expiring token in --check (1, not 2); a cleared or succeeded profile is not rejected", () => {
+    const stats401 = { ...freshStats(), failureCounts: { auth: 1 } };
+    expect(buildModelsStatus(input({ profiles: { "anthropic:a": apiKey, "anthropic:b": tokenExpiring(H) }, usageStats: { "anthropic:a": stats401 } })).check.exitCode).toBe(1);
+    // what a success or `cooldown clear` leaves: counters reset (the last failure may stay after a clear)
+    const cleared = { ...freshStats(), lastFailure: { failureClass: "auth" as const, at: NOW - 1, message: "401" } };
+    expect(buildModelsStatus(input({ profiles: { "anthropic:a": apiKey }, usageStats: { "anthropic:a": cleared } })).check.exitCode).toBe(0);
+  });
+
+  it("extra blocks show as budget and cooldown kinds", () => {
+    const report = buildModelsStatus({
+      ...input({ profiles: { "anthropic:a": apiKey, "anthropic:b": apiKey } }),
+      extraBlock: (profileId) =>
+        profileId === "anthropic:a" ? { usable: false, reason: "budget", until: NOW + H } : { usable: false, reason: "rate_limit", until: NOW + 20_000, model: "claude-opus-4-5" },
+    });
+    expect(report.auth.unusableProfiles).toEqual([
+      { profileId: "anthropic:a", kind: "budget", reason: "budget", until: NOW + H, remainingMs: H },
+      { profileId: "anthropic:b", kind: "cooldown", reason: "rate_limit", until: NOW + 20_000, remainingMs: 20_000, model: "claude-opus-4-5" },
+    ]);
+    expect(report.check.exitCode).toBe(0);
   });
 
   it("uses the agent's own model and counts fallback providers as in use", () => {

@@ -7,33 +7,38 @@ import { envCredential, envKeyFor, PROVIDER_ENV_KEYS } from "./env-keys.js";
 import { allUnusableMessage, noApiKeyMessage, noCredentialsForProfileMessage } from "./messages.js";
 import {
   isExpiredStatic,
+  isRejected,
   profileAvailability,
+  profileBlocks,
   profileSecret,
   remainingMs,
   resolveProfileOrder,
+  shortError,
   unusableEntry,
+  type ExtraBlock,
   type OrderedProfile,
   type OrderSource,
   type ProfileOrder,
 } from "./order.js";
-import type { AuthProfile, AuthStoreData, ProfileType, UnusableProfile } from "./types.js";
+import type { AuthProfile, AuthStoreData, ProfileType, UnusableKind, UnusableProfile } from "./types.js";
 
 /**
  * The `baton models status` report, and how one provider's credentials stand (shared with the
  * resolver's `/model status` view). Pure over store + config + env + clock.
  *
  * `--check`: 1 when a provider in use (the agent's default and fallback models' providers, plus
- * every provider with a profile) has no credential at all, or any stored credential is expired
- * and cannot be renewed; 2 when a non-refreshable credential expires within 24 h; else 0.
- * Cooldowns and billing disables are temporary and do not fail the check; they show in
- * `auth.unusableProfiles`. An OAuth profile with a refresh token never counts as expiring.
+ * every provider with a profile) has no credential at all, any stored credential is expired
+ * and cannot be renewed, or a profile was rejected by its provider and has not succeeded since;
+ * 2 when a non-refreshable credential expires within 24 h; else 0. Cooldowns, billing disables
+ * and budgets are temporary and do not fail the check; they show in `auth.unusableProfiles`.
+ * An OAuth profile with a refresh token never counts as expiring.
  */
 
 export const EXPIRING_WITHIN_MS = 24 * 3_600_000;
 
 export type ExpiryState = "none" | "refreshable" | "ok" | "expiring" | "expired";
 
-export type ProfileState = "ok" | "expiring" | "expired" | "static" | "cooldown" | "disabled" | "missing";
+export type ProfileState = "ok" | "expiring" | "expired" | "static" | "cooldown" | "disabled" | "rejected" | "missing";
 
 export interface ProfileStatus {
   id: string;
@@ -48,8 +53,10 @@ export interface ProfileStatus {
   state: ProfileState;
   /** Expiry alone, whatever the cooldowns: `none` (no expiry), `refreshable`, `ok`, `expiring`, `expired`. */
   expiry: ExpiryState;
-  /** `ok`, `expiring 3h 5m`, `expired`, `static`, `cooldown 42s`, `disabled 4h 59m (billing)`, `missing`. */
+  /** `ok`, `expiring 3h 5m`, `expired`, `static`, `cooldown 42s`, `disabled 4h 59m (billing)`, `rejected (401: invalid x-api-key)`, `missing`. */
   status: string;
+  /** The provider's last error for this profile, short and masked. */
+  lastError?: string;
   /** Listed in config `auth.profiles`. */
   configured: boolean;
   lastUsed: number | null;
@@ -91,6 +98,8 @@ export interface StatusInput {
   store: AuthStoreData;
   now: number;
   claudeSync?: ClaudeSyncResult;
+  /** Blocks outside the usage stats (budgets, rate-limit headroom) known to the caller. */
+  extraBlock?: ExtraBlock;
 }
 
 export function buildModelsStatus(input: StatusInput): ModelsStatusReport {
@@ -104,7 +113,7 @@ export function buildModelsStatus(input: StatusInput): ModelsStatusReport {
   const inUse = new Set([...modelProviders, ...profileProviders]);
 
   const profiles = profileStatuses(store, configured, now);
-  const unusableProfiles = unusableOf(store, configured, now);
+  const unusableProfiles = unusableOf(store, configured, now, input.extraBlock);
   const providers = providerIds.map((provider) => providerStatus(provider, inUse.has(provider), input, defaultModel));
   return {
     agentId,
@@ -120,7 +129,7 @@ export function buildModelsStatus(input: StatusInput): ModelsStatusReport {
       profiles,
       unusableProfiles,
     },
-    check: checkOf(providers, profiles),
+    check: checkOf(providers, profiles, inUse),
   };
 }
 
@@ -128,7 +137,7 @@ function providerStatus(provider: string, inUse: boolean, input: StatusInput, de
   const { store, config, env, now, agentId } = input;
   const ref = splitModelRef(defaultModel);
   const model = ref.provider === provider ? ref.model : undefined;
-  const { order, standing } = credentialStanding({ provider, model, store, auth: config.auth, env, now, agentId });
+  const { order, standing } = credentialStanding({ provider, model, store, auth: config.auth, env, now, agentId, extraBlock: input.extraBlock });
   const name = envKeyFor(provider);
   const envVar = name ? { name, set: !!env[name]?.trim() } : null;
   const base = { provider, inUse, order: order.profiles.map((p) => p.profileId), orderSource: order.source, envVar };
@@ -151,10 +160,13 @@ export interface DescribedProfile {
   /** Masked. */
   secret: string;
   usable: boolean;
+  /** Set when unusable, and `rejected` on a usable profile the provider refused last time (tried after the healthy ones). */
+  kind?: UnusableKind;
   reason?: UnusableProfile["reason"];
   until: number | null;
   remainingMs: number | null;
   model?: string;
+  lastError?: string;
 }
 
 /** Where a provider's credential would come from now, and why none can answer when none can. */
@@ -181,26 +193,32 @@ export interface StandingInput {
   env: Readonly<Record<string, string | undefined>>;
   now: number;
   agentId: string;
+  /** Blocks outside the usage stats (the resolver's rate-limit headroom and budgets). */
+  extraBlock?: ExtraBlock;
 }
 
 /** How `provider`'s credentials stand for `model`: the `/model status` view and the `models status` provider rows. */
 export function credentialStanding(input: StandingInput): { order: ProfileOrder; standing: CredentialStanding } {
-  const { provider, model, store, auth, env, now, agentId } = input;
-  const order = resolveProfileOrder({ provider, store, auth, now, model });
-  const describe = (entry: OrderedProfile): DescribedProfile => ({
-    profileId: entry.profileId,
-    type: entry.profile?.type ?? "api_key",
-    secret: entry.profile ? maskSecret(profileSecret(entry.profile)) : "(none)",
-    usable: entry.usable,
-    ...(entry.reason ? { reason: entry.reason } : {}),
-    until: entry.until,
-    remainingMs: remainingMs(entry.until, now),
-    ...(entry.model ? { model: entry.model } : {}),
-  });
+  const { provider, model, store, auth, env, now, agentId, extraBlock } = input;
+  const order = resolveProfileOrder({ provider, store, auth, now, model, extraBlock });
+  const describe = (entry: OrderedProfile): DescribedProfile => {
+    const unusable = entry.usable ? undefined : unusableEntry(entry, now);
+    return {
+      profileId: entry.profileId,
+      type: entry.profile?.type ?? "api_key",
+      secret: entry.profile ? maskSecret(profileSecret(entry.profile)) : "(none)",
+      usable: entry.usable,
+      ...(unusable ? { kind: unusable.kind, reason: unusable.reason } : entry.rejected ? { kind: "rejected" as const, reason: "auth" as const } : {}),
+      until: entry.until,
+      remainingMs: remainingMs(entry.until, now),
+      ...(entry.model ? { model: entry.model } : {}),
+      ...(entry.lastError ? { lastError: entry.lastError } : {}),
+    };
+  };
   const ordered = new Set(order.profiles.map((entry) => entry.profileId));
   const outsideOrder = Object.entries(store.profiles)
     .filter(([profileId, profile]) => profile.provider === provider && !ordered.has(profileId))
-    .map(([profileId, profile]) => describe({ profileId, profile, ...profileAvailability(profile, store.usageStats[profileId], now, model) }));
+    .map(([profileId, profile]) => describe({ profileId, profile, ...profileAvailability(profile, store.usageStats[profileId], now, model, extraBlock?.(profileId, model)) }));
   if (order.profiles.some((entry) => entry.profile)) {
     const profiles = order.profiles.map(describe);
     const next = profiles.find((p) => p.usable)?.profileId ?? null;
@@ -212,7 +230,7 @@ export function credentialStanding(input: StandingInput): { order: ProfileOrder;
     const message = order.profiles.length ? noCredentialsForProfileMessage(order.profiles[0].profileId, agentId) : noApiKeyMessage(provider, agentId);
     return { order, standing: { source: "missing", next: null, profiles: order.profiles.map(describe), outsideOrder, message } };
   }
-  const availability = profileAvailability({ type: "api_key", provider, key: credential.secret }, store.usageStats[credential.profileId], now, model);
+  const availability = profileAvailability({ type: "api_key", provider, key: credential.secret }, store.usageStats[credential.profileId], now, model, extraBlock?.(credential.profileId, model));
   const entry = { ...describe({ profileId: credential.profileId, ...availability }), type: "env" as const, secret: maskSecret(credential.secret) };
   return { order, standing: { source: "env", next: availability.usable ? credential.profileId : null, profiles: [entry], outsideOrder } };
 }
@@ -239,6 +257,7 @@ function profileStatuses(store: AuthStoreData, configured: Record<string, { prov
     }
     const expiry = expiryOf(profile, now);
     const { state, status } = stateOf(profile, expiry, stats, now);
+    const lastError = shortError(stats?.lastFailure?.message);
     return {
       id,
       provider: profile.provider,
@@ -251,6 +270,7 @@ function profileStatuses(store: AuthStoreData, configured: Record<string, { prov
       status,
       configured: id in configured,
       lastUsed: stats?.lastUsed || null,
+      ...(lastError ? { lastError } : {}),
     };
   });
 }
@@ -265,6 +285,7 @@ function expiryOf(profile: AuthProfile, now: number): ExpiryState {
 function stateOf(profile: AuthProfile, expiry: ExpiryState, stats: AuthStoreData["usageStats"][string] | undefined, now: number): { state: ProfileState; status: string } {
   if (!profileSecret(profile)?.trim()) return { state: "missing", status: "missing" };
   if (expiry === "expired") return { state: "expired", status: "expired" };
+  if (isRejected(stats)) return { state: "rejected", status: `rejected (${rejectionDetail(stats?.lastFailure?.message)})` };
   if (stats && stats.disabledUntil > now) {
     return { state: "disabled", status: `disabled ${formatDuration(stats.disabledUntil - now)}${stats.disabledReason ? ` (${stats.disabledReason})` : ""}` };
   }
@@ -279,29 +300,30 @@ function stateOf(profile: AuthProfile, expiry: ExpiryState, stats: AuthStoreData
   return { state: "ok", status: "ok" };
 }
 
-function unusableOf(store: AuthStoreData, configured: Record<string, { provider: string }>, now: number): UnusableProfile[] {
+/** `401: invalid x-api-key` from a stored `Anthropic API error 401 authentication_error: invalid x-api-key`; `auth` when nothing was stored. */
+export function rejectionDetail(message: string | undefined): string {
+  const short = shortError(message);
+  if (!short) return "auth";
+  return short.replace(/^(\d{3}) [a-z_]+(?=:)/, "$1");
+}
+
+function unusableOf(store: AuthStoreData, configured: Record<string, { provider: string }>, now: number, extraBlock?: ExtraBlock): UnusableProfile[] {
   const entries: UnusableProfile[] = [];
-  const remaining = (until: number) => remainingMs(until, now);
   const ids = [...new Set([...Object.keys(store.profiles), ...Object.keys(configured), ...Object.values(store.order).flat()])].sort();
   for (const id of ids) {
-    const profile = store.profiles[id];
     const stats = store.usageStats[id];
-    const base = profileAvailability(profile, undefined, now);
-    if (!base.usable) {
-      entries.push({ profileId: id, reason: base.reason ?? "missing_secret", until: null, remainingMs: null });
-      continue;
-    }
-    if (!stats) continue;
-    if (stats.disabledUntil > now) entries.push({ profileId: id, reason: "disabled", until: stats.disabledUntil, remainingMs: remaining(stats.disabledUntil) });
-    if (stats.cooldownUntil > now) entries.push({ profileId: id, reason: "cooldown", until: stats.cooldownUntil, remainingMs: remaining(stats.cooldownUntil) });
-    for (const [model, cooldown] of Object.entries(stats.modelCooldowns ?? {})) {
-      if (cooldown.until > now) entries.push({ profileId: id, reason: cooldown.reason, until: cooldown.until, remainingMs: remaining(cooldown.until), model });
+    const blocks = profileBlocks(store.profiles[id], stats, now, "*", extraBlock?.(id));
+    for (const block of blocks) entries.push(unusableEntry({ profileId: id, ...block }, now));
+    // rejected and its retry time passed: still rejected until a success, a clear or a new secret
+    if (isRejected(stats) && !entries.some((e) => e.profileId === id && (e.kind === "rejected" || e.kind === "expired" || e.kind === "missing"))) {
+      const lastError = shortError(stats?.lastFailure?.message);
+      entries.push({ profileId: id, kind: "rejected", reason: "auth", until: null, remainingMs: null, ...(lastError ? { lastError } : {}) });
     }
   }
   return entries;
 }
 
-function checkOf(providers: ProviderStatus[], profiles: ProfileStatus[]): ModelsStatusReport["check"] {
+function checkOf(providers: ProviderStatus[], profiles: ProfileStatus[], inUse: ReadonlySet<string>): ModelsStatusReport["check"] {
   const problems: string[] = [];
   let exitCode: 0 | 1 | 2 = 0;
   for (const p of providers) {
@@ -313,6 +335,9 @@ function checkOf(providers: ProviderStatus[], profiles: ProfileStatus[]): Models
   for (const p of profiles) {
     if (p.expiry === "expired") {
       problems.push(`${p.id}: expired`);
+      exitCode = 1;
+    } else if (p.state === "rejected" && inUse.has(p.provider)) {
+      problems.push(`${p.id}: ${p.status}`);
       exitCode = 1;
     }
   }

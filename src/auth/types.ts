@@ -37,13 +37,26 @@ export interface ResolvedCredential {
   source: "profile" | "env";
 }
 
-/** Why a profile cannot be used right now. */
-export type UnusableReason = "cooldown" | "disabled" | "expired" | "missing_secret" | "rate_limit" | "overloaded" | "timeout" | "budget";
+/**
+ * What kind of trouble keeps a profile out (DESIGN §9): a temporary `cooldown` (rate limit,
+ * overload, timeout, header-reported exhaustion), `disabled` (billing), `expired` (a static
+ * token past its expiry), `rejected` (the provider refused the credential and it has not
+ * succeeded since), `budget` (over its spending limit), `missing` (no secret stored).
+ */
+export type UnusableKind = "cooldown" | "disabled" | "expired" | "rejected" | "budget" | "missing";
+
+/** Why, as the failure class that caused it, or `expired` / `budget` / `missing_secret`. */
+export type UnusableReason = FailureClass | "expired" | "budget" | "missing_secret";
 
 export interface UnusableProfile {
   profileId: string;
-  reason: UnusableReason | FailureClass;
+  kind: UnusableKind;
+  reason: UnusableReason;
+  /** When it is tried again by itself; null when it needs the user (or the retry time has passed for a rejected one). */
   until: number | null;
   remainingMs: number | null;
+  /** The model a cooldown is scoped to. */
   model?: string;
+  /** The provider's last error for this profile, short and masked. */
+  lastError?: string;
 }

@@ -193,15 +193,15 @@ describe("baton models auth cooldown", () => {
     });
     const listed = await runBaton(home, ["models", "auth", "cooldown", "list"]);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/anthropic:a\s+cooldown\s+frees up in (9m 5\d+s|10m)/);
-    expect(listed.stdout).toMatch(/anthropic:a\s+rate_limit on claude-opus-4-5\s+frees up in (1m 5\d+s|2m)/);
-    expect(listed.stdout).toMatch(/anthropic:b\s+disabled\s+frees up in (4h 59m|5h)/);
+    expect(listed.stdout).toMatch(/anthropic:a\s+cooldown \(auth\)\s+frees up in (9m 5\d+s|10m)/);
+    expect(listed.stdout).toMatch(/anthropic:a\s+cooldown \(rate_limit\) on claude-opus-4-5\s+frees up in (1m 5\d+s|2m)/);
+    expect(listed.stdout).toMatch(/anthropic:b\s+disabled \(billing\)\s+frees up in (4h 59m|5h)/);
     const listedJson = json(await runBaton(home, ["models", "auth", "cooldown", "list", "--json"]));
     expect(listedJson.cooldowns).toHaveLength(3);
 
     const one = await runBaton(home, ["models", "auth", "cooldown", "clear", "anthropic:a"]);
     expect(one.stdout).toMatch(/Cleared the cooldowns of anthropic:a/);
-    expect(json(await runBaton(home, ["models", "auth", "cooldown", "list", "--json"])).cooldowns).toEqual([expect.objectContaining({ profileId: "anthropic:b", reason: "disabled" })]);
+    expect(json(await runBaton(home, ["models", "auth", "cooldown", "list", "--json"])).cooldowns).toEqual([expect.objectContaining({ profileId: "anthropic:b", kind: "disabled", reason: "billing" })]);
 
     expect((await runBaton(home, ["models", "auth", "cooldown", "clear"])).stdout).toMatch(/Cleared the cooldowns of 2 profiles/);
     expect((await runBaton(home, ["models", "auth", "cooldown", "list"])).stdout).toMatch(/No profile of agent main is in cooldown or disabled/);

@@ -38,8 +38,8 @@ describe("checkCooldowns", () => {
     const check = checkCooldowns({
       events,
       unusable: [
-        { profileId: "anthropic:a", reason: "cooldown", until: 10 + 30_000, remainingMs: 20_000 },
-        { profileId: "anthropic:b", reason: "rate_limit", until: 110 + 45_000, remainingMs: 35_000, model: "m" },
+        { profileId: "anthropic:a", kind: "rejected", reason: "auth", until: 10 + 30_000, remainingMs: 20_000 },
+        { profileId: "anthropic:b", kind: "cooldown", reason: "rate_limit", until: 110 + 45_000, remainingMs: 35_000, model: "m" },
       ],
      
       now: 10_000,
@@ -52,8 +52,8 @@ describe("checkCooldowns", () => {
     const check = checkCooldowns({
       events,
       unusable: [
-        { profileId: "anthropic:a", reason: "cooldown", until: 10 + 30_000, remainingMs: 20_000 },
-        { profileId: "anthropic:b", reason: "overloaded", until: 50_000, remainingMs: 40_000, model: "m" },
+        { profileId: "anthropic:a", kind: "rejected", reason: "auth", until: 10 + 30_000, remainingMs: 20_000 },
+        { profileId: "anthropic:b", kind: "cooldown", reason: "overloaded", until: 50_000, remainingMs: 40_000, model: "m" },
       ],
      
       now: 10_000,

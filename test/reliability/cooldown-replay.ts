@@ -119,7 +119,12 @@ export function checkCooldowns(input: {
 
   for (const entry of unusable) {
     const scoped = entry.model !== undefined;
-    const classes: FailureClass[] = scoped ? [entry.reason as FailureClass] : entry.reason === "cooldown" ? ["auth"] : [];
+    const classes: FailureClass[] = scoped ? [entry.reason as FailureClass] : entry.reason === "auth" ? ["auth"] : [];
+    // rejected past its retry time: listed (until null) as long as no success followed the 401
+    if (entry.kind === "rejected" && entry.until === null && failures.some((e) => e.profileId === entry.profileId && e.outcome === "auth")) {
+      explained += 1;
+      continue;
+    }
     if (entry.until === null || !classes.length) {
       problems.push(`${entry.profileId} is unusable (${entry.reason}) but nothing injected can cause that`);
       continue;
@@ -143,7 +148,7 @@ export function checkCooldowns(input: {
     const shown = unusable.find(
       (u) =>
         u.profileId === event.profileId &&
-        (scoped ? u.model === event.model && (event.outcome !== "rate_limit" || u.reason === "rate_limit") : u.model === undefined && u.reason === "cooldown") &&
+        (scoped ? u.model === event.model && (event.outcome !== "rate_limit" || u.reason === "rate_limit") : u.model === undefined && u.reason === "auth") &&
         u.until !== null &&
         u.until >= event.at + shortest - raceMs,
     );

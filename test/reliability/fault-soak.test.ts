@@ -227,8 +227,8 @@ describe("fault soak", () => {
     expect(revokedStats.failureCounts.auth).toBe(injected401);
     const step = COOLDOWN_LADDER_MS[Math.min(injected401 - 1, COOLDOWN_LADDER_MS.length - 1)];
     expect(Math.abs(revokedStats.cooldownUntil - (revokedStats.lastFailureAt ?? 0) - step)).toBeLessThanOrEqual(2000);
-    expect(unusable).toContainEqual({ profileId: REVOKED, reason: "cooldown", until: revokedStats.cooldownUntil, remainingMs: revokedStats.cooldownUntil - now });
-    expect(status.auth.profiles.find((p) => p.id === REVOKED)?.state).toBe("cooldown");
+    expect(unusable).toContainEqual(expect.objectContaining({ profileId: REVOKED, kind: "rejected", reason: "auth", until: revokedStats.cooldownUntil, remainingMs: revokedStats.cooldownUntil - now }));
+    expect(status.auth.profiles.find((p) => p.id === REVOKED)?.state).toBe("rejected");
     for (const id of ["anthropic:beta", "anthropic:gamma"]) expect(unusable.find((u) => u.profileId === id && !u.model)).toBeUndefined();
 
     const events = reportedEvents(proxy.calls, profileOf);

@@ -4,8 +4,8 @@ import { defaultModelRef, listAgentIds, resolveAgentId, splitModelRef } from "..
 import { syncClaudeCredentials } from "../../auth/claude-sync.js";
 import { isClaudeCodeOnlyCredentialError } from "../../auth/classify.js";
 import { formatDuration } from "../../util/duration.js";
-import { CLAUDE_CODE_ONLY_ADVICE, expiredTokenMessage } from "../../auth/messages.js";
-import { buildModelsStatus } from "../../auth/status.js";
+import { CLAUDE_CODE_ONLY_ADVICE, expiredTokenMessage, rejectedCredentialAdvice } from "../../auth/messages.js";
+import { buildModelsStatus, rejectionDetail } from "../../auth/status.js";
 import { AuthStoreError, readAuthStore, type StoredUsageStats } from "../../auth/store.js";
 import { ConfigError } from "../../config/errors.js";
 import { applyMigrations } from "../../config/migrate.js";
@@ -21,7 +21,8 @@ import { pairingChannels, pairingDir, pairingFile, PairingStoreError, readPairin
 
 /**
  * `baton doctor [--fix] [--json]`: config validity and pending migrations, file and directory
- * modes, Claude Code sync, expiring/expired credentials, cooldowns, agents without credentials.
+ * modes, Claude Code sync, expiring/expired credentials, credentials the provider rejected,
+ * cooldowns, agents without credentials.
  * Exits 1 while a problem remains; `--fix` writes migrations back and repairs modes.
  */
 
@@ -206,18 +207,28 @@ async function checkAgent(agentId: string, paths: BatonPaths, config: BatonConfi
       });
     }
     const lastFailure = (store.usageStats[profile.id] as StoredUsageStats | undefined)?.lastFailure;
-    if (lastFailure && isClaudeCodeOnlyCredentialError(lastFailure.message)) {
+    const claudeCodeOnly = !!lastFailure && isClaudeCodeOnlyCredentialError(lastFailure.message);
+    if (profile.state === "rejected" && profile.type) {
+      const advice = claudeCodeOnly ? CLAUDE_CODE_ONLY_ADVICE : rejectedCredentialAdvice({ profileId: profile.id, provider: profile.provider, type: profile.type });
+      findings.push({
+        check: "credentials",
+        level: "error",
+        problem: true,
+        agentId,
+        message: `agent ${agentId}: ${profile.id} was rejected by the provider (${rejectionDetail(lastFailure?.message)}) and has not worked since. ${advice}`,
+      });
+    } else if (claudeCodeOnly) {
       findings.push({ check: "credentials", level: "warn", problem: false, agentId, message: `agent ${agentId}: ${profile.id}: ${CLAUDE_CODE_ONLY_ADVICE}` });
     }
   }
   for (const u of report.auth.unusableProfiles) {
-    if (u.until === null) continue;
+    if (u.until === null || u.kind === "rejected") continue;
     findings.push({
       check: "cooldown",
       level: "info",
       problem: false,
       agentId,
-      message: `agent ${agentId}: ${u.profileId} ${u.reason}${u.model ? ` on ${u.model}` : ""}, frees up in ${formatDuration(u.until - now)} (${new Date(u.until).toISOString()})`,
+      message: `agent ${agentId}: ${u.profileId} ${u.kind}${u.kind === u.reason ? "" : ` (${u.reason})`}${u.model ? ` on ${u.model}` : ""}, frees up in ${formatDuration(u.until - now)} (${new Date(u.until).toISOString()})`,
     });
   }
   if (findings.length === before) {

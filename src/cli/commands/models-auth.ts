@@ -307,7 +307,8 @@ async function orderClear(options: ModelsAuthOptions, scope: Scope, ctx: CliCont
 async function cooldownList(options: ModelsAuthOptions, scope: Scope, ctx: CliContext): Promise<number> {
   const { report } = await statusOf(scope);
   const now = Date.now();
-  const cooldowns = report.auth.unusableProfiles.filter((u) => u.until !== null);
+  // rejected profiles stay listed past their retry time: `cooldown clear` is one way to end it
+  const cooldowns = report.auth.unusableProfiles.filter((u) => u.until !== null || u.kind === "rejected");
   if (options.json) {
     printJson(ctx, { agentId: scope.agentId, cooldowns });
     return EXIT.ok;
@@ -318,9 +319,9 @@ async function cooldownList(options: ModelsAuthOptions, scope: Scope, ctx: CliCo
   }
   const rows = cooldowns.map((u) => [
     `  ${u.profileId}`,
-    `${u.reason}${u.model ? ` on ${u.model}` : ""}`,
-    `frees up in ${formatDuration((u.until as number) - now)}`,
-    new Date(u.until as number).toISOString(),
+    `${u.kind}${u.kind === u.reason || u.kind === "budget" ? "" : ` (${u.reason})`}${u.model ? ` on ${u.model}` : ""}`,
+    u.until === null ? "until a success or a clear" : `frees up in ${formatDuration(u.until - now)}`,
+    u.until === null ? "" : new Date(u.until).toISOString(),
   ]);
   ctx.stdout.write(`${table(rows)}\nClear with \`baton models auth cooldown clear [ID]${agentFlag(scope)}\`.\n`);
   return EXIT.ok;

@@ -1,7 +1,8 @@
 import { resolveAgentId } from "../../config/agents.js";
 import { syncClaudeCredentials, type ClaudeSyncResult } from "../../auth/claude-sync.js";
 import { formatDuration } from "../../util/duration.js";
-import { buildModelsStatus, type ModelsStatusReport } from "../../auth/status.js";
+import { buildModelsStatus, rejectionDetail, type ModelsStatusReport } from "../../auth/status.js";
+import type { UnusableProfile } from "../../auth/types.js";
 import { readAuthStore } from "../../auth/store.js";
 import { loadRuntime } from "../../config/runtime.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
@@ -84,8 +85,8 @@ export function renderStatus(report: ModelsStatusReport, sync: ClaudeSyncResult,
       table(
         report.auth.unusableProfiles.map((u) => [
           `  ${u.profileId}`,
-          `${u.reason}${u.model ? ` on ${u.model}` : ""}`,
-          u.until === null ? "needs action" : `frees up in ${formatDuration(u.until - now)}`,
+          describeUnusable(u),
+          u.until === null ? "needs action" : u.kind === "rejected" ? `retried in ${formatDuration(u.until - now)}` : `frees up in ${formatDuration(u.until - now)}`,
         ]),
       ),
     );
@@ -95,6 +96,13 @@ export function renderStatus(report: ModelsStatusReport, sync: ClaudeSyncResult,
     out.push(`${style.bold("Check")} ${report.check.problems.join("; ")} (--check exits ${report.check.exitCode})`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** `rejected (401: invalid x-api-key)`, `cooldown (rate_limit) on claude-opus-4-5`, `disabled (billing)`, `budget`. */
+function describeUnusable(u: UnusableProfile): string {
+  if (u.kind === "rejected") return `rejected (${rejectionDetail(u.lastError)})`;
+  const why = u.kind === u.reason || u.kind === "expired" || u.kind === "budget" || u.kind === "missing" ? "" : ` (${u.reason})`;
+  return `${u.kind}${why}${u.model ? ` on ${u.model}` : ""}`;
 }
 
 function describeSync(sync: ClaudeSyncResult): string {
