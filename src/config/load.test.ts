@@ -57,6 +57,21 @@ describe("parseConfigSource", () => {
     expect((await parseConfigSource(`{ env: { PRICE: "$$5" } }`, FILE, {})).config.env?.PRICE).toBe("$5");
   });
 
+  it("collects unset variables apart from problems when asked, and checks everything else", async () => {
+    const source = `{\n channels: {\n  telegram: {\n   botToken: "\${TG}",\n   webhook: { url: "\${HOOK_URL}", secret: "s" },\n   allowFrom: ["\${OWNER}"] } } }`;
+    const loaded = await parseConfigSource(source, FILE, {}, { unsetVariables: "collect" });
+    expect(loaded.unsetVariables).toEqual([
+      { name: "TG", keyPath: "channels.telegram.botToken", message: "environment variable TG is not set (used as ${TG})", line: 4, column: 4 },
+      expect.objectContaining({ name: "HOOK_URL", keyPath: "channels.telegram.webhook.url", line: 5 }),
+      expect.objectContaining({ name: "OWNER", keyPath: "channels.telegram.allowFrom.0" }),
+    ]);
+    const err = await problemsOf(`{ gateway: { concurrency: 0 }, channels: { discord: { token: "\${DT}" } } }`).catch((e) => e);
+    expect(err.problems.map((p: { keyPath: string }) => p.keyPath)).toEqual(["channels.discord.token"]);
+    await expect(parseConfigSource(`{ gateway: { concurrency: 0 }, channels: { discord: { token: "\${DT}" } } }`, FILE, {}, { unsetVariables: "collect" })).rejects.toThrow(
+      /gateway\.concurrency/,
+    );
+  });
+
   it('migrates anthropic:claude-cli mode "token" to "oauth"', async () => {
     const loaded = await parseConfigSource(`{ auth: { profiles: { "anthropic:claude-cli": { provider: "anthropic", mode: "token" } } } }`, FILE, {});
     expect(loaded.config.auth?.profiles?.["anthropic:claude-cli"].mode).toBe("oauth");
@@ -137,10 +152,17 @@ describe("loadConfigFile", () => {
     expect(loaded.config.channels).toBeUndefined();
   });
 
+  it("reports a missing file named explicitly, with who named it", async () => {
+    const file = path.join(os.tmpdir(), "baton-no-such-dir", "named.json5");
+    await expect(loadConfigFile(file, {}, { namedBy: "--config" })).rejects.toThrow(`${file}: no such file (named by --config)`);
+  });
+
   it("validates config.example.json5", async () => {
     const example = path.resolve(__dirname, "../../config.example.json5");
     const loaded = await loadConfigFile(example, { ANTHROPIC_API_KEY: "sk-ant-api03-example", TELEGRAM_BOT_TOKEN: "1:x", DISCORD_BOT_TOKEN: "x" });
     expect(loaded.exists).toBe(true);
+    const shipped = await loadConfigFile(example, {}, { unsetVariables: "collect" });
+    expect(shipped.unsetVariables?.map((u) => u.name).sort()).toEqual(["DISCORD_BOT_TOKEN", "TELEGRAM_BOT_TOKEN"]);
     expect(fs.readFileSync(example, "utf8")).toContain("$schema");
   });
 });

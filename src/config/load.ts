@@ -20,6 +20,12 @@ export interface LoadedConfig {
   raw: Record<string, unknown>;
   /** The config declarations of the channels loaded to validate it. */
   channels: ChannelCatalog;
+  /** `${VAR}` uses of unset variables, located, when loaded with `unsetVariables: "collect"`. */
+  unsetVariables?: UnsetVariable[];
+}
+
+export interface UnsetVariable extends ConfigProblem {
+  name: string;
 }
 
 export interface ValidateOptions {
@@ -28,17 +34,33 @@ export interface ValidateOptions {
    * commands that start channels or talk through one (their start rules, env keys, access).
    */
   allChannels?: boolean;
+  /**
+   * The file was named explicitly (`--config`, `$BATON_CONFIG`): a missing file is an error
+   * saying who named it, not an empty config. The default `<state>/baton.json5` may be missing.
+   */
+  namedBy?: string;
+  /**
+   * `${VAR}` naming an unset variable: an error (the default: the config cannot be used here), or
+   * collected in {@link LoadedConfig.unsetVariables} while the rest is validated (`config validate`:
+   * the file is checked apart from the environment it will run in). A value using one is left as
+   * written and not checked further.
+   */
+  unsetVariables?: "error" | "collect";
 }
 
 /**
  * Reads, substitutes `${VAR}`, migrates and validates a config file.
- * A missing file is an empty config; any other problem throws a {@link ConfigError}.
+ * A missing file is an empty config unless `options.namedBy` says it was named explicitly; any
+ * other problem throws a {@link ConfigError}.
  */
 export async function loadConfigFile(file: string, env: Env, options: ValidateOptions = {}): Promise<LoadedConfig> {
   let source: string;
   try {
     source = fs.readFileSync(file, "utf8");
   } catch (err: any) {
+    if (err?.code === "ENOENT" && options.namedBy) {
+      throw new ConfigError(file, [{ keyPath: "", message: `no such file (named by ${options.namedBy})` }]);
+    }
     if (err?.code === "ENOENT") {
       const { config, channels } = await validateOrThrow({}, file, options);
       return { config, path: file, exists: false, migrations: [], raw: {}, channels };
@@ -63,14 +85,54 @@ export async function parseConfigSource(source: string, file: string, env: Env, 
   let positions: ReturnType<typeof locateKeys> | undefined;
   const locate = (keyPath: string) => findPosition((positions ??= locateKeys(source)), keyPath);
 
-  const missing: ConfigProblem[] = [];
+  const missing: UnsetVariable[] = [];
   const substituted = substituteEnv(parsed, env, [], missing) as Record<string, unknown>;
-  if (missing.length) throw new ConfigError(file, missing.map((p) => ({ ...p, ...locate(p.keyPath) })));
+  const unsetVariables = missing.map((p) => ({ ...p, ...locate(p.keyPath) }));
+  const collect = options.unsetVariables === "collect";
+  if (unsetVariables.length && !collect) throw new ConfigError(file, unsetVariables);
 
   const migrations = applyMigrations(substituted);
   const result = await validateConfig(substituted, options);
-  if (!result.config) throw new ConfigError(file, result.problems.map((p) => ({ ...p, ...locate(p.keyPath) })));
-  return { config: result.config, path: file, exists: true, migrations, raw: substituted, channels: result.channels };
+  // a value that uses an unset variable is unknown: what its check says about the placeholder is no problem of the file
+  const unknown = (keyPath: string) => unsetVariables.some((u) => keyPath === u.keyPath || keyPath.startsWith(`${u.keyPath}.`));
+  const problems = result.problems.filter((p) => !unknown(p.keyPath));
+  if (problems.length) throw new ConfigError(file, problems.map((p) => ({ ...p, ...locate(p.keyPath) })));
+  if (!result.config) {
+    const known = await withoutUnknownValues(substituted, unsetVariables, options);
+    if (!known) throw new ConfigError(file, unsetVariables);
+    return { config: known, path: file, exists: true, migrations, raw: substituted, channels: result.channels, unsetVariables };
+  }
+  return { config: result.config, path: file, exists: true, migrations, raw: substituted, channels: result.channels, ...(collect ? { unsetVariables } : {}) };
+}
+
+/**
+ * Only values using unset variables failed their checks: the config without them, leaving out the
+ * enclosing object where one is then missing a required key (a webhook without its url).
+ */
+async function withoutUnknownValues(input: Record<string, unknown>, unset: UnsetVariable[], options: ValidateOptions): Promise<BatonConfig | undefined> {
+  // an array item goes with its array
+  let keyPaths = unset.map((u) => u.keyPath.replace(/(\.\d+)+$/, ""));
+  for (let depth = 0; depth < 8 && keyPaths.length; depth++) {
+    const result = await validateConfig(withoutKeys(input, keyPaths), options);
+    if (result.config) return result.config;
+    const failing = (keyPath: string) => result.problems.some((p) => p.keyPath === keyPath || p.keyPath.startsWith(`${keyPath}.`));
+    if (!result.problems.every((p) => keyPaths.some((k) => p.keyPath === k || p.keyPath.startsWith(`${k}.`)))) return undefined;
+    keyPaths = keyPaths.map((k) => (failing(k) ? k.split(".").slice(0, -1).join(".") : k)).filter(Boolean);
+  }
+  return undefined;
+}
+
+/** A deep copy of `value` without the keys at the dotted paths (array items are kept). */
+function withoutKeys(value: Record<string, unknown>, keyPaths: string[]): Record<string, unknown> {
+  const copy = structuredClone(value);
+  for (const keyPath of keyPaths) {
+    const parts = keyPath.split(".");
+    const last = parts.pop()!;
+    let parent: any = copy;
+    for (const part of parts) parent = parent?.[part];
+    if (parent && typeof parent === "object" && !Array.isArray(parent)) delete parent[last];
+  }
+  return copy;
 }
 
 /** {@link validateConfig}, throwing a {@link ConfigError} naming `file` when the config is invalid. */
@@ -133,13 +195,13 @@ const join = (prefix: string, keyPath: string) => (keyPath ? `${prefix}.${keyPat
 const VAR_PATTERN = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Replaces `${VAR}` in every string value; `$$` is a literal `$`. Missing variables are reported by key path. */
-function substituteEnv(value: unknown, env: Env, path: string[], missing: ConfigProblem[]): unknown {
+function substituteEnv(value: unknown, env: Env, path: string[], missing: UnsetVariable[]): unknown {
   if (typeof value === "string") {
     return value.replace(VAR_PATTERN, (match, name: string | undefined) => {
       if (!name) return "$";
       const found = env[name];
       if (found === undefined || found === "") {
-        missing.push({ keyPath: path.join("."), message: `environment variable ${name} is not set (used as \${${name}})` });
+        missing.push({ name, keyPath: path.join("."), message: `environment variable ${name} is not set (used as \${${name}})` });
         return match;
       }
       return found;

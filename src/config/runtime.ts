@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type { ChannelCatalog } from "./channel-catalog.js";
 import { CORE_SHELL_IMPORT_KEYS, configEnvVars, importLoginShellEnv, mergeEnv, readDotenvFile } from "./env.js";
-import { loadConfigFile, validateOrThrow, type LoadedConfig } from "./load.js";
+import { loadConfigFile, validateOrThrow, type LoadedConfig, type ValidateOptions } from "./load.js";
 import { resolvePaths, type BatonPaths, type Env } from "./paths.js";
 import type { BatonConfig, BatonConfigInput } from "./schema.js";
 
@@ -22,6 +22,17 @@ export interface RuntimeOptions {
   shellImport?: boolean;
   /** Load every installed channel's config module, not only those named in the config (commands that run a channel). */
   allChannels?: boolean;
+  /** A config file named by `--config` or `$BATON_CONFIG` may be missing (commands that create it, e.g. `baton onboard`). */
+  configMayBeMissing?: boolean;
+  /** How `${VAR}` naming an unset variable is treated (see {@link ValidateOptions.unsetVariables}); default "error". */
+  unsetVariables?: ValidateOptions["unsetVariables"];
+}
+
+/** Who named the config file when it was not the default `<state>/baton.json5`. */
+export function configNamedBy(processEnv: Env, configFlag?: string): string | undefined {
+  if (configFlag?.trim()) return "--config";
+  if (processEnv.BATON_CONFIG?.trim()) return "$BATON_CONFIG";
+  return undefined;
 }
 
 export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -29,7 +40,11 @@ export async function loadRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const paths = resolvePaths(processEnv, options.configFlag);
   const dotenv = readDotenvFile(paths.envFile);
   const allChannels = Boolean(options.allChannels || options.shellImport);
-  const loaded = await loadConfigFile(paths.configPath, mergeEnv({ process: processEnv, dotenv, config: {}, shell: {} }), { allChannels });
+  const loaded = await loadConfigFile(paths.configPath, mergeEnv({ process: processEnv, dotenv, config: {}, shell: {} }), {
+    allChannels,
+    unsetVariables: options.unsetVariables,
+    namedBy: options.configMayBeMissing ? undefined : configNamedBy(processEnv, options.configFlag),
+  });
   const shellEnv = loaded.config.env?.shellEnv;
   const shellKeys = [...CORE_SHELL_IMPORT_KEYS, ...loaded.channels.envKeys()];
   const shell =

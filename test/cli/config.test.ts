@@ -24,6 +24,44 @@ describe("baton config validate", () => {
     expect(result.stdout).toContain("is valid");
   });
 
+  it("accepts config.example.json5 as shipped, listing the variables it uses that are unset here apart", async () => {
+    writeConfig(fs.readFileSync(path.join(REPO_ROOT, "config.example.json5"), "utf8"));
+    const result = await runBaton(home, ["config", "validate"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`${home.configPath} is valid\n`);
+    expect(result.stderr).toContain(`Not set in this environment (set them in the environment or ${home.envFile} before \`baton gateway\`)`);
+    expect(result.stderr).toMatch(/ {2}TELEGRAM_BOT_TOKEN {2}\(line \d+, channels\.telegram\.botToken\)/);
+    expect(result.stderr).toMatch(/ {2}DISCORD_BOT_TOKEN {2}\(line \d+, channels\.discord\.token\)/);
+    const asJson = json(await runBaton(home, ["config", "validate", "--json"]));
+    expect(asJson.ok).toBe(true);
+    expect(asJson.unsetVariables.map((u: { name: string }) => u.name).sort()).toEqual(["DISCORD_BOT_TOKEN", "TELEGRAM_BOT_TOKEN"]);
+  });
+
+  it("still reports real problems beside unset variables", async () => {
+    writeConfig(`{\n  gateway: { concurrency: 0 },\n  channels: { telegram: { botToken: "\${TELEGRAM_BOT_TOKEN}" } },\n}\n`);
+    const result = await runBaton(home, ["config", "validate"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${home.configPath}:2:`);
+    expect(result.stderr).toContain("gateway.concurrency");
+    expect(result.stderr).not.toContain("TELEGRAM_BOT_TOKEN");
+  });
+
+  it("fails when --config or $BATON_CONFIG names a file that does not exist; the default file may be missing", async () => {
+    const missing = path.join(home.home, "nope.json5");
+    const flagged = await runBaton(home, ["--config", missing, "config", "validate"]);
+    expect(flagged.code).toBe(1);
+    expect(flagged.stderr).toContain(`${missing}: no such file (named by --config)`);
+    const fromEnv = await runBaton(home, ["models", "status"], { env: { BATON_CONFIG: missing } });
+    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.stderr).toContain(`${missing}: no such file (named by $BATON_CONFIG)`);
+    const gateway = await runBaton(home, ["--config", missing, "gateway"]);
+    expect(gateway.code).toBe(1);
+    expect(gateway.stderr).toContain(missing);
+    const byDefault = await runBaton(home, ["config", "validate"]);
+    expect(byDefault.code).toBe(0);
+    expect(byDefault.stdout).toContain("does not exist; the defaults apply");
+  });
+
   it("locates a problem inside a channel section and suggests the plugin's own key", async () => {
     writeConfig(`{\n  channels: {\n    discord: {\n      guildPolcy: "open",\n      allowFrom: "42",\n    },\n  },\n}\n`);
     const result = await runBaton(home, ["config", "validate"]);

@@ -40,7 +40,8 @@ interface Scope {
 }
 
 export async function run(options: OnboardOptions, ctx: CliContext): Promise<number> {
-  const runtime = await loadRuntime({ processEnv: ctx.env, configFlag: ctx.configFlag });
+  // onboarding creates the config: a --config naming a file that does not exist yet is where it goes
+  const runtime = await loadRuntime({ processEnv: ctx.env, configFlag: ctx.configFlag, configMayBeMissing: true });
   const agentId = resolveAgentId(runtime.config, options.agent);
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(agentId)) {
     ctx.stderr.write(`Invalid agent id "${agentId}": agent ids use letters, digits, - and _.\n`);
