@@ -135,9 +135,45 @@ describe("baton doctor", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL\s+agent main: The credential of anthropic:old has expired\. Re-run `claude setup-token`/);
     expect(result.stdout).toMatch(/warn\s+agent main: anthropic:soon expires in (2h 59m|3h)/);
-    expect(result.stdout).toMatch(/info\s+agent main: anthropic:sub cooldown, frees up in (59s|1m) \(/);
-    expect(result.stdout).toMatch(/info\s+agent main: anthropic:default disabled, frees up in (4h 59m|5h) \(/);
+    expect(result.stdout).toMatch(/info\s+agent main: anthropic:sub cooldown \(auth\), frees up in (59s|1m) \(/);
+    expect(result.stdout).toMatch(/info\s+agent main: anthropic:default disabled \(billing\), frees up in (4h 59m|5h) \(/);
     expect(result.stdout).toContain("anthropic:sub: Anthropic answered \"This credential is only authorized for use with Claude Code and cannot be used for other API requests.\" Use an Anthropic API key instead");
+  });
+
+  it("fails on a credential the provider rejected, with advice for its type, until it is cleared", async () => {
+    const now = Date.now();
+    const rejected = (message: string) => ({
+      cooldownUntil: now - 1, // its retry time has passed: still rejected
+      errorCount: 1,
+      failureCounts: { auth: 1 },
+      lastFailureAt: now - 60_000,
+      lastFailure: { failureClass: "auth", at: now - 60_000, message },
+    });
+    writeJson(home.storePath(), {
+      version: 1,
+      profiles: {
+        "anthropic:default": { type: "api_key", provider: "anthropic", key: fakeSecret("api-key") },
+        "anthropic:sub": { type: "token", provider: "anthropic", token: fakeSecret("setup-token") },
+      },
+      usageStats: {
+        "anthropic:default": rejected("Anthropic API error 401 authentication_error: invalid x-api-key"),
+        "anthropic:sub": rejected("Anthropic API error 401 authentication_error: OAuth token has been revoked"),
+      },
+    });
+    const result = await runBaton(home, ["doctor"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain("No problems found.");
+    expect(result.stdout).toContain(
+      "FAIL  agent main: anthropic:default was rejected by the provider (401: invalid x-api-key) and has not worked since. Create a new key in the Anthropic Console, then `baton models auth paste-token --provider anthropic --profile-id anthropic:default`.",
+    );
+    expect(result.stdout).toMatch(/FAIL\s+agent main: anthropic:sub was rejected by the provider \(401: OAuth token has been revoked\) and has not worked since\. Claude subscription auth can expire or be revoked: re-run `claude setup-token`/);
+    const report = json(await runBaton(home, ["doctor", "--json"]));
+    expect(report.findings.filter((f: any) => f.check === "credentials" && f.level === "error")).toHaveLength(2);
+
+    await runBaton(home, ["models", "auth", "cooldown", "clear"]);
+    const cleared = await runBaton(home, ["doctor"]);
+    expect(cleared.code, cleared.stdout).toBe(0);
+    expect(cleared.stdout).toContain("No problems found.");
   });
 
   it("syncs Claude Code credentials", async () => {

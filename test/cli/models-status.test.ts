@@ -94,10 +94,49 @@ describe("baton models status", () => {
     expect(human.stdout).toContain("Check `baton models status --json` for auth.unusableProfiles. Add another anthropic profile or wait for cooldown.");
     const report = json(await runBaton(home, ["models", "status", "--json"]));
     expect(report.auth.unusableProfiles).toEqual([
-      { profileId: "anthropic:claude-cli", reason: "rate_limit", until: now + 90_000, remainingMs: expect.any(Number), model: "claude-opus-4-5" },
-      { profileId: "anthropic:default", reason: "cooldown", until: now + 25 * 60_000, remainingMs: expect.any(Number) },
+      { profileId: "anthropic:claude-cli", kind: "cooldown", reason: "rate_limit", until: now + 90_000, remainingMs: expect.any(Number), model: "claude-opus-4-5" },
+      { profileId: "anthropic:default", kind: "rejected", reason: "auth", until: now + 25 * 60_000, remainingMs: expect.any(Number) },
     ]);
-    expect(report.auth.profiles.find((p: any) => p.id === "anthropic:default").status).toMatch(/^cooldown (24m \d+s|25m)$/);
+    expect(report.auth.profiles.find((p: any) => p.id === "anthropic:default").status).toBe("rejected (auth)");
+  });
+
+  it("a revoked API key (401) is rejected, not a 30 s cooldown: --check 1 until a clear or a new key; other kinds keep 0/2", async () => {
+    const now = Date.now();
+    const key = fakeSecret("api-key");
+    const revoked = {
+      cooldownUntil: now + 30_000,
+      errorCount: 1,
+      failureCounts: { auth: 1 },
+      lastFailureAt: now,
+      lastFailure: { failureClass: "auth", model: "claude-opus-4-5", at: now, message: `Anthropic API error 401 authentication_error: invalid x-api-key ${key}` },
+    };
+    storeWith({ "anthropic:default": { type: "api_key", provider: "anthropic", key }, "anthropic:spare": { type: "api_key", provider: "anthropic", key: fakeSecret("api-key") } }, { usageStats: { "anthropic:default": revoked } });
+    const human = await runBaton(home, ["models", "status"]);
+    expect(human.stdout).toMatch(/anthropic:default\s+api_key\s+\S+\s+-\s+rejected \(401: invalid x-api-key sk-ant-a….{4}\)/);
+    expect(human.stdout).not.toMatch(/anthropic:default.*cooldown 30s/);
+    expect(human.stdout).toContain("(--check exits 1)");
+    const report = json(await runBaton(home, ["models", "status", "--json"]));
+    expect(report.auth.unusableProfiles).toEqual([
+      { profileId: "anthropic:default", kind: "rejected", reason: "auth", until: now + 30_000, remainingMs: expect.any(Number), lastError: `401 authentication_error: invalid x-api-key ${key.slice(0, 8)}…${key.slice(-4)}` },
+    ]);
+    expect((await runBaton(home, ["models", "status", "--check"])).code).toBe(1);
+
+    // past its retry time it stays rejected (until null) and still fails the check
+    storeWith({ "anthropic:default": { type: "api_key", provider: "anthropic", key } }, { usageStats: { "anthropic:default": { ...revoked, cooldownUntil: now - 1 } } });
+    expect(json(await runBaton(home, ["models", "status", "--json"])).auth.unusableProfiles).toEqual([expect.objectContaining({ kind: "rejected", until: null, remainingMs: null })]);
+    expect((await runBaton(home, ["models", "status", "--check"])).code).toBe(1);
+
+    expect((await runBaton(home, ["models", "auth", "cooldown", "clear", "anthropic:default"])).code).toBe(0);
+    expect((await runBaton(home, ["models", "status", "--check"])).code).toBe(0);
+
+    // a rejected key beside a token expiring within 24 h: 1 wins; the expiring token alone: 2
+    storeWith(
+      { "anthropic:default": { type: "api_key", provider: "anthropic", key }, "anthropic:t": { type: "token", provider: "anthropic", token: fakeSecret("setup-token"), expires: now + 5 * H } },
+      { usageStats: { "anthropic:default": revoked } },
+    );
+    expect((await runBaton(home, ["models", "status", "--check"])).code).toBe(1);
+    storeWith({ "anthropic:t": { type: "token", provider: "anthropic", token: fakeSecret("setup-token"), expires: now + 5 * H } });
+    expect((await runBaton(home, ["models", "status", "--check"])).code).toBe(2);
   });
 
   it("syncs Claude Code credentials into anthropic:claude-cli (oauth with a refresh token) and honours CLAUDE_CONFIG_DIR", async () => {

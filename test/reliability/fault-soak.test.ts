@@ -189,7 +189,7 @@ describe("fault soak", () => {
     for (const message of pinnedAfterRevocation) {
       const outcome = report.outcomes.get(message)!;
       expect(outcome.kind, message.label).toBe("error");
-      if (outcome.kind === "error") expect(outcome.bot.text).toMatch(/^Anthropic rejected the credential of profile anthropic:alpha/);
+      if (outcome.kind === "error") expect(outcome.bot.text).toMatch(/^Anthropic rejected the API key of profile anthropic:alpha/);
     }
 
     // the stores parse; each session's history holds exactly its answered messages, in order

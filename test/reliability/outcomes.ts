@@ -39,7 +39,7 @@ export interface OutcomeReport<T extends Inbound = Inbound> {
 
 /** What users are told when a turn fails (src/agents/failure-messages.ts, src/auth/messages.ts). */
 export const USER_FACING_ERROR =
-  /^(Anthropic is overloaded right now|The connection to Anthropic failed|Profile \S+ is rate-limited|Anthropic rejected the credential|Anthropic refused|No available auth profile|Profile \S+ cannot be used)/;
+  /^(Anthropic is overloaded right now|The connection to Anthropic failed|Profile \S+ is rate-limited|Anthropic rejected the (?:API key|token)|Anthropic refused|No available auth profile|Profile \S+ cannot be used)/;
 
 export const ECHO_PREFIX = "echo: ";
 

@@ -140,7 +140,7 @@ describe("secrets", () => {
     const everything = outputs.map((o) => o.text).join("\n");
     expect(everything).toContain(`${API_KEY.slice(0, 8)}…${API_KEY.slice(-4)}`);
     expect(everything).toContain("anthropic:manual");
-    expect(telegram.sent.some((r) => r.plain_text.includes("Anthropic rejected the credential") || r.plain_text.includes("No available auth profile"))).toBe(true);
+    expect(telegram.sent.some((r) => r.plain_text.includes("Anthropic rejected the API key") || r.plain_text.includes("No available auth profile"))).toBe(true);
     expect(outputs.length).toBeGreaterThanOrEqual(20);
 
     const leaks: string[] = [];
