@@ -1,3 +1,5 @@
+import { providerEntry } from "../providers/registry.js";
+import { batonCommand as cli } from "../util/command-name.js";
 import { formatDuration } from "../util/duration.js";
 import type { ProfileType, UnusableProfile } from "./types.js";
 
@@ -12,12 +14,17 @@ function pasteHint(provider: string): string {
   return provider === "anthropic" ? "a setup-token / API key" : "an API key";
 }
 
-/** No profile and no env key for the provider. */
+/**
+ * No profile and no env key for the provider. Commands are written as this process was run
+ * (`./bin/baton` from a checkout where `baton` is not on PATH; see util/command-name.ts).
+ */
 export function noApiKeyMessage(provider: string, agentId: string): string {
+  const envKey = providerEntry(provider)?.apiKeyEnv;
+  const orEnv = envKey ? `, or set ${envKey} (in the environment or <state>/.env)` : "";
   return (
     `No API key found for provider "${provider}". ${PER_AGENT_NOTE} ` +
-    `Re-run onboarding for that agent (\`baton onboard --agent ${agentId}\`), or paste ${pasteHint(provider)} on the gateway host ` +
-    `(\`baton models auth paste-token --provider ${provider} --agent ${agentId}\`), then verify with \`baton models status\`.`
+    `Re-run onboarding for that agent (\`${cli()} onboard --agent ${agentId}\`), or paste ${pasteHint(provider)} on the gateway host ` +
+    `(\`${cli()} models auth paste-token --provider ${provider} --agent ${agentId}\`)${orEnv}, then verify with \`${cli()} models status\`.`
   );
 }
 
@@ -29,12 +36,12 @@ export function noApiKeyMessage(provider: string, agentId: string): string {
 export function noCredentialsForProfileMessage(profileId: string, agentId?: string): string {
   const provider = profileId.split(":")[0];
   const scope = agentId ? ` for agent ${agentId}. ${PER_AGENT_NOTE}` : ".";
-  const onboard = agentId ? `Re-run onboarding (\`baton onboard --agent ${agentId}\`)` : "Re-run onboarding";
+  const onboard = agentId ? `Re-run onboarding (\`${cli()} onboard --agent ${agentId}\`)` : "Re-run onboarding";
   const agentFlag = agentId ? ` --agent ${agentId}` : "";
   return (
-    `No credentials found for profile ${profileId}${scope} Run \`baton models status${agentFlag}\` to see which auth profile is active. ` +
+    `No credentials found for profile ${profileId}${scope} Run \`${cli()} models status${agentFlag}\` to see which auth profile is active. ` +
     `${onboard}, or paste ${pasteHint(provider)} for that profile ` +
-    `(\`baton models auth paste-token --provider ${provider} --profile-id ${profileId}${agentFlag}\`).`
+    `(\`${cli()} models auth paste-token --provider ${provider} --profile-id ${profileId}${agentFlag}\`).`
   );
 }
 
@@ -96,15 +103,16 @@ export function rejectedCredentialAdvice(credential: CredentialRef): string {
 export function oauthRefreshFailedMessage(profileId: string, reason: string): string {
   return (
     `OAuth token refresh failed for ${profileId}: ${reason}. ` +
-    "Re-run `claude setup-token` and paste it with `baton models auth paste-token --provider anthropic`, " +
+    `Re-run \`claude setup-token\` and paste it with \`${cli()} models auth paste-token --provider anthropic --profile-id ${profileId}\`, ` +
     "or resync Claude Code CLI OAuth on the gateway host."
   );
 }
 
 /** A static token (e.g. a setup-token) past its expiry. */
 export function expiredTokenMessage(profileId: string): string {
-  const rerun = profileId.startsWith("anthropic:") ? " Re-run `claude setup-token` and paste it with `baton models auth paste-token --provider anthropic`." : "";
-  return `The credential of ${profileId} has expired.${rerun} Check with \`baton models status\`.`;
+  const [provider] = profileId.split(":");
+  const rerun = provider === "anthropic" ? " Re-run `claude setup-token` and paste it with" : " Paste a new one with";
+  return `The credential of ${profileId} has expired.${rerun} \`${cli()} models auth paste-token --provider ${provider} --profile-id ${profileId}\`. Check with \`${cli()} models status\`.`;
 }
 
 /** Anthropic refused a subscription credential outside Claude Code (seed 002). */

@@ -87,7 +87,9 @@ describe("refreshOAuthProfile", () => {
     expect(error.failureClass).toBe("auth");
     expect(error.message).toMatch(/^OAuth token refresh failed for anthropic:claude-cli: /);
     expect(error.message).toMatch(reason);
-    expect(error.message).toContain("Re-run `claude setup-token` and paste it with `baton models auth paste-token --provider anthropic`, or resync Claude Code CLI OAuth on the gateway host.");
+    expect(error.message).toContain(
+      "Re-run `claude setup-token` and paste it with `baton models auth paste-token --provider anthropic --profile-id anthropic:claude-cli`, or resync Claude Code CLI OAuth on the gateway host.",
+    );
     expect(error.message).not.toContain(REFRESH);
     expect(fs.readFileSync(storePath, "utf8")).toBe(before);
   });

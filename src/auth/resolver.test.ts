@@ -64,7 +64,7 @@ describe("next: no stored profiles", () => {
     expect(result.message).toBe(
       'No API key found for provider "anthropic". Auth is per agent. New agents don\'t inherit the main agent\'s keys. ' +
         "Re-run onboarding for that agent (`baton onboard --agent work`), or paste a setup-token / API key on the gateway host " +
-        "(`baton models auth paste-token --provider anthropic --agent work`), then verify with `baton models status`.",
+        "(`baton models auth paste-token --provider anthropic --agent work`), or set ANTHROPIC_API_KEY (in the environment or <state>/.env), then verify with `baton models status`.",
     );
   });
 
@@ -251,7 +251,9 @@ describe("next: OAuth and Claude Code", () => {
     const result = unavailable(await r.next({ provider: "anthropic", model: MODEL, exclude: new Set(["anthropic:b"]) }));
     expect(result.reason).toBe("all_unusable");
     expect(result.message).toMatch(/^OAuth token refresh failed for anthropic:claude-cli: HTTP 400 invalid_grant/);
-    expect(result.message).toContain("Re-run `claude setup-token` and paste it with `baton models auth paste-token --provider anthropic`, or resync Claude Code CLI OAuth on the gateway host.");
+    expect(result.message).toContain(
+      "Re-run `claude setup-token` and paste it with `baton models auth paste-token --provider anthropic --profile-id anthropic:claude-cli`, or resync Claude Code CLI OAuth on the gateway host.",
+    );
 
     const pinned = unavailable(await r.next({ provider: "anthropic", model: MODEL, pinnedProfileId: "anthropic:claude-cli" }));
     expect(pinned.reason).toBe("pin_unusable");
