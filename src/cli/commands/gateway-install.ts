@@ -8,13 +8,16 @@ import { EXIT, type CliContext } from "../context.js";
 
 const batonBin = path.join(packageRoot(), "bin", "baton");
 
-/** A systemd user unit. Baton itself loads `<state>/.env` (dotenv syntax) at start-up, so the unit only pins the state dir. */
+/**
+ * A systemd user unit. Baton itself loads `<state>/.env` (dotenv syntax) at start-up, so the unit
+ * only pins the state dir. No `network-online.target`: that is a system-manager target a user
+ * manager does not have (systemd.special(7)), and Baton does not need it — channels that cannot
+ * connect yet are retried in the background. Started by `default.target` of the user's manager.
+ */
 export function systemdUnit(options: { node: string; bin: string; stateDir: string; configPath?: string }): string {
   const configArg = options.configPath ? ` --config ${options.configPath}` : "";
   return `[Unit]
 Description=Baton chat-bot gateway
-After=network-online.target
-Wants=network-online.target
 
 [Service]
 Type=simple
@@ -74,6 +77,9 @@ export async function run(options: { print?: boolean }, ctx: CliContext): Promis
   ensurePrivateDir(paths.stateDir);
   fs.writeFileSync(target, content, { mode: 0o644 });
   const enable = mac ? `launchctl load -w ${target}` : "systemctl --user daemon-reload && systemctl --user enable --now baton-gateway";
-  ctx.stdout.write(`Wrote ${target}\nPut API keys and bot tokens in ${paths.envFile} (0600), then run:\n  ${enable}\n`);
+  const linger = mac
+    ? ""
+    : "On a server you do not stay logged in to, let the service run without a session (else it stops at logout):\n  loginctl enable-linger $USER\n";
+  ctx.stdout.write(`Wrote ${target}\nPut API keys and bot tokens in ${paths.envFile} (0600), then run:\n  ${enable}\n${linger}`);
   return EXIT.ok;
 }
