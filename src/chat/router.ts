@@ -3,17 +3,19 @@ import { BoundedSet } from "../util/bounded-set.js";
 import type { TurnOutcome } from "../agents/turn.js";
 import { agentForMessage } from "../agents/agents.js";
 import type { BatonConfig } from "../config/schema.js";
-import type { ChannelPlugin, CommandChoice, AutocompleteRequest, InboundMessage, Logger, OutboundMessage, ReplySink, Settlement } from "../plugin-api.js";
+import type { ChannelPlugin, CommandChoice, AutocompleteRequest, InboundMessage, Logger, OutboundMessage, OutboundTarget, ReplySink, Settlement } from "../plugin-api.js";
 import { sessionKeysFor } from "../sessions/keys.js";
 import { SessionStoreError } from "../state/sessions.js";
 import { canPinProfile, canRunPrivilegedCommands, checkAccess } from "./access.js";
 import { PairingGate } from "../pairing/gate.js";
 import { pairingCodeReply, pairingFullReply } from "../pairing/messages.js";
 import { parseCommandText, type CommandContext, type CommandRegistry } from "./commands/registry.js";
-import { sendReply, StreamingReply, type ReplyChannel, type ReplyOptions } from "./delivery.js";
+import { INTERRUPTED_NOTE, sendReply, STOPPED_NOTE, StreamingReply, type ReplyChannel, type ReplyOptions } from "./delivery.js";
+import { previewOf } from "../sessions/service.js";
 import { SessionQueue, type JobStep } from "./session-queue.js";
 import { ChannelUnavailableError } from "./channel-supervisor.js";
 import { describeThrown } from "../util/log.js";
+import { fallbackNotice, withNotice } from "./fallback-notice.js";
 import { hideServerPaths } from "../util/redact.js";
 
 export interface RouterOptions {
@@ -76,12 +78,20 @@ export class Router {
       };
     }
     const target = { chatId: message.chatId, topicId: message.topicId };
+    // in a group the reply quotes the message it answers: its first message only (an edit of a
+    // preview sent before a restart counts as that first message)
+    let quote = message.chatKind === "dm" ? undefined : message.messageId;
+    const next = (): OutboundTarget => {
+      const replyTo = quote;
+      quote = undefined;
+      return replyTo ? { ...target, replyToMessageId: replyTo } : target;
+    };
     return {
       limits: plugin.limits,
-      send: (m: OutboundMessage) => plugin.send(target, m),
-      edit: plugin.edit && plugin.limits.canEdit ? (id, m) => plugin.edit!(target, id, m) : undefined,
+      send: (m: OutboundMessage) => plugin.send(next(), m),
+      edit: plugin.edit && plugin.limits.canEdit ? (id, m) => plugin.edit!(next(), id, m) : undefined,
       typing: plugin.typing ? () => plugin.typing!(target) : undefined,
-      sendFile: plugin.sendFile ? (file) => plugin.sendFile!(target, file) : undefined,
+      sendFile: plugin.sendFile ? (file) => plugin.sendFile!(next(), file) : undefined,
     };
   }
 
@@ -127,7 +137,8 @@ export class Router {
     }
     if (!message.text.trim()) return { kind: "ignored", reason: "empty" };
 
-    const queued = this.queue.enqueue(sessionKey, { run: (signal) => this.runTurn(reply, message, agentId, sessionKey, parentKey, signal) });
+    const turn = { reply, message, agentId, sessionKey, parentKey, viaSink: Boolean(sink) };
+    const queued = this.queue.enqueue(sessionKey, { run: (signal) => this.runTurn(turn, signal) });
     // an abandoned message may be offered again in this process (a restarted channel's journal): let it in
     if (queued.accepted) void queued.done.then((settlement) => settlement === "abandoned" && this.seen.delete(dedupeKey), () => undefined);
     if (!queued.accepted) {
@@ -221,8 +232,21 @@ export class Router {
     await this.queue.drainFor(graceMs);
   }
 
-  private async runTurn(reply: ReplyChannel, message: InboundMessage, agentId: string, sessionKey: string, parentKey: string | undefined, signal: AbortSignal): Promise<JobStep> {
-    const stream = reply.edit ? new StreamingReply({ ...reply, edit: reply.edit }, this.editIntervalMs) : undefined;
+  private async runTurn(turn: QueuedTurn, signal: AbortSignal): Promise<JobStep> {
+    const { reply, message, agentId, sessionKey, parentKey } = turn;
+    const sessions = this.options.runtime.sessions(agentId);
+    // a preview a run cut off by a restart left on the chat: this run's reply replaces it (not through a sink: its messages end with it)
+    const previewId = turn.viaSink ? undefined : await sessions.get(sessionKey).then((session) => previewOf(session, message.messageId), () => undefined);
+    const stream = reply.edit
+      ? new StreamingReply(
+          { ...reply, edit: reply.edit },
+          {
+            intervalMs: this.editIntervalMs,
+            previewId,
+            onPreview: turn.viaSink ? undefined : (id) => sessions.notePreview(sessionKey, message.messageId, id).catch((err) => this.options.log.warn("could not remember a reply preview", { sessionKey, error: describeThrown(err) })),
+          },
+        )
+      : undefined;
     const typing = reply.typing ? this.keepTyping(reply.typing, signal) : undefined;
     try {
       await this.recheckPin(reply, agentId, sessionKey);
@@ -240,18 +264,21 @@ export class Router {
       typing?.stop();
       if ("replayed" in outcome) {
         this.options.log.info("replayed message already answered; sending what was not delivered", { sessionKey, delivered: outcome.delivered });
-        return { deliver: () => this.deliver(reply, undefined, outcome.text, signal, { agentId, sessionKey, messageId: message.messageId, skipParts: outcome.delivered }) };
+        const replayStream = outcome.delivered === 0 ? stream : undefined;
+        return { deliver: () => this.deliver(reply, replayStream, outcome.text, signal, { agentId, sessionKey, messageId: message.messageId, skipParts: outcome.delivered }) };
       }
       this.options.onTurn?.({ sessionKey, agentId, outcome });
       if (outcome.ok) {
-        const text = outcome.text.trim() ? outcome.text : "(empty reply)";
+        // the notice goes to the chat only; the session's history keeps the model's text
+        const notice = this.options.config.messages.fallbackNotice ? fallbackNotice(outcome) : undefined;
+        const text = withNotice(outcome.text.trim() ? outcome.text : "(empty reply)", notice);
         return { deliver: () => this.deliver(reply, stream, text, signal, { agentId, sessionKey, messageId: message.messageId }) };
       }
       if (outcome.aborted) {
-        // cut off by a shutdown: say nothing now; the channel may offer the message again after the restart
-        if (this.shuttingDown) return "abandoned";
-        await stream?.finish("Stopped.");
-        return "done";
+        // cut off by a shutdown: the preview says so; the channel may offer the message again after the restart.
+        // Cut off by /stop: the preview says so, and /stop itself answers.
+        await stream?.endWith(this.shuttingDown ? INTERRUPTED_NOTE : STOPPED_NOTE).catch((err) => this.options.log.warn("could not mark the preview", { sessionKey, error: describeThrown(err) }));
+        return this.shuttingDown ? "abandoned" : "done";
       }
       this.options.log.warn("turn failed", { sessionKey, failureClass: outcome.failureClass, attempts: outcome.attempts.length });
       return { deliver: () => this.deliver(reply, stream, outcome.message, signal) };
@@ -367,6 +394,17 @@ export class Router {
       return [];
     }
   }
+}
+
+/** A message queued for an agent turn, with where its reply goes. */
+interface QueuedTurn {
+  reply: ReplyChannel;
+  message: InboundMessage;
+  agentId: string;
+  sessionKey: string;
+  parentKey: string | undefined;
+  /** Replies go to a dispatch sink (e.g. an interaction), whose messages do not outlive the process. */
+  viaSink: boolean;
 }
 
 /** `pinnedBy` is `<channel>:<senderId>` (older sessions: the bare sender id, on the session's channel). */

@@ -4,7 +4,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { FileSessionStore } from "../state/file/session-store.js";
-import { answeredReply, SessionService, type SessionModelChange } from "./service.js";
+import { answeredReply, MAX_PREVIEWS, previewOf, SessionService, type SessionModelChange } from "./service.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "baton-session-service-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -48,6 +48,23 @@ describe("SessionService", () => {
       expect(session).not.toHaveProperty("pinnedProfileId");
       expect(session).not.toHaveProperty("pinnedBy");
     }
+  });
+
+  it("remembers a reply's preview until its first part is delivered, the newest few only", async () => {
+    const sessions = service();
+    await sessions.notePreview("s", "m1", "p1");
+    expect(previewOf(await sessions.get("s"), "m1")).toBe("p1");
+    await sessions.notePreview("s", "m1", "p2");
+    expect(previewOf(await sessions.get("s"), "m1")).toBe("p2");
+    await sessions.markDelivered("s", "m1", 0);
+    expect(previewOf(await sessions.get("s"), "m1")).toBe("p2");
+    await sessions.markDelivered("s", "m1", 1);
+    expect(previewOf(await sessions.get("s"), "m1")).toBeUndefined();
+    for (let i = 0; i < MAX_PREVIEWS + 5; i++) await sessions.notePreview("s", `n${i}`, `q${i}`);
+    const session = await sessions.get("s");
+    expect(session.previews).toHaveLength(MAX_PREVIEWS);
+    expect(previewOf(session, "n0")).toBeUndefined();
+    expect(previewOf(session, `n${MAX_PREVIEWS + 4}`)).toBe(`q${MAX_PREVIEWS + 4}`);
   });
 
   it("records an answered turn with its platform message, then how many reply parts were delivered", async () => {

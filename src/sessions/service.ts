@@ -94,13 +94,36 @@ export class SessionService {
     });
   }
 
-  /** Records how many parts of the reply to `messageId` reached the chat. */
+  /**
+   * Records how many parts of the reply to `messageId` reached the chat. Once the first is out,
+   * the preview it replaced is forgotten.
+   */
   async markDelivered(key: string, messageId: string, delivered: number): Promise<void> {
     await this.repository.update(key, (session) => {
       const reply = answeredReply(session.history, messageId);
       if (reply) reply.delivered = delivered;
+      if (delivered > 0 && previewOf(session, messageId) !== undefined) {
+        session.previews = session.previews!.filter((p) => p.messageId !== messageId);
+      }
     });
   }
+
+  /** Remembers the preview message showing the unfinished reply to `messageId` (the newest {@link MAX_PREVIEWS}). */
+  async notePreview(key: string, messageId: string, previewId: string): Promise<void> {
+    await this.repository.update(key, (session) => {
+      const others = (Array.isArray(session.previews) ? session.previews : []).filter((p) => p.messageId !== messageId);
+      session.previews = [...others, { messageId, previewId }].slice(-MAX_PREVIEWS);
+    });
+  }
+}
+
+/** Previews remembered per session: more than a queue holds at once. */
+export const MAX_PREVIEWS = 20;
+
+/** The preview message of the unfinished reply to `messageId`, if one is remembered. */
+export function previewOf(session: SessionData, messageId: string): string | undefined {
+  const previews = Array.isArray(session.previews) ? session.previews : [];
+  return previews.find((p) => p.messageId === messageId)?.previewId;
 }
 
 /** The stored assistant reply that answered the user message `messageId`, if it is still in the history. */

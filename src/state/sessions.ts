@@ -28,6 +28,11 @@ export interface SessionData {
   /** Sender id of whoever pinned the profile. */
   pinnedBy?: string;
   history: StoredMessage[];
+  /**
+   * Streamed replies not yet delivered: the platform message they answer -> the preview message
+   * showing the unfinished text, so a run after a restart edits it instead of adding a message.
+   */
+  previews?: { messageId: string; previewId: string }[];
   usage: SessionUsage;
   createdAt: number;
   updatedAt: number;

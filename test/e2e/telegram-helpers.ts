@@ -61,6 +61,11 @@ export interface Stack {
   turns: TurnOutcome[];
   /** Log lines of the gateway and the plugin (for failure messages and leak checks). */
   logs: string[];
+  /**
+   * Stops the gateway as SIGTERM does (runs in flight abandoned) and starts a new one on the same
+   * state dir and Telegram fake, as a restarted process would; `gateway` is the new one after it.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,18 +92,23 @@ export async function startStack(anthropic: FakeAnthropic, options: StackOptions
     },
     models: { providers: { anthropic: { baseUrl: anthropic.url } } },
   };
-  const runtime = await runtimeFromConfig(stateDir, input);
   const turns: TurnOutcome[] = [];
   const logs: string[] = [];
-  const gateway = new Gateway({
-    runtime,
-    channels: ["telegram"],
-    factories: { telegram: (plugin) => createTelegramPlugin({ ...plugin, ...(realPace ? {} : { limits: TEST_PACE.plugin }) }) },
-    onTurn: (event) => turns.push(event.outcome),
-    log: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-  });
-  try {
+  const launch = async (): Promise<Gateway> => {
+    const runtime = await runtimeFromConfig(stateDir, input);
+    const gateway = new Gateway({
+      runtime,
+      channels: ["telegram"],
+      factories: { telegram: (plugin) => createTelegramPlugin({ ...plugin, ...(realPace ? {} : { limits: TEST_PACE.plugin }) }) },
+      onTurn: (event) => turns.push(event.outcome),
+      log: createLogger({ level: "debug", write: (line) => logs.push(line) }),
+    });
     await gateway.start();
+    return gateway;
+  };
+  let gateway: Gateway;
+  try {
+    gateway = await launch();
   } catch (err) {
     await telegram.close();
     throw err;
@@ -107,10 +117,16 @@ export async function startStack(anthropic: FakeAnthropic, options: StackOptions
   return {
     telegram,
     anthropic,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     stateDir,
     turns,
     logs,
+    async restart() {
+      await gateway.stop();
+      gateway = await launch();
+    },
     stop() {
       stopped ??= gateway
         .stop()
@@ -166,7 +182,7 @@ export function waitForBotMessage(fake: FakeTelegram, chatId: number, predicate:
   return fake.waitFor(() => botMessages(fake, chatId).find(predicate), timeoutMs, `a bot message in chat ${chatId} matching ${predicate.toString()}`);
 }
 
-export { lastUserText, requestModel, requestRoles } from "../fakes/anthropic/index.js";
+export { lastUserImages, lastUserText, requestModel, requestRoles } from "../fakes/anthropic/index.js";
 
 // ---- `bin/baton gateway` as a process ----------------------------------------------------
 

@@ -1,4 +1,6 @@
 import { parseModelRef } from "../../agents/catalog.js";
+import { allowedModels } from "../../agents/model-choice.js";
+import { canRunPrivilegedCommands } from "../access.js";
 import { credentialView } from "./model.js";
 import type { CommandDefinition } from "./registry.js";
 
@@ -17,6 +19,32 @@ export const helpCommand: CommandDefinition = {
       "`/model <name>` switch · `/model <name>@<profileId>` switch and pin a credential · `/model default` back to the default",
     ];
     return { text: ["Commands:", ...lines, ...model].join("\n"), ephemeral: true };
+  },
+};
+
+/**
+ * The first message every Telegram user sends (the Start button): what this bot is and how to
+ * choose its model. Text-only: Telegram shows Start by itself, so it is not in the command menu.
+ */
+export const startCommand: CommandDefinition = {
+  name: "start",
+  description: "What this bot is and how to use it",
+  args: [],
+  privileged: never,
+  textOnly: true,
+  async run(ctx) {
+    const sessions = ctx.runtime.sessions(ctx.agentId);
+    const effective = await sessions.modelFor(await sessions.get(ctx.sessionKey), ctx.parentKey);
+    const canSwitch = canRunPrivilegedCommands(ctx.config, ctx.message);
+    const other = allowedModels(ctx.runtime.settings(ctx.agentId).models).find((m) => m.ref !== effective.ref);
+    const example = other ? `, e.g. \`/model ${other.alias ?? other.ref}\`` : "";
+    const lines = [
+      "Hello! I am an AI assistant: write to me as you would to a person and I answer, remembering this conversation until you send /reset.",
+      `I answer with ${effective.ref} right now. /model shows the current model and /model list the ones to choose from.`,
+      canSwitch ? `To switch, send /model and a name from the list${example}; \`/model default\` goes back to the default.` : "The bot's owner can switch the model with /model.",
+      "/help lists every command; /stop stops a reply.",
+    ];
+    return { text: lines.filter(Boolean).join("\n") };
   },
 };
 

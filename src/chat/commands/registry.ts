@@ -37,6 +37,11 @@ export interface CommandDefinition {
   complete?(arg: string, value: string, ctx: Omit<CommandContext, "args">): Promise<CommandChoice[]>;
   /** Native options (Discord) to argument text; default joins the values with spaces. */
   argsFromNative?(args: Record<string, string>): string;
+  /**
+   * Text-only: not registered as a native command (slash command, menu entry). For commands a
+   * platform sends by itself, like Telegram's `/start`.
+   */
+  textOnly?: boolean;
 }
 
 const NAME = /^[a-z0-9_]{1,32}$/;
@@ -61,7 +66,9 @@ export class CommandRegistry {
   }
 
   specs(): CommandSpec[] {
-    return this.all().map(({ name, description, args }) => ({ name, description, args }));
+    return this.all()
+      .filter((command) => !command.textOnly)
+      .map(({ name, description, args }) => ({ name, description, args }));
   }
 }
 
