@@ -19,7 +19,7 @@ await build({
   legalComments: "none",
   logLevel: "warning",
   // The SDK and the channel libraries load only when a turn or a channel runs; keep them as packages.
-  external: ["@anthropic-ai/sdk", "discord.js", "grammy", "@grammyjs/*"],
+  external: ["@anthropic-ai/sdk", "discord.js", "grammy", "@grammyjs/*", "ioredis"],
   // CommonJS dependencies (proper-lockfile, bottleneck) call require(); give the ESM bundle one.
   banner: { js: 'import { createRequire as __batonRequire } from "node:module"; const require = __batonRequire(import.meta.url);' },
 });

@@ -375,6 +375,13 @@ export interface ChannelConfigDeclaration<Schema extends zod.ZodMiniType = zod.Z
    * global `commands.native` into {@link ChannelContext.nativeCommands}. Default: yes.
    */
   nativeCommands?(section: SectionOf<Schema>): boolean;
+  /**
+   * What one connection of this channel is, when several gateways share a state backend
+   * (DESIGN.md §13): gateways whose identities are equal hold one lease, so only one of them
+   * connects (one poller per bot token, one holder per shard group). May contain a secret: the
+   * core stores only a hash of it. Default: the channel id (one connection per channel).
+   */
+  connectionIdentity?(section: SectionOf<Schema>, env: Readonly<Record<string, string | undefined>>): string;
 }
 
 /**

@@ -34,5 +34,7 @@ export default ((z, fields) => {
     access: { groupsKey: "guilds", groupPolicyKey: "guildPolicy", groupIdFrom: "guildId" },
     shouldStart: (section, env) => (section ? section.enabled : Boolean(env.DISCORD_BOT_TOKEN)),
     nativeCommands: (section) => section.commands?.native !== false,
+    // one gateway connection per bot token
+    connectionIdentity: (section, env) => `bot:${section.token ?? env.DISCORD_BOT_TOKEN ?? ""}`,
   } satisfies ChannelConfigDeclaration<typeof schema>;
 }) satisfies ChannelConfigModule;

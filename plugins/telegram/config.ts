@@ -36,5 +36,7 @@ export default ((z, fields) => {
     envKeys: ["TELEGRAM_BOT_TOKEN"],
     shouldStart: (section, env) => (section ? section.enabled : Boolean(env.TELEGRAM_BOT_TOKEN)),
     nativeCommands: (section) => section.commands?.menu !== false,
+    // one poller (or webhook owner) per bot token
+    connectionIdentity: (section, env) => `bot:${section.botToken ?? env.TELEGRAM_BOT_TOKEN ?? ""}`,
   } satisfies ChannelConfigDeclaration<typeof schema>;
 }) satisfies ChannelConfigModule;

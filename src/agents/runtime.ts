@@ -1,4 +1,5 @@
 import type { Runtime } from "../config/runtime.js";
+import { createProvider, providerBaseUrl } from "../providers/registry.js";
 import type { Provider } from "../providers/types.js";
 import { trimHistory } from "../sessions/history.js";
 import { answeredReply, SessionService } from "../sessions/service.js";
@@ -7,6 +8,9 @@ import { agentSettings, type AgentSettings } from "./agents.js";
 import type { CredentialResolver } from "../auth/resolver.js";
 import { AgentEventBus } from "./events.js";
 import { executeTurn, type TurnOutcome } from "./turn.js";
+import { UsageRecorder } from "../usage/recorder.js";
+import { checkSenderBudget, hasBudgets, profileBudgetBlock, senderBudgetMessage } from "../usage/budgets.js";
+import { createLogger } from "../util/log.js";
 
 export interface TurnInput {
   agentId: string;
@@ -37,13 +41,27 @@ export class AgentRuntime {
   readonly state: StateBackend;
   /** Provider calls, failovers and finished turns, for metrics and usage (never on the critical path). */
   readonly events: AgentEventBus;
+  /** Every answered turn's tokens and cost into the usage store; the running spend budgets check. */
+  readonly usage: UsageRecorder;
   private readonly sessionServices = new Map<string, SessionService>();
   private readonly resolvers = new Map<string, Promise<CredentialResolver>>();
   private readonly providers = new Map<string, Promise<Provider | undefined>>();
 
   constructor(readonly runtime: Runtime, options: { onListenerError?: (err: unknown) => void } = {}) {
-    this.state = openStateBackend(runtime.config, runtime.paths);
+    this.state = openStateBackend(runtime.config, runtime.paths, runtime.env);
     this.events = new AgentEventBus(options.onListenerError);
+    const usageLog = createLogger({ level: runtime.config.gateway?.logLevel, scope: "usage" });
+    this.usage = new UsageRecorder({
+      repository: this.state.usage(),
+      config: runtime.config,
+      onError: (err, during) => usageLog.warn(`usage ${during} failed; will retry`, { error: err instanceof Error ? err.message : String(err) }),
+    });
+    this.events.on(this.usage.listener);
+  }
+
+  /** Writes what is still pending (recorded usage); call when the process stops. */
+  async close(): Promise<void> {
+    await this.usage.close();
   }
 
   settings(agentId: string): AgentSettings {
@@ -66,8 +84,12 @@ export class AgentRuntime {
     let resolver = this.resolvers.get(agentId);
     if (!resolver) {
       const usage = this.state.authUsage(agentId);
-      resolver = import("../auth/resolver.js").then((m) =>
-        m.createCredentialResolver({ paths: this.runtime.paths, config: this.runtime.config, env: this.runtime.env, agentId, usage }),
+      const config = this.runtime.config;
+      // budgets need this month's spend before the first pick
+      const seeded = hasBudgets(config) ? this.usage.ready() : Promise.resolve();
+      const extraBlocks = [profileBudgetBlock(config, this.usage)];
+      resolver = Promise.all([import("../auth/resolver.js"), seeded]).then(([m]) =>
+        m.createCredentialResolver({ paths: this.runtime.paths, config, env: this.runtime.env, agentId, usage, extraBlocks }),
       );
       resolver.catch(() => this.resolvers.delete(agentId));
       this.resolvers.set(agentId, resolver);
@@ -84,21 +106,14 @@ export class AgentRuntime {
     return provider;
   }
 
-  private async createProvider(id: string): Promise<Provider | undefined> {
-    if (id !== "anthropic") return undefined;
-    const settings = this.runtime.config.models?.providers?.anthropic;
-    const { createAnthropicProvider } = await import("../providers/anthropic/provider.js");
-    return createAnthropicProvider({
-      baseUrl: settings?.baseUrl ?? this.runtime.env.ANTHROPIC_BASE_URL,
-      headers: settings?.headers,
-      timeoutMs: settings?.timeoutMs,
-    });
+  /** The registry's provider `id` (its SDK is imported now), or undefined for a provider Baton cannot call. */
+  private createProvider(id: string): Promise<Provider | undefined> {
+    return createProvider(id, this.runtime.config, this.runtime.env);
   }
 
   /** Endpoint the provider calls (for /model status). */
   endpoint(providerId: string): string {
-    if (providerId !== "anthropic") return "(unknown)";
-    return this.runtime.config.models?.providers?.anthropic?.baseUrl ?? this.runtime.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com";
+    return providerBaseUrl(providerId, this.runtime.config, this.runtime.env) ?? "(unknown)";
   }
 
   /** Whether the agent's auth store holds `profileId` (env credentials count as present). */
@@ -106,6 +121,16 @@ export class AgentRuntime {
     if (profileId.startsWith("env:")) return true;
     const { readAuthStoreCached } = await import("../auth/store.js");
     return Boolean((await readAuthStoreCached(this.runtime.paths.authStorePath(agentId))).profiles[profileId]);
+  }
+
+  /** The refusal for a sender over `agents.defaults.budgets.perSender`, or undefined (nothing is sent to the model then). */
+  private async senderOverBudget(sender: string | undefined): Promise<string | undefined> {
+    const config = this.runtime.config;
+    if (!sender || !config.agents?.defaults?.budgets?.perSender) return undefined;
+    await this.usage.ready();
+    const now = Date.now();
+    const check = checkSenderBudget(config, this.usage, sender, now);
+    return check.over ? senderBudgetMessage(check, now) : undefined;
   }
 
   /**
@@ -118,6 +143,8 @@ export class AgentRuntime {
     const session = await sessions.get(input.sessionKey);
     const previous = input.messageId ? answeredReply(session.history, input.messageId) : undefined;
     if (previous) return { ok: true, replayed: true, text: previous.content, delivered: previous.delivered ?? 0 };
+    const overBudget = await this.senderOverBudget(input.sender);
+    if (overBudget) return { ok: false, aborted: false, message: overBudget, attempts: [] };
     const model = await sessions.modelFor(session, input.parentKey);
     const history = trimHistory([...session.history, { role: "user" as const, content: input.text, ts: Date.now() }], settings.history);
     const params = (ref: string) => settings.models[ref]?.params;

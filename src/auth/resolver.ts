@@ -1,5 +1,6 @@
 import type { BatonPaths } from "../config/paths.js";
 import type { BatonConfig } from "../config/schema.js";
+import type { RateLimitSnapshot } from "../providers/types.js";
 import type { AuthUsageRepository } from "../state/auth-usage.js";
 import { openStateBackend } from "../state/backend.js";
 import { syncClaudeCredentials, type ClaudeSyncResult } from "./claude-sync.js";
@@ -7,6 +8,7 @@ import { cooldownPolicy } from "./cooldown.js";
 import { decideAfterFailure, type FailureDecision } from "./failover.js";
 import type { ExtraBlock } from "./order.js";
 import { needsRefresh, OAuthRefreshError, refreshOAuthProfile } from "./oauth-refresh.js";
+import { RateLimitTracker, reportedResetMs, type CallEstimate } from "./rate-limits.js";
 import { credentialOf, pinUnusable, selectCredential, type CredentialRequest, type CredentialUnavailable } from "./selector.js";
 import { credentialStanding, type CredentialStanding } from "./status.js";
 import { readAuthStoreCached } from "./store.js";
@@ -17,6 +19,21 @@ export type { FailureDecision } from "./failover.js";
 export type { CredentialRequest, CredentialUnavailable } from "./selector.js";
 export type { DescribedProfile } from "./status.js";
 export type { ReportedFailure } from "./usage-recorder.js";
+export type { CallEstimate } from "./rate-limits.js";
+
+/** What `next` is told besides the selection request. */
+export interface NextCallOptions {
+  /** What the call is expected to use, counted against the profile's reported headroom while it runs. */
+  estimate?: CallEstimate;
+  /** Ends a wait for headroom (see {@link HEADROOM_WAIT_MS}). */
+  signal?: AbortSignal;
+}
+
+/**
+ * How long `next` waits, at most, when every profile is held only by calls in flight (their
+ * responses will say how much is left) before it answers that none is available.
+ */
+export const HEADROOM_WAIT_MS = 120_000;
 
 /**
  * What the agent runtime asks for credentials: the next profile to try for (provider, model,
@@ -36,10 +53,19 @@ export interface CredentialResolver {
   readonly storePath: string;
   /** What the Claude Code sync at creation did. */
   readonly claudeSync: ClaudeSyncResult;
-  next(req: CredentialRequest): Promise<ResolvedCredential | CredentialUnavailable>;
-  /** `startedAt`: when the successful call began; failures recorded after it are kept. */
-  reportSuccess(profileId: string, model: string, startedAt?: number): Promise<void>;
+  /**
+   * The credential for the next call, counted as in flight (for rate-limit headroom) until
+   * `reportSuccess`, a `reportFailure` that does not retry, or `release`.
+   */
+  next(req: CredentialRequest & NextCallOptions): Promise<ResolvedCredential | CredentialUnavailable>;
+  /**
+   * `startedAt`: when the successful call began; failures recorded after it are kept.
+   * `rateLimits`: what the response's headers said about the credential's limits.
+   */
+  reportSuccess(profileId: string, model: string, startedAt?: number, rateLimits?: RateLimitSnapshot): Promise<void>;
   reportFailure(profileId: string, model: string, failure: ReportedFailure, attempt: number): Promise<FailureDecision>;
+  /** A call handed out by `next` ended without an outcome to report (aborted). */
+  release(profileId: string, model: string): void;
   describe(provider: string, model: string): Promise<CredentialDescription>;
 }
 
@@ -65,9 +91,13 @@ export async function createCredentialResolver(options: CredentialResolverOption
   const { paths, config, env, agentId } = options;
   const now = options.now ?? Date.now;
   const storePath = paths.authStorePath(agentId);
-  const usage = new UsageRecorder(options.usage ?? openStateBackend(config, paths).authUsage(agentId), cooldownPolicy(config.auth?.cooldowns), now);
+  const usage = new UsageRecorder(options.usage ?? openStateBackend(config, paths, env).authUsage(agentId), cooldownPolicy(config.auth?.cooldowns), now);
   const claudeSync = await syncClaudeCredentials(storePath, paths.claudeCredentialsPath);
-  const blocks = options.extraBlocks ?? [];
+  const rateLimits = new RateLimitTracker(now);
+  /** The provider each profile handed out last served, for `models.providers.<id>.rateLimitHeaders`. */
+  const providerOf = new Map<string, string>();
+  const readsHeaders = (provider: string | undefined) => provider === undefined || config.models?.providers?.[provider]?.rateLimitHeaders !== false;
+  const blocks = [rateLimits.availability, ...(options.extraBlocks ?? [])];
   const extraBlock: ExtraBlock | undefined = blocks.length
     ? (profileId, model) => {
         for (const block of blocks) {
@@ -96,28 +126,83 @@ export async function createCredentialResolver(options: CredentialResolverOption
     }
   }
 
-  async function next(request: CredentialRequest): Promise<ResolvedCredential | CredentialUnavailable> {
+  /** Resolves after the next rate-limit report or call end, `ms`, or an abort, whichever comes first. */
+  function headroomChange(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const off = rateLimits.onChange(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  async function next(request: CredentialRequest & NextCallOptions): Promise<ResolvedCredential | CredentialUnavailable> {
     const refreshFailures = new Map<string, string>();
-    // ends: every round either answers or adds a profile to refreshFailures, which the selector passes over
+    const tracking = readsHeaders(request.provider);
+    const waitUntil = Date.now() + HEADROOM_WAIT_MS;
+    const begin = (profileId: string) => {
+      providerOf.set(profileId, request.provider);
+      if (tracking) rateLimits.begin(profileId, request.model, request.estimate);
+    };
+    // ends: every round answers, adds a profile to refreshFailures (which the selector passes
+    // over), or waits for a call in flight to end (bounded by waitUntil)
     for (;;) {
       const selection = selectCredential({ request, store: await snapshot(), auth: config.auth, env, agentId, now: now(), refreshFailures, extraBlock });
-      if (selection.kind === "none") return selection.unavailable;
-      if (selection.kind === "env") return selection.credential;
+      if (selection.kind === "none") {
+        const waitMs = waitUntil - Date.now();
+        const busy = tracking && !request.pinnedProfileId && rateLimits.hasBusy(request.model, rateLimits.profilesFor(request.model), request.exclude);
+        if (!busy || waitMs <= 0 || request.signal?.aborted) return selection.unavailable;
+        await headroomChange(Math.min(waitMs, 5_000), request.signal);
+        continue;
+      }
+      // counted in flight before any await, so concurrent selections see it
+      if (selection.kind === "env") {
+        begin(selection.credential.profileId);
+        return selection.credential;
+      }
+      begin(selection.profileId);
       const ready = await refreshed(selection.profileId, selection.profile, request.model);
       if (!(ready instanceof OAuthRefreshError)) return credentialOf(selection.profileId, ready);
+      release(selection.profileId, request.model);
       if (selection.pinned) return pinUnusable(selection.profileId, ready.message, "auth");
       refreshFailures.set(selection.profileId, ready.message);
     }
   }
 
+  const tracks = (profileId: string) => readsHeaders(providerOf.get(profileId));
+
+  function release(profileId: string, model: string): void {
+    if (tracks(profileId)) rateLimits.end(profileId, model, false);
+  }
+
+  async function reportSuccess(profileId: string, model: string, startedAt?: number, reported?: RateLimitSnapshot): Promise<void> {
+    if (tracks(profileId)) rateLimits.end(profileId, model, true, reported);
+    await usage.recordSuccess(profileId, model, startedAt);
+  }
+
   async function reportFailure(profileId: string, model: string, failure: ReportedFailure, attempt: number): Promise<FailureDecision> {
     const decision = decideAfterFailure(failure.failureClass, attempt);
-    if (decision.action !== "retry") await usage.recordFailure(profileId, model, failure);
+    const tracked = tracks(profileId);
+    if (tracked) {
+      // a retry keeps the call in flight; anything else ends it
+      if (decision.action === "retry") {
+        if (failure.rateLimits) rateLimits.observe(profileId, model, failure.rateLimits);
+      } else rateLimits.end(profileId, model, failure.rateLimits !== undefined, failure.rateLimits);
+    }
+    if (decision.action === "retry") return decision;
+    // a 429 lasts until the reported reset, else retry-after, else the ladder (cooldown.ts)
+    const reset = tracked && failure.failureClass === "rate_limit" ? reportedResetMs(failure.rateLimits, now()) : undefined;
+    await usage.recordFailure(profileId, model, reset === undefined ? failure : { ...failure, retryAfterMs: reset });
     return decision;
   }
 
   async function describe(provider: string, model: string): Promise<CredentialDescription> {
-    const { standing } = credentialStanding({ provider, model, store: await snapshot(), auth: config.auth, env, now: now(), agentId });
+    const { standing } = credentialStanding({ provider, model, store: await snapshot(), auth: config.auth, env, now: now(), agentId, extraBlock });
     return { provider, model, ...standing };
   }
 
@@ -126,8 +211,9 @@ export async function createCredentialResolver(options: CredentialResolverOption
     storePath,
     claudeSync,
     next,
-    reportSuccess: (profileId, model, startedAt) => usage.recordSuccess(profileId, model, startedAt),
+    reportSuccess,
     reportFailure,
+    release,
     describe,
   };
 }

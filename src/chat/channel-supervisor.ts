@@ -1,9 +1,11 @@
 import type { ChannelContext, ChannelLimits, ChannelPlugin, ChannelPluginFactory, Logger, OutboundFile, OutboundMessage, OutboundTarget, SentMessage } from "../plugin-api.js";
 import { describeThrown } from "../util/log.js";
 import { TimeoutError, withTimeout } from "../util/timeout.js";
+import type { ConnectionLease } from "../state/leases.js";
 import { PluginScope } from "./plugin-scope.js";
 
-export type ChannelState = "starting" | "up" | "retrying" | "stopped";
+/** `standby`: another gateway holds this channel's connection (shared state backend); this one takes over if it goes. */
+export type ChannelState = "starting" | "up" | "retrying" | "standby" | "stopped";
 
 export interface ChannelStatus {
   channel: string;
@@ -45,6 +47,8 @@ export interface SupervisorOptions {
   /** How long one `plugin.stop()` may take before it is given up on. Default 5 s. */
   stopTimeoutMs?: number;
   onChange?(status: ChannelStatus): void;
+  /** With several gateways on one state backend: connect only while holding this lease. */
+  lease?: ConnectionLease;
 }
 
 /**
@@ -59,6 +63,8 @@ export class ChannelSupervisor {
   private scope?: PluginScope;
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** Whether this process holds the channel's lease (always, without one). */
+  private holding = false;
   private current: ChannelStatus;
   /** A stable face of the channel for the router: limits and sends go to whichever instance runs now. */
   readonly channel: ChannelPlugin;
@@ -73,9 +79,33 @@ export class ChannelSupervisor {
     return { ...this.current };
   }
 
-  /** The first attempt; resolves (never rejects) once it connected or failed. Failed attempts retry in the background. */
+  /**
+   * The first attempt; resolves (never rejects) once it connected or failed. Failed attempts
+   * retry in the background. With a lease: resolves once the lease was won and the first attempt
+   * ended, or another gateway was found holding it (standby).
+   */
   start(): Promise<void> {
-    return this.run();
+    const { lease } = this.options;
+    if (!lease) return this.run();
+    return new Promise<void>((resolve) => {
+      lease.start({
+        acquired: () => {
+          this.holding = true;
+          this.options.log.info("channel lease acquired; connecting", { channel: this.options.id });
+          void this.run().finally(resolve);
+        },
+        lost: (reason) => {
+          this.holding = false;
+          this.options.log.warn("channel lease lost; disconnecting and standing by", { channel: this.options.id, reason });
+          void this.standDown();
+        },
+        standby: () => {
+          if (this.current.state !== "standby") this.setState({ state: "standby", retryAt: undefined });
+          resolve();
+        },
+        error: (err) => this.options.log.warn("channel lease: state backend unreachable", { channel: this.options.id, error: describeThrown(err) }),
+      });
+    });
   }
 
   /** Stops the running instance (or the attempt under way) and any retry. */
@@ -84,11 +114,27 @@ export class ChannelSupervisor {
     clearTimeout(this.retryTimer);
     this.attempt?.abort();
     await this.stopInstance(this.plugin, this.scope);
+    await this.options.lease?.stop();
     this.setState({ state: "stopped", retryAt: undefined });
   }
 
+  /** The lease went to another gateway: end this instance now and prepare a fresh one for a later takeover. */
+  private async standDown(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.attempt?.abort();
+    this.setState({ state: "standby", retryAt: undefined, failures: 0 });
+    const plugin = this.plugin;
+    await this.stopInstance(plugin, this.scope);
+    if (this.stopped || this.plugin !== plugin) return;
+    try {
+      this.plugin = this.options.factory({ accountId: this.options.accountId });
+    } catch (err) {
+      this.options.log.error("channel instance could not be created", { channel: this.options.id, error: describeThrown(err) });
+    }
+  }
+
   private async run(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || (this.options.lease && !this.holding)) return;
     const attempt = new AbortController();
     this.attempt = attempt;
     const scope = new PluginScope(this.options.log, this.options.id);
@@ -111,7 +157,7 @@ export class ChannelSupervisor {
       await this.retryAfter(plugin, attempt, scope, err);
       return;
     }
-    if (this.stopped || lost !== undefined) return;
+    if (this.stopped || lost !== undefined || attempt.signal.aborted) return;
     this.setState({ state: "up", failures: 0, lastError: undefined });
   }
 
@@ -120,11 +166,12 @@ export class ChannelSupervisor {
     const failures = this.current.failures + 1;
     const delay = retryDelay(failures, this.options.retry ?? CHANNEL_RETRY);
     // down from now on (readiness, status), while the old instance stops
+    if (this.options.lease && !this.holding) return;
     this.setState({ state: "retrying", failures, lastError: describeThrown(error), retryAt: Date.now() + delay });
     await this.stopInstance(plugin, scope);
-    if (this.stopped) return;
+    if (this.stopped || (this.options.lease && !this.holding)) return;
     this.retryTimer = setTimeout(() => {
-      if (this.stopped) return;
+      if (this.stopped || (this.options.lease && !this.holding)) return;
       try {
         this.plugin = this.options.factory({ accountId: this.options.accountId });
       } catch (err) {

@@ -1,6 +1,6 @@
 import { AgentRuntime } from "../agents/runtime.js";
 import { ensurePrivateDir, type Runtime } from "../config/runtime.js";
-import type { ChannelPluginFactory, Logger } from "../plugin-api.js";
+import type { ChannelPlugin, ChannelPluginFactory, Logger, ReplySink } from "../plugin-api.js";
 import { ChannelSupervisor, type ChannelStatus } from "./channel-supervisor.js";
 import { createLogger } from "../util/log.js";
 import { defaultCommands } from "./commands/index.js";
@@ -22,6 +22,9 @@ export function configuredChannels(runtime: Pick<Runtime, "config" | "env" | "ch
   return (wanted.length ? wanted : specs.filter((spec) => spec.access.local)).map((spec) => spec.id);
 }
 
+/** One chat message: received from a channel (`in`) or sent to one (`out`: a message or a file, not an edit). */
+export type MessageListener = (channel: string, direction: "in" | "out") => void;
+
 export interface GatewayOptions {
   runtime: Runtime;
   /** Channel ids to start (default: {@link configuredChannels}). */
@@ -39,6 +42,7 @@ export class Gateway {
   readonly channels: ChannelSupervisor[] = [];
   private readonly abort = new AbortController();
   private readonly log: Logger & { child(scope: string): Logger };
+  private readonly messageListeners = new Set<MessageListener>();
 
   constructor(private readonly options: GatewayOptions) {
     this.log = options.log ?? createLogger({ level: options.runtime.config.gateway.logLevel });
@@ -60,6 +64,22 @@ export class Gateway {
     await Promise.all(this.channels.map((channel) => channel.start()));
   }
 
+  /** Calls `listener` for every message in and out (metrics); returns the function that stops. Never slows or breaks delivery. */
+  onMessage(listener: MessageListener): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  private countMessage(channel: string, direction: "in" | "out"): void {
+    for (const listener of this.messageListeners) {
+      try {
+        listener(channel, direction);
+      } catch (err) {
+        this.log.warn("message listener failed", { error: describeThrown(err) });
+      }
+    }
+  }
+
   /** Each channel's state (up, starting, retrying), for the start line, logs and /readyz. */
   channelStatus(): ChannelStatus[] {
     return this.channels.map((channel) => channel.status);
@@ -74,10 +94,12 @@ export class Gateway {
     const nativeCommands = runtime.config.commands?.native !== false && (spec?.nativeCommands(section) ?? true);
     const log = maskingLogger(this.log.child(id));
     const state = this.agents.state.channelState(id);
+    const lease = this.agents.state.connectionLease?.(id, spec ? spec.connectionIdentity(section, runtime.env) : id);
     const supervisor: ChannelSupervisor = new ChannelSupervisor({
       id,
       accountId: "default",
       factory,
+      lease,
       log: this.log,
       onChange: (status) => {
         // a local channel shares the terminal with the chat: keep its start quiet
@@ -92,9 +114,10 @@ export class Gateway {
         signal: AbortSignal.any([this.abort.signal, attempt.signal]),
         log,
         dispatch: async (message, sink) => {
+          this.countMessage(id, "in");
           let result: RouteResult;
           try {
-            result = await this.router.handle(supervisor.channel, message, sink);
+            result = await this.router.handle(outbound, message, sink && countingSink(sink, () => this.countMessage(id, "out")));
           } catch (err) {
             // the router answers every message itself; this is the boundary for what it did not foresee
             log.error("message handling failed", { chatId: message?.chatId, error: describeThrown(err) });
@@ -108,6 +131,7 @@ export class Gateway {
         fail: attempt.fail,
       }),
     });
+    const outbound = countingChannel(supervisor.channel, () => this.countMessage(id, "out"));
     return supervisor;
   }
 
@@ -119,5 +143,46 @@ export class Gateway {
     await this.router.shutdown(2000);
     this.abort.abort();
     await Promise.all(this.channels.map((channel) => channel.stop()));
+    // recorded usage still in memory is written before the backend goes
+    await this.agents.close().catch((err) => this.log.warn("usage not fully written", { error: describeThrown(err) }));
+    // leases released above; a shared backend's connections last (they served the stop)
+    await this.agents.state.close().catch((err) => this.log.warn("state backend did not close cleanly", { error: describeThrown(err) }));
   }
+}
+
+/** The channel with each message or file it sends reported to `sent` (edits and typing are not messages). */
+function countingChannel(channel: ChannelPlugin, sent: () => void): ChannelPlugin {
+  const counted: ChannelPlugin = Object.create(channel) as ChannelPlugin;
+  counted.send = async (target, message) => {
+    const result = await channel.send(target, message);
+    sent();
+    return result;
+  };
+  if (channel.sendFile) {
+    const sendFile = channel.sendFile.bind(channel);
+    counted.sendFile = async (target, file) => {
+      const result = await sendFile(target, file);
+      sent();
+      return result;
+    };
+  }
+  return counted;
+}
+
+function countingSink(sink: ReplySink, sent: () => void): ReplySink {
+  const counted: ReplySink = Object.create(sink) as ReplySink;
+  counted.send = async (message) => {
+    const result = await sink.send(message);
+    sent();
+    return result;
+  };
+  if (sink.sendFile) {
+    const sendFile = sink.sendFile.bind(sink);
+    counted.sendFile = async (file) => {
+      const result = await sendFile(file);
+      sent();
+      return result;
+    };
+  }
+  return counted;
 }

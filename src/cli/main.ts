@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { closeOpenBackends } from "../state/open-backends.js";
 import { createCliContext, EXIT, type CliContext } from "./context.js";
 
 /**
@@ -17,6 +18,8 @@ function action(cmd: Command, load: Loader, mapArgs?: (...args: any[]) => Record
     const ctx = createCliContext(globals.config);
     const { run } = await load();
     const code = await run(options, ctx);
+    // a Redis state backend holds sockets that would keep the process alive
+    await closeOpenBackends();
     process.exitCode = code ?? EXIT.ok;
   });
   return cmd;
@@ -32,7 +35,10 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
-  const gateway = program.command("gateway").description("run the bot (channels from config; the console when none is configured)");
+  const gateway = program
+    .command("gateway")
+    .description("run the bot (channels from config; the console when none is configured)")
+    .option("--http-port <port>", "serve /healthz, /readyz, /metrics and the status page on this port (overrides gateway.http.port)");
   action(gateway, () => import("./commands/gateway.js"));
   action(
     gateway
@@ -79,12 +85,19 @@ export function buildProgram(): Command {
       .command("status")
       .description("effective credentials, profiles, expiry and cooldowns")
       .option("--json", "print JSON")
-      .option("--check", "exit 1 when credentials are missing/expired, 2 when expiring within 24h")
+      .option("--check", "exit 1 when credentials are missing/expired/rejected, 2 when expiring within 24h")
+      .option("--probe", "send one tiny request per credential, record the outcomes, then report (exit code as --check)")
       .addOption(agentOption()),
     () => import("./commands/models-status.js"),
   );
-  action(models.command("list").description("configured and known models").option("--json", "print JSON").addOption(agentOption()), () =>
-    import("./commands/models-list.js"),
+  action(
+    models
+      .command("list")
+      .description("configured and known models, with end-of-life dates")
+      .option("--json", "print JSON")
+      .option("--refresh", "refetch the provider's model list now (else cached for 24h)")
+      .addOption(agentOption()),
+    () => import("./commands/models-list.js"),
   );
 
   const auth = models.command("auth").description("auth profiles of an agent");

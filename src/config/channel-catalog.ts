@@ -30,6 +30,8 @@ export interface ChannelSpec {
   nativeCommands(section: Section): boolean;
   /** The section a channel gets when the config has none: its schema's defaults ({} when it has required keys). */
   defaults(): Section;
+  /** What one connection is, for the lease that lets one gateway of several connect (may hold a secret; hash it). */
+  connectionIdentity(section: Section, env: Env): string;
 }
 
 /** The config declarations of the installed channel plugins the core has loaded. */
@@ -92,6 +94,7 @@ export function channelSpec(id: string, declaration: ChannelConfigDeclaration<an
     },
     shouldStart: (section, env) => (declaration?.shouldStart ? declaration.shouldStart(section, env) : Boolean(section && section.enabled !== false)),
     nativeCommands: (section) => declaration?.nativeCommands?.(section) ?? true,
+    connectionIdentity: (section, env) => declaration?.connectionIdentity?.(section, env) ?? id,
     defaults: () => {
       const parsed = schema.safeParse({});
       return parsed.success ? (parsed.data as Section) : {};

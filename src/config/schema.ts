@@ -45,12 +45,23 @@ export const HistoryLimits = z.strictObject({
   maxTokens: z._default(positiveInt(), 24_000),
 });
 
+/** A spending limit in estimated USD per UTC day or calendar month (UTC). */
+export const Budget = z.strictObject({
+  usd: described(z.number().check(z.positive()), "Limit in USD, estimated from the price table (models.pricing)"),
+  per: described(z.enum(["day", "month"]), "Period: the UTC day, or the calendar month in UTC"),
+});
+
 export const AgentDefaults = z.strictObject({
   model: z.optional(modelChoice),
   models: optional(z.record(z.string(), ModelEntry), "Allowed models (keys provider/model); when non-empty it is the allowlist"),
   systemPrompt: z.optional(z.string()),
   maxTokens: z.optional(positiveInt()),
   history: z.prefault(HistoryLimits, {}),
+  budgets: z.optional(
+    z.strictObject({
+      perSender: optional(Budget, "What one chat sender may spend across all agents; over it, their messages are refused until the period ends"),
+    }),
+  ),
 });
 
 export const AgentEntry = z.strictObject({
@@ -67,6 +78,7 @@ export const AuthProfileConfig = z.strictObject({
   mode: z.enum(["api_key", "oauth", "token"]),
   allowedUsers: optional(allowList, "Sender ids allowed to pin this profile with /model ...@profile"),
   email: z.optional(z.string()),
+  budget: optional(Budget, "What this profile may spend; over it, it is skipped like a cooldown until the period ends"),
 });
 
 export const AuthConfig = z.strictObject({
@@ -120,6 +132,10 @@ export const ProviderConfig = z.strictObject({
   baseUrl: z.optional(z.url()),
   headers: z.optional(z.record(z.string(), z.string())),
   timeoutMs: z.optional(positiveInt()),
+  rateLimitHeaders: optional(
+    z.boolean(),
+    "Read the provider's rate-limit headers to skip a key with nothing left until its reset (default true); false: only react to 429s",
+  ),
 });
 
 const usdPerMTok = z.number().check(z.gte(0));
@@ -147,10 +163,22 @@ export const GatewayConfig = z.strictObject({
   queue: z.prefault(z.strictObject({ maxPending: z._default(positiveInt(), 10) }), {}),
   logLevel: z._default(z.enum(["debug", "info", "warn", "error"]), "info"),
   streaming: z.prefault(z.strictObject({ editIntervalMs: z._default(z.number().check(z.int(), z.gte(250)), 1200) }), {}),
+  http: optional(
+    z.strictObject({
+      port: optional(z.number().check(z.int(), z.gte(0), z.lte(65_535)), "Port of /healthz, /readyz, /metrics and the status page; unset: no HTTP server (0: any free port)"),
+      host: described(z._default(z.string().check(z.minLength(1)), "127.0.0.1"), "Address to listen on; keep 127.0.0.1 unless a proxy or scraper needs more"),
+      token: optional(z.string().check(z.minLength(1)), "Bearer token (or ?token=) for the status page; unset: no status page (404)"),
+    }),
+    "The gateway's HTTP surface (docs/OPERATIONS.md)",
+  ),
 });
 
 export const MessagesConfig = z.strictObject({
   maxParts: described(z._default(positiveInt(), 12), "Most messages one reply is sent as; the rest goes as a reply.md attachment where the channel takes files"),
+  fallbackNotice: described(
+    z._default(z.boolean(), true),
+    "Add one line to a reply that came from a fallback model, or from another kind of credential than the first choice (e.g. a paid API key instead of the subscription)",
+  ),
 });
 
 export const BatonConfig = z.strictObject({
@@ -178,12 +206,15 @@ export const BatonConfig = z.strictObject({
           backend: described(z._default(z.enum(["file", "redis"]), "file"), '"file": embedded in the state dir, one gateway (default); "redis": shared by several gateways'),
           redis: z.optional(
             z.strictObject({
-              url: optional(z.string(), "e.g. redis://127.0.0.1:6379/0"),
+              url: optional(z.string(), "e.g. redis://127.0.0.1:6379/0 (or BATON_REDIS_URL)"),
               keyPrefix: z._default(z.string(), "baton:"),
+              leaseTtlMs: optional(
+                z.number().check(z.int(), z.gte(1000), z.lte(60_000)),
+                "How long a channel lease lasts unrenewed (default 5000): a standby gateway takes over within this after the holder dies",
+              ),
             }),
           ),
-        })
-        .check(z.refine((state) => state.backend !== "redis", { message: '"redis" is not available yet; use "file" (the default)', path: ["backend"] })),
+        }),
       { backend: "file" },
     ),
     "Where sessions, auth usage and channel state are kept",

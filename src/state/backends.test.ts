@@ -1,199 +1,32 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { freshStats } from "../auth/cooldown.js";
-import { updateAuthStore } from "../auth/store.js";
+import { describe, expect, it } from "vitest";
 import { resolvePaths } from "../config/paths.js";
 import { BatonConfig } from "../config/schema.js";
-import { openStateBackend, type StateBackend } from "./backend.js";
-import type { UsageRow } from "./usage.js";
+import { addFileProfile, describeBackendContract, tempDir, type BackendRow } from "./backend-contract.js";
+import { openStateBackend } from "./backend.js";
 
-/**
- * What every state backend promises, run against each one (a new backend adds a row).
- * `open` opens a backend over `dir`; opening it again over the same dir is a restart or a
- * second process. `addProfile` stores a credential, which usage stats need to exist.
- */
-interface BackendRow {
-  name: string;
-  open(dir: string): StateBackend;
-  addProfile(dir: string, agentId: string, profileId: string): Promise<void>;
-}
+const FILE: BackendRow = {
+  name: "file",
+  open: (dir) => openStateBackend(BatonConfig.parse({}), resolvePaths({ BATON_STATE_DIR: dir, HOME: dir })),
+  addProfile: addFileProfile,
+};
 
-const BACKENDS: BackendRow[] = [
-  {
-    name: "file",
-    open: (dir) => openStateBackend(BatonConfig.parse({}), resolvePaths({ BATON_STATE_DIR: dir, HOME: dir })),
-    addProfile: async (dir, agentId, profileId) => {
-      const file = resolvePaths({ BATON_STATE_DIR: dir, HOME: dir }).authStorePath(agentId);
-      await updateAuthStore(file, (store) => void (store.profiles[profileId] = { type: "api_key", provider: "anthropic", key: "sk-ant-api03-test" }));
-    },
-  },
-];
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baton-state-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-describe.each(BACKENDS)("$name backend", (backend) => {
-  describe("sessions", () => {
-    it("answers a fresh session for an unknown key, and what was stored after a restart", async () => {
-      const dir = tempDir();
-      const sessions = backend.open(dir).sessions("main");
-      expect(await sessions.get("telegram:dm:1")).toMatchObject({ key: "telegram:dm:1", history: [], usage: { turns: 0, inputTokens: 0 } });
-      await sessions.update("telegram:dm:1", (s) => {
-        s.modelOverride = "anthropic/claude-haiku-4-5";
-        s.history.push({ role: "user", content: "hi", ts: 1, messageId: "7" });
-      });
-      const restarted = backend.open(dir).sessions("main");
-      expect(await restarted.get("telegram:dm:1")).toMatchObject({ modelOverride: "anthropic/claude-haiku-4-5", history: [{ content: "hi", messageId: "7" }] });
-      expect((await restarted.get("telegram:dm:2")).history).toEqual([]);
-      expect((await backend.open(dir).sessions("work").get("telegram:dm:1")).history).toEqual([]);
-    });
-
-    it("runs concurrent updates of one session one after another, and a failed update writes nothing", async () => {
-      const sessions = backend.open(tempDir()).sessions("main");
-      const appends = Array.from({ length: 20 }, (_, i) => sessions.update("s", (s) => void s.history.push({ role: "user", content: String(i), ts: i })));
-      const failing = sessions.update("s", () => {
-        throw new Error("refused");
-      });
-      await expect(failing).rejects.toThrow("refused");
-      await Promise.all(appends);
-      const stored = await sessions.get("s");
-      expect(stored.history.map((m) => m.content)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
-      expect(await sessions.update("s", (s) => s.history.length)).toBe(20);
-    });
-  });
-
-  describe("auth usage", () => {
-    it("stores one profile's stats, seen by a second process; an unknown profile is not written", async () => {
-      const dir = tempDir();
-      await backend.addProfile(dir, "main", "anthropic:a");
-      const usage = backend.open(dir).authUsage("main");
-      expect(await usage.snapshot()).toEqual({});
-      const seen: unknown[] = [];
-      const stored = await usage.update("anthropic:a", (current) => {
-        seen.push(current);
-        return { ...current, cooldownUntil: 123, errorCount: 1 };
-      });
-      expect(seen[0]).toEqual(freshStats());
-      expect(stored).toMatchObject({ cooldownUntil: 123, errorCount: 1 });
-      expect((await backend.open(dir).authUsage("main").snapshot())["anthropic:a"]).toMatchObject({ cooldownUntil: 123, errorCount: 1 });
-      expect(await usage.update("anthropic:gone", (current) => ({ ...current, errorCount: 9 }))).toBeUndefined();
-      expect(Object.keys(await usage.snapshot())).toEqual(["anthropic:a"]);
-    });
-
-    it("loses no update when several change one profile at once", async () => {
-      const dir = tempDir();
-      await backend.addProfile(dir, "main", "anthropic:a");
-      const first = backend.open(dir).authUsage("main");
-      const second = backend.open(dir).authUsage("main");
-      const bump = (current: ReturnType<typeof freshStats>) => ({ ...current, errorCount: current.errorCount + 1 });
-      await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? first : second).update("anthropic:a", bump)));
-      expect((await first.snapshot())["anthropic:a"].errorCount).toBe(12);
-    });
-  });
-
-  describe("usage", () => {
-    const row = (day: string, over: Partial<UsageRow> = {}): UsageRow => ({
-      day,
-      agentId: "main",
-      sessionKey: "telegram:dm:1",
-      sender: "telegram:1",
-      model: "anthropic/claude-opus-4-5",
-      profileId: "anthropic:a",
-      inputTokens: 10,
-      outputTokens: 5,
-      cacheReadTokens: 2,
-      cacheWriteTokens: 1,
-      turns: 1,
-      costUsd: 0.25,
-      unpricedTurns: 0,
-      ...over,
-    });
-
-    it("sums rows of one day and key into one, keeps other keys and days apart, and keeps them over a restart", async () => {
-      const dir = tempDir();
-      const usage = backend.open(dir).usage();
-      expect(await usage.query()).toEqual({ rows: [], unreadable: [] });
-      await usage.add([row("2026-12-04"), row("2026-12-05"), row("2026-12-05", { outputTokens: 7, costUsd: 0.5 })]);
-      await usage.add([row("2026-12-05", { sender: "telegram:2" }), row("2026-12-05", { model: "openrouter/anthropic/claude-opus-4.5", costUsd: 0, unpricedTurns: 1 })]);
-      const { rows, unreadable } = await backend.open(dir).usage().query({ from: "2026-12-05" });
-      expect(unreadable).toEqual([]);
-      expect(rows).toHaveLength(3);
-      expect(rows).toContainEqual(row("2026-12-05", { inputTokens: 20, outputTokens: 12, cacheReadTokens: 4, cacheWriteTokens: 2, turns: 2, costUsd: 0.75 }));
-      expect(rows).toContainEqual(row("2026-12-05", { sender: "telegram:2" }));
-      expect(rows).toContainEqual(row("2026-12-05", { model: "openrouter/anthropic/claude-opus-4.5", costUsd: 0, unpricedTurns: 1 }));
-      expect((await usage.query({ to: "2026-12-04" })).rows).toEqual([row("2026-12-04")]);
-    });
-
-    it("loses no turn when several writers add at once", async () => {
-      const dir = tempDir();
-      const first = backend.open(dir).usage();
-      const second = backend.open(dir).usage();
-      await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? first : second).add([row("2026-12-05")])));
-      expect((await first.query()).rows).toEqual([row("2026-12-05", { inputTokens: 120, outputTokens: 60, cacheReadTokens: 24, cacheWriteTokens: 12, turns: 12, costUsd: 3 })]);
-    });
-
-    it("prunes the days before a given day", async () => {
-      const usage = backend.open(tempDir()).usage();
-      await usage.add([row("2025-01-01"), row("2025-06-30"), row("2026-12-05")]);
-      expect(await usage.prune("2025-07-01")).toBe(2);
-      expect((await usage.query()).rows.map((r) => r.day)).toEqual(["2026-12-05"]);
-      expect(await usage.prune("2025-07-01")).toBe(0);
-    });
-  });
-
-  describe("channel state", () => {
-    it("keeps JSON values per channel and key; writes of one key land in call order", async () => {
-      const dir = tempDir();
-      const telegram = backend.open(dir).channelState("telegram");
-      expect(await telegram.get("offset")).toBeUndefined();
-      const writes = Array.from({ length: 10 }, (_, i) => telegram.set("offset", { lastUpdateId: i }));
-      await Promise.all(writes);
-      await telegram.set("pending", [{ update_id: 1, text: "ünïcödé" }]);
-      const again = backend.open(dir);
-      expect(await again.channelState("telegram").get("offset")).toEqual({ lastUpdateId: 9 });
-      expect(await again.channelState("telegram").get("pending")).toEqual([{ update_id: 1, text: "ünïcödé" }]);
-      expect(await again.channelState("discord").get("offset")).toBeUndefined();
-      await telegram.delete("pending");
-      await telegram.delete("never-set");
-      expect(await telegram.get("pending")).toBeUndefined();
-    });
-
-    it("refuses keys that are not short names and values JSON cannot hold, before touching anything", async () => {
-      const dir = tempDir();
-      const state = backend.open(dir).channelState("telegram");
-      for (const key of ["", "../escape", "a/b", ".hidden", "x".repeat(65)]) {
-        await expect(state.set(key, 1)).rejects.toThrow(TypeError);
-        await expect(state.get(key)).rejects.toThrow(TypeError);
-      }
-      await expect(state.set("fn", () => 1)).rejects.toThrow(TypeError);
-      expect(await state.get("fn")).toBeUndefined();
-    });
-  });
-});
+describeBackendContract(FILE);
 
 describe("choosing the backend (config state.backend)", () => {
-  it('defaults to "file"; "redis" is refused by the config with a plain reason, and by openStateBackend too', () => {
+  it('defaults to "file"; "redis" needs a URL from the config or BATON_REDIS_URL, and connects only when used', async () => {
     const dir = tempDir();
     const paths = resolvePaths({ BATON_STATE_DIR: dir, HOME: dir });
     expect(BatonConfig.parse({}).state).toEqual({ backend: "file" });
     expect(openStateBackend(BatonConfig.parse({}), paths).kind).toBe("file");
-    const refused = BatonConfig.safeParse({ state: { backend: "redis", redis: { url: "redis://127.0.0.1:6379" } } });
-    expect(refused.success).toBe(false);
-    expect(refused.error?.issues).toEqual([expect.objectContaining({ path: ["state", "backend"], message: expect.stringContaining('"redis" is not available yet') })]);
-    expect(() => openStateBackend({ state: { backend: "redis" } }, paths)).toThrow(/not available yet/);
+    const redis = BatonConfig.parse({ state: { backend: "redis" } });
+    expect(() => openStateBackend(redis, paths, {})).toThrow('state.backend is "redis" but no Redis URL is set: set state.redis.url or BATON_REDIS_URL');
+    const fromEnv = openStateBackend(redis, paths, { BATON_REDIS_URL: "redis://127.0.0.1:1" });
+    expect(fromEnv.kind).toBe("redis");
+    await fromEnv.close();
   });
 
   it("hands out one repository per agent and channel", () => {
-    const backend = BACKENDS[0].open(tempDir());
+    const backend = FILE.open(tempDir());
     expect(backend.sessions("main")).toBe(backend.sessions("main"));
     expect(backend.sessions("main")).not.toBe(backend.sessions("work"));
     expect(backend.authUsage("main")).toBe(backend.authUsage("main"));

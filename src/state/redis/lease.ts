@@ -61,6 +61,8 @@ export interface LeaseKeeperEvents {
   acquired(hold: LeaseHold): void;
   /** The role is no longer certainly ours (renewal refused or not confirmed in time): stop it now. */
   lost(reason: string): void;
+  /** An attempt found the lease held by someone else. */
+  standby?(): void;
   /** A Redis error while trying (logged by the owner; the keeper keeps trying). */
   error?(err: unknown): void;
 }
@@ -127,7 +129,7 @@ export class LeaseKeeper {
           this.hold = hold;
           this.confirm(startedAt);
           this.events.acquired(hold);
-        }
+        } else this.events.standby?.();
       }
     } catch (err) {
       this.events.error?.(err);
