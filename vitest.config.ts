@@ -9,14 +9,14 @@ const ALL = ["src/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"];
  * (`npx vitest run --project unit`). A new test that opens a socket belongs here.
  */
 const E2E = [
-  "test/{chat,cli,e2e}/**/*.test.ts",
+  "test/{chat,cli,e2e,http}/**/*.test.ts",
   "test/reliability/{bad-input,crash-restart,fault-soak,secrets}.test.ts",
   "test/fakes/*/{server,rest}.test.ts",
   "plugins/discord/{connection,interactions,peer-input,plugin,register-commands}.test.ts",
   "plugins/telegram/{bot-info,outbound,plugin,polling,update-settlement,webhook}.test.ts",
   "src/auth/{oauth-refresh,resolver}.test.ts",
   "src/state/redis/**/*.test.ts",
-  "src/providers/anthropic/provider.test.ts",
+  "src/providers/{anthropic,openrouter}/provider.test.ts",
   "src/chat/format/properties.test.ts",
 ];
 

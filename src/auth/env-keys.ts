@@ -1,10 +1,8 @@
+import { PROVIDERS } from "../providers/registry.js";
 import type { ResolvedCredential } from "./types.js";
 
-/** The environment variable that carries each provider's key when no profile is stored. */
-export const PROVIDER_ENV_KEYS: Readonly<Record<string, string>> = {
-  anthropic: "ANTHROPIC_API_KEY",
-  openrouter: "OPENROUTER_API_KEY",
-};
+/** The environment variable that carries each provider's key when no profile is stored (from the provider registry). */
+export const PROVIDER_ENV_KEYS: Readonly<Record<string, string>> = Object.fromEntries(PROVIDERS.map((p) => [p.id, p.apiKeyEnv]));
 
 export function envKeyFor(provider: string): string | undefined {
   return PROVIDER_ENV_KEYS[provider];
