@@ -3,20 +3,24 @@ import { syncClaudeCredentials, type ClaudeSyncResult } from "../../auth/claude-
 import { formatDuration } from "../../util/duration.js";
 import { buildModelsStatus, rejectionDetail, type ModelsStatusReport } from "../../auth/status.js";
 import type { UnusableProfile } from "../../auth/types.js";
+import type { ProbeResult } from "./models-probe.js";
 import { readAuthStore } from "../../auth/store.js";
 import { loadRuntime } from "../../config/runtime.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { createStyle, table, type Style } from "../style.js";
 
 /**
- * `baton models status [--json] [--check] [--agent ID]`: effective credentials, profiles,
- * expiry and cooldowns of one agent. Syncs Claude Code credentials first (seed 002). Kept light:
- * no provider SDK or channel library is imported on this path.
+ * `baton models status [--json] [--check] [--probe] [--agent ID]`: effective credentials,
+ * profiles, expiry and cooldowns of one agent. Syncs Claude Code credentials first (seed 002).
+ * Kept light: no provider SDK or channel library is imported on this path, except with
+ * `--probe` (`models-probe.ts`, loaded only then), which sends one tiny request per credential,
+ * records the outcomes, then reports the status they leave (exit code as `--check`).
  */
 
 export interface ModelsStatusOptions {
   json?: boolean;
   check?: boolean;
+  probe?: boolean;
   agent?: string;
 }
 
@@ -25,7 +29,15 @@ export async function run(options: ModelsStatusOptions, ctx: CliContext): Promis
   const agentId = resolveAgentId(runtime.config, options.agent);
   const storePath = runtime.paths.authStorePath(agentId);
   const claudeSync = await syncClaudeCredentials(storePath, runtime.paths.claudeCredentialsPath);
-  const store = await readAuthStore(storePath);
+  let store = await readAuthStore(storePath);
+  let probes: ProbeResult[] | undefined;
+  if (options.probe) {
+    const { probeProfiles } = await import("./models-probe.js");
+    // BATON_PROBE_TIMEOUT_MS: each probe's bound (default 20 s)
+    const timeoutMs = Number(ctx.env.BATON_PROBE_TIMEOUT_MS) > 0 ? Number(ctx.env.BATON_PROBE_TIMEOUT_MS) : undefined;
+    probes = await probeProfiles({ runtime, agentId, store, timeoutMs });
+    store = await readAuthStore(storePath);
+  }
   const report = buildModelsStatus({
     agentId,
     configPath: runtime.paths.configPath,
@@ -37,9 +49,26 @@ export async function run(options: ModelsStatusOptions, ctx: CliContext): Promis
     now: Date.now(),
     claudeSync,
   });
-  if (options.json) printJson(ctx, report);
-  else ctx.stdout.write(renderStatus(report, claudeSync, createStyle(ctx.color), Date.now()));
-  return options.check ? report.check.exitCode : EXIT.ok;
+  const style = createStyle(ctx.color);
+  if (options.json) printJson(ctx, probes ? { ...report, probes } : report);
+  else ctx.stdout.write(renderStatus(report, claudeSync, style, Date.now()) + (probes ? renderProbes(probes, style) : ""));
+  return options.check || options.probe ? report.check.exitCode : EXIT.ok;
+}
+
+/** One line per probe: `ok 312ms`, `auth 401: invalid x-api-key`, `rate_limit 429: …`, `skipped: expired`. */
+export function renderProbes(probes: readonly ProbeResult[], style: Style): string {
+  const out = ["", style.bold("Probes")];
+  if (!probes.length) out.push(style.dim("  no credential to probe"));
+  const rows = probes.map((p) => {
+    const result = p.skipped
+      ? style.yellow(`skipped: ${p.skipped}`)
+      : p.ok
+        ? style.green(`ok ${p.latencyMs}ms`)
+        : style.red(`${p.failureClass ?? "failed"}${p.error ? ` ${p.error}` : ""}`);
+    return [`  ${p.profileId}`, p.model || "-", result];
+  });
+  if (rows.length) out.push(table(rows));
+  return `${out.join("\n")}\n`;
 }
 
 export function renderStatus(report: ModelsStatusReport, sync: ClaudeSyncResult, style: Style, now: number): string {
