@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyFailure, applySuccess, clearCooldowns, cooldownPolicy, freshStats, ladderMs, SHORT_COOLDOWN_MS, type FailureEvent } from "./cooldown.js";
+import { applyFailure, applySuccess, clearCooldowns, cooldownPolicy, freshStats, ladderMs, MIN_RATE_LIMIT_COOLDOWN_MS, SHORT_COOLDOWN_MS, type FailureEvent } from "./cooldown.js";
 import type { ProfileUsageStats } from "./types.js";
 
 const NOW = 1_750_000_000_000;
@@ -38,8 +38,12 @@ describe("applyFailure", () => {
     { times: 4, retryAfterMs: undefined, cooldown: 25 * M },
     { times: 5, retryAfterMs: undefined, cooldown: 1 * H },
     { times: 7, retryAfterMs: undefined, cooldown: 1 * H },
+    // the reported reset (or retry-after) decides, shorter or longer than the ladder
     { times: 1, retryAfterMs: 90 * S, cooldown: 90 * S },
-    { times: 3, retryAfterMs: 10 * S, cooldown: 5 * M },
+    { times: 3, retryAfterMs: 10 * S, cooldown: 10 * S },
+    { times: 5, retryAfterMs: 2 * S, cooldown: 2 * S },
+    { times: 1, retryAfterMs: 3 * H, cooldown: 3 * H },
+    { times: 1, retryAfterMs: 0, cooldown: MIN_RATE_LIMIT_COOLDOWN_MS },
   ];
   it.each(rateLimitCases)("rate_limit x$times (retry-after $retryAfterMs) -> (profile, model) cooldown $cooldown ms", ({ times, retryAfterMs, cooldown }) => {
     const { stats, at } = repeat({ failureClass: "rate_limit", model: MODEL, retryAfterMs }, times);

@@ -4,8 +4,11 @@ import type { FailureClass, ModelCooldown, ProfileUsageStats } from "./types.js"
  * Cooldown policy: what a failure or a success does to a profile's usage stats.
  * Pure: takes the stats and the clock, returns new stats; never mutates its input.
  *
- * - rate_limit: (profile, model) cooldown for max(retry-after, ladder[n]); n counts recent
- *   rate limits of that (profile, model).
+ * - rate_limit: (profile, model) cooldown until the limit the provider reported resets (the
+ *   caller passes reset - now, else `retry-after`, as `retryAfterMs`), at least
+ *   {@link MIN_RATE_LIMIT_COOLDOWN_MS}; without either, ladder[n], where n counts recent rate
+ *   limits of that (profile, model). The provider knows when its limit resets; the ladder is
+ *   only the guess for when it does not say.
  * - overloaded, timeout: a short (profile, model) cooldown of {@link SHORT_COOLDOWN_MS} that
  *   does not escalate: the service is struggling, not the credential, so a long pause would only
  *   hide a healthy profile. The next (usually different) profile is tried meanwhile.
@@ -18,6 +21,9 @@ import type { FailureClass, ModelCooldown, ProfileUsageStats } from "./types.js"
 
 /** Ladder of cooldowns for repeated failures: 30 s, 1 m, 5 m, 25 m, then 1 h (cap). */
 export const COOLDOWN_LADDER_MS = [30_000, 60_000, 5 * 60_000, 25 * 60_000, 60 * 60_000] as const;
+
+/** The shortest rate-limit cooldown, so a `retry-after: 0` does not send the next call straight back. */
+export const MIN_RATE_LIMIT_COOLDOWN_MS = 1_000;
 
 /** Cooldown after an overloaded or timed-out call; the same every time. */
 export const SHORT_COOLDOWN_MS = 30_000;
@@ -33,6 +39,7 @@ export const DEFAULT_COOLDOWN_POLICY: CooldownPolicy = { failureWindowHours: 24,
 export interface FailureEvent {
   failureClass: FailureClass;
   model: string;
+  /** rate_limit: how long the provider said the limit lasts (reported reset, else retry-after). */
   retryAfterMs?: number;
 }
 
@@ -101,7 +108,8 @@ function modelFailure(current: ModelCooldown | undefined, failure: FailureEvent,
   const count = recent?.count ?? 0;
   const stillActive = recent && recent.until > now ? recent : undefined;
   if (failure.failureClass === "rate_limit") {
-    const until = now + Math.max(failure.retryAfterMs ?? 0, ladderMs(count));
+    const lasts = failure.retryAfterMs === undefined ? ladderMs(count) : Math.max(failure.retryAfterMs, MIN_RATE_LIMIT_COOLDOWN_MS);
+    const until = now + lasts;
     return { until: Math.max(until, stillActive?.until ?? 0), count: count + 1, reason: "rate_limit", lastFailureAt: now };
   }
   // overloaded / timeout: short, flat; an active longer rate-limit cooldown is kept as it is

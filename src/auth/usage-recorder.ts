@@ -1,3 +1,4 @@
+import type { RateLimitSnapshot } from "../providers/types.js";
 import type { AuthUsageRepository, UsageSnapshot } from "../state/auth-usage.js";
 import { redactSecrets } from "../util/redact.js";
 import { applyFailure, applySuccess, type CooldownPolicy } from "./cooldown.js";
@@ -21,6 +22,8 @@ export interface ReportedFailure {
   retryAfterMs?: number;
   /** The provider's message (redacted before it is stored). */
   message?: string;
+  /** What the failed response's headers said about the credential's rate limits. */
+  rateLimits?: RateLimitSnapshot;
 }
 
 export class UsageRecorder {

@@ -3,9 +3,10 @@
  * SDK, with the credential Baton resolved and nothing else. Retries and failover belong to the
  * auth resolver, so the SDK never retries (`maxRetries: 0`).
  */
-import Anthropic from "@anthropic-ai/sdk";
+import Anthropic, { APIError } from "@anthropic-ai/sdk";
+import { parseRateLimitHeaders } from "../../auth/rate-limits.js";
 import type { ResolvedCredential } from "../../auth/types.js";
-import { ProviderError, type CompletionRequest, type CompletionResult, type Provider } from "../types.js";
+import { ProviderError, type CompletionRequest, type CompletionResult, type Provider, type RateLimitSnapshot } from "../types.js";
 import { ClientCache } from "./client-cache.js";
 import { providerErrorFrom, toProviderError } from "./errors.js";
 import { baseBetas, cancelEnvCredentialHeaders, mergeBetas, partitionUserHeaders } from "./headers.js";
@@ -57,6 +58,17 @@ function createClient(credential: ResolvedCredential, options: AnthropicProvider
   });
 }
 
+/** The rate-limit headers of a failed call's response (an API error carries them), if any. */
+function rateLimitsOf(err: unknown): RateLimitSnapshot | undefined {
+  if (!(err instanceof APIError) || !err.headers) return undefined;
+  return parseRateLimitHeaders(err.headers, Date.now());
+}
+
+function withRateLimits(error: ProviderError, rateLimits: RateLimitSnapshot | undefined): ProviderError {
+  if (!rateLimits || error.details.rateLimits) return error;
+  return new ProviderError(error.message, error.failureClass, { ...error.details, rateLimits });
+}
+
 async function streamCompletion(
   client: Anthropic,
   credential: ResolvedCredential,
@@ -85,8 +97,10 @@ async function streamCompletion(
 
   const state = createStreamState(request.model);
   let failure: unknown;
+  let rateLimits: RateLimitSnapshot | undefined;
   try {
-    const stream = await client.messages.create(params, { signal: controller.signal, headers });
+    const { data: stream, response } = await client.messages.create(params, { signal: controller.signal, headers }).withResponse();
+    rateLimits = parseRateLimitHeaders(response.headers, Date.now());
     armIdleTimer();
     for await (const event of stream) {
       armIdleTimer();
@@ -111,9 +125,10 @@ async function streamCompletion(
   if (timedOut) {
     throw providerErrorFrom({ code: "ETIMEDOUT", message: `no data from the API for ${timeoutMs / 1000} s` }, secrets);
   }
-  if (failure !== undefined) throw toProviderError(failure, secrets);
-  if (!state.complete) throw providerErrorFrom({ code: "STREAM_INCOMPLETE" }, secrets);
-  return resultOf(state);
+  if (failure !== undefined) throw withRateLimits(toProviderError(failure, secrets), rateLimits ?? rateLimitsOf(failure));
+  if (!state.complete) throw withRateLimits(providerErrorFrom({ code: "STREAM_INCOMPLETE" }, secrets), rateLimits);
+  const result = resultOf(state);
+  return rateLimits ? { ...result, rateLimits } : result;
 }
 
 /**

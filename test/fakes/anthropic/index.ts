@@ -2,6 +2,7 @@ export { startFakeAnthropic } from "./server.js";
 export type {
   FakeAnthropic,
   FakeAnthropicOptions,
+  FakeModel,
   FakeStep,
   ReplyStep,
   ErrorStep,
@@ -9,5 +10,6 @@ export type {
   ResetConnectionStep,
   HangStep,
   RecordedRequest,
+  FakeRateLimits,
 } from "./types.js";
 export { lastUserImages, lastUserText, requestModel, requestRoles } from "./requests.js";

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "./index.js";
 
 let fake: FakeAnthropic;
@@ -94,8 +94,8 @@ describe("fake Anthropic: replies", () => {
     const res = await post(hello);
     expect(res.status).toBe(200);
     expect(res.headers.get("request-id")).toMatch(/^req_/);
-    expect(res.headers.get("anthropic-ratelimit-requests-limit")).toBe("1000");
-    expect(res.headers.get("anthropic-ratelimit-requests-remaining")).toBe("999");
+    expect(res.headers.get("anthropic-ratelimit-requests-limit")).toBe("4000");
+    expect(res.headers.get("anthropic-ratelimit-requests-remaining")).toBe("3999");
     expect(res.headers.get("anthropic-ratelimit-requests-reset")).toMatch(/^\d{4}-\d\d-\d\dT/);
     const message = await readJson(res);
     expect(message).toMatchObject({
@@ -268,5 +268,63 @@ describe("fake Anthropic: prompt caching", () => {
     clock += 30 * 60_000;
     const usage = (await readJson(post(cached("a", "1h")))).usage;
     expect(usage.cache_read_input_tokens).toBe(100);
+  });
+});
+
+describe("fake Anthropic: rate limits", () => {
+  const OTHER = "sk-ant-api03-fake-key-1111111111111111";
+  const TOKEN = "sk-ant-oat01-fake-token-000000000000000";
+  // resets are reported in whole seconds: start each test on one
+  beforeEach(() => {
+    clock = Math.ceil(clock / 1000) * 1000 + 1000;
+  });
+
+  it("limits requests per key and window, with real resets, retry-after and headers", async () => {
+    fake.setRateLimits(undefined, { requests: 2, windowMs: 2_000 });
+    const start = clock;
+    const first = await post(hello);
+    expect(first.headers.get("anthropic-ratelimit-requests-limit")).toBe("2");
+    expect(first.headers.get("anthropic-ratelimit-requests-remaining")).toBe("1");
+    expect(Date.parse(first.headers.get("anthropic-ratelimit-requests-reset")!)).toBe(start + 2_000);
+    clock += 500;
+    expect((await post(hello)).headers.get("anthropic-ratelimit-requests-remaining")).toBe("0");
+    const refused = await post(hello);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("2");
+    expect(refused.headers.get("anthropic-ratelimit-requests-remaining")).toBe("0");
+    expect(await readJson(refused)).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+    // another key has its own window
+    expect((await post(hello, { "x-api-key": OTHER })).headers.get("anthropic-ratelimit-requests-remaining")).toBe("1");
+    clock += 1_500;
+    const next = await post(hello);
+    expect(next.status).toBe(200);
+    expect(next.headers.get("anthropic-ratelimit-requests-remaining")).toBe("1");
+    expect(Date.parse(next.headers.get("anthropic-ratelimit-requests-reset")!)).toBe(clock + 2_000);
+  });
+
+  it("limits tokens (input at admission, output with the reply) and a key's own limits win", async () => {
+    fake.setRateLimits(undefined, { requests: 100, tokens: 20, windowMs: 60_000 });
+    fake.setRateLimits(OTHER, { requests: 1 });
+    const res = await post(hello);
+    const usage = (await readJson(res)).usage;
+    expect(Number(res.headers.get("anthropic-ratelimit-tokens-remaining"))).toBe(20 - usage.input_tokens - usage.output_tokens);
+    const big = { ...hello, messages: [{ role: "user", content: "x".repeat(200) }] };
+    expect((await post(big)).status).toBe(429);
+    expect((await post(hello, { "x-api-key": OTHER })).headers.get("anthropic-ratelimit-requests-limit")).toBe("1");
+    expect((await post(hello, { "x-api-key": OTHER })).status).toBe(429);
+  });
+
+  it("sends the subscription (unified) headers to a Bearer credential", async () => {
+    fake.setRateLimits(TOKEN, { requests: 2, windowMs: 10_000 });
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    const first = await post(hello, bearer);
+    expect(first.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed");
+    expect(first.headers.get("anthropic-ratelimit-unified-5h-utilization")).toBe("0.5000");
+    expect(Number(first.headers.get("anthropic-ratelimit-unified-reset"))).toBe(Math.ceil((clock + 10_000) / 1000));
+    expect(first.headers.get("anthropic-ratelimit-requests-remaining")).toBeNull();
+    expect((await post(hello, bearer)).headers.get("anthropic-ratelimit-unified-5h-utilization")).toBe("1.0000");
+    const refused = await post(hello, bearer);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("anthropic-ratelimit-unified-status")).toBe("rejected");
   });
 });

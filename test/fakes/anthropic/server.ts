@@ -8,10 +8,11 @@ import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PromptCache, type CacheUsage } from "./prompt-cache.js";
 import { splitIntoChunks, writeEvent } from "./sse.js";
-import type { FakeAnthropic, FakeAnthropicOptions, FakeStep, RecordedRequest } from "./types.js";
+import { FakeRateLimiter } from "./rate-limits.js";
+import type { FakeAnthropic, FakeAnthropicOptions, FakeModel, FakeStep, RecordedRequest } from "./types.js";
+import { DEFAULT_FAKE_MODELS, modelsPage } from "./models.js";
 import { estimateTokens, validateMessagesBody, type ValidMessagesRequest } from "./validate.js";
 
-const RATE_LIMIT = 1000;
 const DEFAULT_CHUNKS = 3;
 
 const STATUS_BY_ERROR_TYPE: Record<string, number> = {
@@ -37,7 +38,14 @@ interface Exchange {
   res: ServerResponse;
   requestId: string;
   credential: string;
+  /** The credential came as a Bearer token (OAuth / setup-token): subscription rate-limit headers. */
+  bearer: boolean;
   headers: Record<string, string>;
+}
+
+function isBearer(headers: IncomingMessage["headers"]): boolean {
+  const apiKey = headers["x-api-key"];
+  return !(typeof apiKey === "string" && apiKey !== "") && /^Bearer\s+\S/i.test(headers.authorization ?? "");
 }
 
 function credentialOf(headers: IncomingMessage["headers"]): string | undefined {
@@ -71,13 +79,15 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const requests: RecordedRequest[] = [];
   const scripts = new Map<string, QueuedStep[]>();
   const cache = new PromptCache(now);
-  const used = new Map<string, number>();
+  const limiter = new FakeRateLimiter(now);
+  if (options.rateLimits) limiter.set(undefined, options.rateLimits);
   const sockets = new Set<Socket>();
   const closing = new AbortController();
   // every slow step waits on this signal; many at once are expected, not a leak
   setMaxListeners(0, closing.signal);
   let defaultStep: FakeStep | undefined;
   let counter = 0;
+  let models: FakeModel[] = options.models ?? DEFAULT_FAKE_MODELS;
 
   function nextStep(credential: string): FakeStep | undefined {
     const queue = scripts.get(credential);
@@ -88,14 +98,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     return head.step;
   }
 
-  function commonHeaders(requestId: string, credential: string | undefined): Record<string, string> {
-    const count = credential === undefined ? 0 : (used.get(credential) ?? 0);
-    return {
-      "request-id": requestId,
-      "anthropic-ratelimit-requests-limit": String(RATE_LIMIT),
-      "anthropic-ratelimit-requests-remaining": String(Math.max(0, RATE_LIMIT - count)),
-      "anthropic-ratelimit-requests-reset": new Date(now() + 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
-    };
+  function commonHeaders(requestId: string, credential: string | undefined, bearer: boolean): Record<string, string> {
+    return { "request-id": requestId, ...(credential === undefined ? {} : limiter.headers(credential, bearer)) };
   }
 
   function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
@@ -180,6 +184,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   async function reply(ex: Exchange, request: ValidMessagesRequest, rawText: string, chunks: number, delayMs?: number) {
     const { text, stopReason } = limitReply(rawText, request.maxTokens);
     const outputTokens = estimateTokens(text);
+    limiter.chargeOutput(ex.credential, outputTokens);
+    ex.headers = { ...ex.headers, ...limiter.headers(ex.credential, ex.bearer) };
     if (!request.stream) {
       await pause(delayMs);
       const message = messageShell(request, usageFor(ex, request), outputTokens);
@@ -211,7 +217,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     if ("error" in step) {
       const extra: Record<string, string> = { ...step.headers };
       if (step.retryAfterSeconds !== undefined) extra["retry-after"] = String(step.retryAfterSeconds);
-      if (step.error.status === 429) extra["anthropic-ratelimit-requests-remaining"] ??= "0";
+      if (step.error.status === 429) Object.assign(extra, limiter.scriptedRefusalHeaders(ex.credential, ex.bearer, step.retryAfterSeconds), step.headers);
       return sendError(ex, step.error.status, step.error.type, step.error.message, extra);
     }
     if ("midStreamError" in step) {
@@ -251,9 +257,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     const credential = credentialOf(req.headers);
     const headers = lowerCaseHeaders(req.headers);
     requests.push({ method: req.method ?? "GET", path: url.pathname, headers, body, credential });
-    if (credential !== undefined) used.set(credential, (used.get(credential) ?? 0) + 1);
-
-    const ex: Exchange = { req, res, requestId, credential: credential ?? "", headers: commonHeaders(requestId, credential) };
+    const bearer = isBearer(req.headers);
+    const ex: Exchange = { req, res, requestId, credential: credential ?? "", bearer, headers: commonHeaders(requestId, credential, bearer) };
+    if (req.method === "GET" && url.pathname === "/v1/models") return listModels(ex, url);
     if (req.method !== "POST" || url.pathname !== "/v1/messages") {
       return sendError(ex, 404, "not_found_error", "Not found");
     }
@@ -268,7 +274,29 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     }
     const validation = validateMessagesBody(body);
     if (!validation.ok) return sendError(ex, 400, "invalid_request_error", validation.message);
+    const inputTokens = validation.request.blocks.reduce((sum, block) => sum + block.tokens, 0);
+    const admission = limiter.admit(credential, inputTokens);
+    if (!admission.admitted) {
+      const refused = { ...limiter.refusedHeaders(credential, bearer), "retry-after": String(admission.retryAfterSeconds) };
+      return sendError(ex, 429, "rate_limit_error", "This request would exceed your organization's rate limit. Please retry after the reset.", refused);
+    }
+    ex.headers = commonHeaders(requestId, credential, bearer);
     await runStep(ex, validation.request, nextStep(credential));
+  }
+
+  /** `GET /v1/models`; a scripted error step at the head of the credential's queue answers instead. */
+  function listModels(ex: Exchange, url: URL): void {
+    if (!ex.credential) return sendError(ex, 401, "authentication_error", "x-api-key header is required");
+    const head = scripts.get(ex.credential)?.[0]?.step;
+    if (head && "error" in head) {
+      nextStep(ex.credential);
+      const extra: Record<string, string> = { ...head.headers };
+      if (head.retryAfterSeconds !== undefined) extra["retry-after"] = String(head.retryAfterSeconds);
+      return sendError(ex, head.error.status, head.error.type, head.error.message, extra);
+    }
+    const page = modelsPage(models, url.searchParams);
+    if ("invalid" in page) return sendError(ex, 400, "invalid_request_error", page.invalid);
+    sendJson(ex.res, 200, page.body, ex.headers);
   }
 
   const server = createServer((req, res) => {
@@ -299,13 +327,19 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       for (const step of steps) queue.push({ step, remaining: Math.max(1, step.times ?? 1) });
       scripts.set(credential, queue);
     },
+    setModels(list) {
+      models = list;
+    },
     setDefault(step) {
       defaultStep = step;
+    },
+    setRateLimits(credential, limits) {
+      limiter.set(credential, limits);
     },
     reset() {
       requests.length = 0;
       scripts.clear();
-      used.clear();
+      limiter.reset();
       cache.clear();
       defaultStep = undefined;
     },

@@ -1,4 +1,7 @@
 /** Public types of the fake Anthropic Messages API server. */
+import type { FakeRateLimits } from "./rate-limits.js";
+
+export type { FakeRateLimits } from "./rate-limits.js";
 
 /** A reply: the text, streamed in `chunks` deltas, waiting `delayMs` before each delta. */
 export interface ReplyStep {
@@ -50,9 +53,23 @@ export interface RecordedRequest {
   credential: string | undefined;
 }
 
+/** A model as `GET /v1/models` lists it. */
+export interface FakeModel {
+  id: string;
+  display_name?: string;
+  /** RFC 3339; default 2026-01-01T00:00:00Z. */
+  created_at?: string;
+  lifecycle?: "active" | "deprecated" | "retired";
+  retires_at?: string | null;
+}
+
 export interface FakeAnthropicOptions {
-  /** Clock for the prompt-cache TTL (ms since epoch); defaults to Date.now. */
+  /** What `GET /v1/models` lists, newest first (default: models.ts DEFAULT_FAKE_MODELS). */
+  models?: FakeModel[];
+  /** Clock for the prompt-cache TTL and the rate-limit windows (ms since epoch); defaults to Date.now. */
   now?: () => number;
+  /** Rate limits of every credential (see rate-limits.ts); by default large enough never to bind. */
+  rateLimits?: FakeRateLimits;
 }
 
 export interface FakeAnthropic {
@@ -64,7 +81,17 @@ export interface FakeAnthropic {
   script(credential: string, ...steps: FakeStep[]): void;
   /** Behaviour for requests with nothing scripted (default: echo the last user message). */
   setDefault(step: FakeStep | undefined): void;
-  /** Forget recorded requests, scripts, the default step and the prompt cache. */
+  /**
+   * Replace what `GET /v1/models` lists (paginated by `limit`, `after_id`, `before_id`). A
+   * scripted error step at the head of a credential's queue answers that request instead.
+   */
+  setModels(models: FakeModel[]): void;
+  /**
+   * Rate limits for `credential` (undefined: every credential without its own); its window starts
+   * again. Calls over a limit get a 429 with `retry-after` and the rate-limit headers.
+   */
+  setRateLimits(credential: string | undefined, limits: FakeRateLimits): void;
+  /** Forget recorded requests, scripts, the default step, the prompt cache and the rate limits and their use. */
   reset(): void;
   /** Stop the server, cutting open connections (including hanging ones). */
   close(): Promise<void>;
