@@ -7,24 +7,35 @@ const configured = allowedModels({ "anthropic/claude-opus-4-5": { alias: "opus" 
 describe("allowedModels", () => {
   it("is the configured allowlist when non-empty, keys normalized to provider/model", () => {
     expect(configured).toEqual([
-      { ref: "anthropic/claude-opus-4-5", alias: "opus" },
+      { ref: "anthropic/claude-opus-4-5", alias: "opus", endOfLife: "2027-01-22" },
       { ref: "anthropic/claude-haiku-4-5", alias: "fast" },
     ]);
   });
   it("is the catalog with its aliases otherwise", () => {
-    expect(catalog.find((m) => m.alias === "sonnet")?.ref).toBe("anthropic/claude-sonnet-4-5");
+    expect(catalog.find((m) => m.alias === "sonnet")?.ref).toBe("anthropic/claude-sonnet-5-5");
+  });
+  it("carries end-of-life dates: retired past the date, not before", () => {
+    const dec5 = Date.parse("2026-12-05T04:00:00Z");
+    const models = allowedModels({ "anthropic/claude-sonnet-4-5": {}, "anthropic/claude-opus-4-5": {}, "anthropic/claude-opus-5-5": {} }, undefined, dec5);
+    expect(models).toEqual([
+      { ref: "anthropic/claude-sonnet-4-5", endOfLife: "2026-11-30", retired: true },
+      { ref: "anthropic/claude-opus-4-5", endOfLife: "2027-01-22" },
+      { ref: "anthropic/claude-opus-5-5" },
+    ]);
+    expect(allowedModels({ "claude-sonnet-4-5": {} }, undefined, Date.parse("2026-11-29T23:59:59Z"))[0].retired).toBeUndefined();
   });
 });
 
 describe("lookupModel", () => {
   it.each([
-    ["opus", "anthropic/claude-opus-4-5"],
-    ["OPUS", "anthropic/claude-opus-4-5"],
+    ["opus", "anthropic/claude-opus-5-5"],
+    ["OPUS", "anthropic/claude-opus-5-5"],
     ["anthropic/claude-haiku-4-5", "anthropic/claude-haiku-4-5"],
     ["claude-sonnet-4-5", "anthropic/claude-sonnet-4-5"],
-    ["sonet", "anthropic/claude-sonnet-4-5"],
-    ["opsu", "anthropic/claude-opus-4-5"],
-    ["haiku", "anthropic/claude-haiku-4-5"],
+    ["sonet", "anthropic/claude-sonnet-5-5"],
+    ["opsu", "anthropic/claude-opus-5-5"],
+    ["haiku", "anthropic/claude-haiku-5-5"],
+    ["sonnet", "anthropic/claude-sonnet-5-5"],
   ])("%s -> %s", (input, ref) => {
     const found = lookupModel(input, catalog);
     expect(found.kind).toBe("found");

@@ -1,10 +1,15 @@
 import { closestMatch } from "../config/schema-walk.js";
-import { MODEL_CATALOG, normalizeModelRef, parseModelRef } from "./catalog.js";
+import { normalizeModelRef, parseModelRef } from "./catalog.js";
+import { lifecycleOf, mergeCatalog, type CatalogEntry } from "./model-catalog.js";
 
-/** A model the user may pick, with its alias. */
+/** A model the user may pick, with its alias and, when announced, its end of life. */
 export interface AllowedModel {
   ref: string;
   alias?: string;
+  /** YYYY-MM-DD. */
+  endOfLife?: string;
+  /** Past its end of life: requests naming it fail. */
+  retired?: boolean;
 }
 
 export type ModelLookup =
@@ -14,12 +19,21 @@ export type ModelLookup =
 
 /**
  * The models `/model` offers: `agents.defaults.models` when non-empty (it is then the allowlist,
- * aliases from its entries), else the built-in catalog with its aliases.
+ * aliases from its entries), else the catalog (built-in, merged with the provider's cached list
+ * when given) with its aliases. Each carries its end of life from the catalog.
  */
-export function allowedModels(configured: Record<string, { alias?: string }> | undefined): AllowedModel[] {
+export function allowedModels(
+  configured: Record<string, { alias?: string }> | undefined,
+  catalog?: readonly CatalogEntry[],
+  now: number = Date.now(),
+): AllowedModel[] {
   const entries = Object.entries(configured ?? {});
-  if (entries.length) return entries.map(([ref, entry]) => ({ ref: normalizeModelRef(ref), alias: entry.alias }));
-  return MODEL_CATALOG.map(({ ref, alias }) => ({ ref, alias }));
+  const withLife = (m: AllowedModel): AllowedModel => {
+    const life = lifecycleOf(m.ref, catalog, now);
+    return { ...m, ...(life.endOfLife ? { endOfLife: life.endOfLife } : {}), ...(life.retired ? { retired: true } : {}) };
+  };
+  if (entries.length) return entries.map(([ref, entry]) => withLife({ ref: normalizeModelRef(ref), alias: entry.alias }));
+  return (catalog ?? mergeCatalog([], now)).map(({ ref, alias }) => withLife({ ref, alias }));
 }
 
 /**

@@ -1,6 +1,10 @@
 import { parseModelRef } from "../../agents/catalog.js";
 import type { DescribedProfile } from "../../auth/status.js";
 import { allowedModels, describeModel, lookupModel, type AllowedModel } from "../../agents/model-choice.js";
+import { loadCatalog } from "../../agents/model-catalog-cache.js";
+import { lifecycleMark, mergeCatalog } from "../../agents/model-catalog.js";
+import { providersInUse } from "../../agents/model-fetchers.js";
+import { replacementFor } from "../../agents/catalog.js";
 import type { CommandChoice } from "../../plugin-api.js";
 import { formatDuration } from "../../util/duration.js";
 import { canPinProfile, canRunPrivilegedCommands } from "../access.js";
@@ -45,6 +49,23 @@ function modelsFor(ctx: Omit<CommandContext, "args">): AllowedModel[] {
   return allowedModels(ctx.runtime.settings(ctx.agentId).models);
 }
 
+/**
+ * The models with the providers' cached lists merged in (never the network: chat does not wait
+ * on it; `baton models list --refresh` fetches). `cacheProblem`: a cache file could not be read.
+ */
+async function cachedModelsFor(ctx: Omit<CommandContext, "args">): Promise<{ models: AllowedModel[]; cacheProblem: boolean }> {
+  const stateDir = ctx.runtime.runtime.paths.stateDir;
+  const lists = await Promise.all(providersInUse(ctx.runtime, ctx.agentId).map((provider) => loadCatalog({ provider, stateDir })));
+  const now = Date.now();
+  const models = allowedModels(ctx.runtime.settings(ctx.agentId).models, mergeCatalog(lists, now), now);
+  return { models, cacheProblem: lists.some((l) => l.problem) };
+}
+
+function lifeNote(m: AllowedModel): string {
+  const mark = lifecycleMark({ endOfLife: m.endOfLife, retired: Boolean(m.retired) });
+  return mark ? ` — ${m.retired ? `**${mark}**` : mark}` : "";
+}
+
 async function currentState(ctx: Omit<CommandContext, "args">) {
   const sessions = ctx.runtime.sessions(ctx.agentId);
   const session = await sessions.get(ctx.sessionKey);
@@ -69,15 +90,19 @@ async function show(ctx: CommandContext): Promise<CommandReply> {
     return { text: lines.join("\n") };
   }
   lines.push("", "Switch with `/model <name>`, pin a credential with `/model <name>@<profileId>`, see `/model list` and `/model status`.");
-  const buttons = models.slice(0, 8).map((m) => [{ label: `${m.ref === effective.ref ? "✓ " : ""}${m.alias ?? parseModelRef(m.ref).model}`, command: `/model ${m.alias ?? m.ref}` }]);
+  const buttons = models.filter((m) => !m.retired).slice(0, 8).map((m) => [{ label: `${m.ref === effective.ref ? "✓ " : ""}${m.alias ?? parseModelRef(m.ref).model}`, command: `/model ${m.alias ?? m.ref}` }]);
   return { text: lines.join("\n"), buttons };
 }
 
 async function list(ctx: CommandContext): Promise<CommandReply> {
-  const models = modelsFor(ctx);
+  const { models, cacheProblem } = await cachedModelsFor(ctx);
   const { effective } = await currentState(ctx);
-  const lines = models.map((m) => `- ${m.alias ? `**${m.alias}** — ` : ""}\`${m.ref}\`${m.ref === effective.ref ? " (current)" : ""}`);
-  return { text: ["Models:", "", ...lines, "", "Switch with `/model <name>`."].join("\n") };
+  const lines = models.map((m) => `- ${m.alias ? `**${m.alias}** — ` : ""}\`${m.ref}\`${m.ref === effective.ref ? " (current)" : ""}${lifeNote(m)}`);
+  const footer = ["", "Switch with `/model <name>`."];
+  const current = models.find((m) => m.ref === effective.ref);
+  if (current?.retired) footer.push(`This chat's model ${current.ref} is past its end of life; requests to it fail. Pick another with \`/model <name>\`.`);
+  if (cacheProblem) footer.push("(The cached provider model list could not be read; the bot's owner can run `baton models list --refresh`.)");
+  return { text: ["Models:", "", ...lines, ...footer].join("\n") };
 }
 
 function describeProfile(p: ProfileView, now: number, showSecrets: boolean): string {
@@ -134,6 +159,13 @@ async function setModel(ctx: CommandContext, requested: string | undefined, prof
       return { text: `Unknown model "${requested}".${hint} See \`/model list\`.`, ephemeral: true };
     }
     chosen = found.model.ref;
+    const { models: known } = await cachedModelsFor(ctx);
+    const life = known.find((m) => m.ref === chosen) ?? found.model;
+    if (life.retired) {
+      const instead = replacementFor(chosen);
+      const suggestion = instead ? ` Try ${describeModel({ ref: instead.ref, alias: instead.alias })}.` : "";
+      return { text: `${chosen} reached its end of life${life.endOfLife ? ` on ${life.endOfLife}` : ""}; requests to it fail.${suggestion}`, ephemeral: true };
+    }
   }
   let pin: { profileId: string; by: string } | null = null;
   if (profileId) {
@@ -168,7 +200,7 @@ export const modelCommand: CommandDefinition = {
   name: "model",
   description: "Show, list or switch the model; pin a credential with model@profile",
   args: [
-    { name: "model", description: "Model alias or id (e.g. opus, anthropic/claude-sonnet-4-5)", autocomplete: true },
+    { name: "model", description: "Model alias or id (e.g. opus, anthropic/claude-sonnet-5-5)", autocomplete: true },
     { name: "profile", description: "Auth profile to pin (e.g. anthropic:work)", autocomplete: true },
     {
       name: "view",
