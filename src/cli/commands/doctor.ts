@@ -32,7 +32,7 @@ export interface DoctorOptions {
 }
 
 export interface Finding {
-  check: "config" | "migration" | "permissions" | "claude-code" | "access" | "pairing" | "store" | "credentials" | "cooldown";
+  check: "config" | "migration" | "permissions" | "claude-code" | "access" | "pairing" | "store" | "credentials" | "cooldown" | "models";
   level: "ok" | "info" | "warn" | "error";
   message: string;
   /** Counts toward the exit code unless fixed. */
@@ -55,6 +55,7 @@ export async function run(options: DoctorOptions, ctx: CliContext): Promise<numb
   await checkPairing(paths, findings);
   const configured = listAgentIds(config);
   for (const agentId of configured) await checkAgent(agentId, paths, config, env, findings);
+  await checkModelLifecycle(paths, config, findings);
   // agents no longer configured: only make sure their stores are not corrupt
   for (const agentId of agentDirsOnDisk(paths).filter((id) => !configured.includes(id))) await readStoreOrReport(agentId, paths, findings);
 
@@ -236,6 +237,69 @@ async function checkAgent(agentId: string, paths: BatonPaths, config: BatonConfi
     const via = effective?.source === "profile" ? `profile ${effective.profileId}` : effective?.source === "env" ? `env ${effective.envVar}` : "its credentials";
     findings.push({ check: "credentials", level: "ok", problem: false, agentId, message: `agent ${agentId}: credentials ok (${via})` });
   }
+}
+
+/**
+ * Models past their end of life (DESIGN §9): a configured primary, fallback or allowlist entry
+ * (alias included), or a chat's own `/model` choice, that points at a retired model warns;
+ * one retiring later is noted. Reads the cached provider lists, never the network.
+ */
+async function checkModelLifecycle(paths: BatonPaths, config: BatonConfig, findings: Finding[]): Promise<void> {
+  const { loadCatalog } = await import("../../agents/model-catalog-cache.js");
+  const { lifecycleOf, mergeCatalog } = await import("../../agents/model-catalog.js");
+  const { replacementFor } = await import("../../agents/catalog.js");
+  const { agentSettings } = await import("../../agents/agents.js");
+  const now = Date.now();
+  const agents = listAgentIds(config);
+  const settingsOf = new Map(agents.map((agentId) => [agentId, agentSettings(config, agentId)]));
+  const providers = new Set<string>();
+  for (const s of settingsOf.values()) for (const ref of [s.primary, ...s.fallbacks, ...Object.keys(s.models)]) providers.add(splitModelRef(ref).provider);
+  const lists = await Promise.all([...providers].map((provider) => loadCatalog({ provider, stateDir: paths.stateDir })));
+  for (const list of lists) if (list.problem) findings.push({ check: "models", level: "warn", problem: false, message: list.problem });
+  const catalog = mergeCatalog(lists, now);
+  const uses = new Map<string, string[]>();
+  const note = (ref: string, use: string) => uses.set(ref, [...(uses.get(ref) ?? []), use]);
+  for (const [agentId, s] of settingsOf) {
+    note(s.primary, `agent ${agentId}'s default model`);
+    for (const ref of s.fallbacks) note(ref, `a fallback of agent ${agentId}`);
+    for (const [ref, entry] of Object.entries(s.models)) note(ref, `agents.defaults.models${entry.alias ? ` (alias ${entry.alias})` : ""}`);
+    if (config.state.backend === "file") {
+      const chats = sessionModelOverrides(paths.sessionsDir(agentId));
+      for (const [ref, count] of chats) note(ref, `${count} chat${count === 1 ? "" : "s"} of agent ${agentId} (set with /model)`);
+    }
+  }
+  for (const [ref, where] of uses) {
+    const life = lifecycleOf(ref, catalog, now);
+    if (!life.endOfLife && !life.retired) continue;
+    const used = [...new Set(where)].join(", ");
+    const instead = replacementFor(ref);
+    const suggestion = instead ? `; use ${instead.alias ? `${instead.alias} (${instead.ref})` : instead.ref}` : "";
+    if (life.retired) {
+      findings.push({ check: "models", level: "warn", problem: false, message: `${ref} is past its end of life${life.endOfLife ? ` (${life.endOfLife})` : ""}: requests to it fail. Used by ${used}${suggestion}.` });
+    } else {
+      findings.push({ check: "models", level: "info", problem: false, message: `${ref} retires on ${life.endOfLife}. Used by ${used}${suggestion}.` });
+    }
+  }
+}
+
+/** `/model` choices stored in an agent's session files (file backend): model ref -> how many chats. Unreadable files are skipped. */
+function sessionModelOverrides(dir: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((name) => name.endsWith(".json")).slice(0, 10_000);
+  } catch {
+    return counts;
+  }
+  for (const name of names) {
+    try {
+      const override = (JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")) as { modelOverride?: unknown }).modelOverride;
+      if (typeof override === "string" && override) counts.set(override, (counts.get(override) ?? 0) + 1);
+    } catch {
+      // an unreadable session is the session store's to report
+    }
+  }
+  return counts;
 }
 
 /**
