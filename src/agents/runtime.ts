@@ -1,6 +1,6 @@
 import type { Runtime } from "../config/runtime.js";
 import { createProvider, providerBaseUrl } from "../providers/registry.js";
-import type { Provider } from "../providers/types.js";
+import { imageReference, type ChatTurnMessage, type ImageBlock, type Provider } from "../providers/types.js";
 import { trimHistory } from "../sessions/history.js";
 import { answeredReply, SessionService } from "../sessions/service.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
@@ -17,6 +17,11 @@ export interface TurnInput {
   sessionKey: string;
   parentKey?: string;
   text: string;
+  /**
+   * Images sent with the message: the model gets them with `text` in this turn only; the
+   * history keeps `[image: <type>, <size>]` references instead of the bytes.
+   */
+  images?: ImageBlock[];
   /** The platform message this turn answers: a message already answered in this session is not run again. */
   messageId?: string;
   /** Who asked, as `<channel>:<senderId>` (usage per sender, budgets); absent for CLI turns. */
@@ -146,7 +151,9 @@ export class AgentRuntime {
     const overBudget = await this.senderOverBudget(input.sender);
     if (overBudget) return { ok: false, aborted: false, message: overBudget, attempts: [] };
     const model = await sessions.modelFor(session, input.parentKey);
-    const history = trimHistory([...session.history, { role: "user" as const, content: input.text, ts: Date.now() }], settings.history);
+    const images = input.images ?? [];
+    const content: ChatTurnMessage["content"] = images.length ? [...images, ...(input.text.trim() ? [{ type: "text" as const, text: input.text }] : [])] : input.text;
+    const history = trimHistory([...session.history, { role: "user" as const, content, ts: Date.now() }], settings.history);
     const params = (ref: string) => settings.models[ref]?.params;
     const startedAt = Date.now();
     const outcome = await executeTurn(
@@ -180,7 +187,8 @@ export class AgentRuntime {
       durationMs: Date.now() - startedAt,
     });
     if (outcome.ok) {
-      await sessions.recordTurn(input.sessionKey, { text: input.text, messageId: input.messageId, reply: outcome.text, usage: outcome.usage, at: Date.now() });
+      const text = [input.text, ...images.map(imageReference)].filter((line) => line.trim()).join("\n");
+      await sessions.recordTurn(input.sessionKey, { text, messageId: input.messageId, reply: outcome.text, usage: outcome.usage, at: Date.now() });
     }
     return outcome;
   }

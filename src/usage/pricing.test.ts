@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatonConfig } from "../config/schema.js";
+import { MODEL_CATALOG } from "../agents/catalog.js";
 import { BUILTIN_PRICES, costUsd, priceFor } from "./pricing.js";
 
 const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0) => ({
@@ -24,12 +25,21 @@ describe("costUsd", () => {
     ["openrouter/anthropic/claude-opus-4.5", usage(0, 1_000_000), 25],
     ["openrouter/anthropic/claude-3.5-haiku", usage(1_000_000, 0), 0.8],
     ["anthropic/claude-opus-4-5", usage(0, 0), 0],
+    ["anthropic/claude-opus-5-5", usage(1_000_000, 1_000_000, 1_000_000, 1_000_000), 4 + 20 + 0.2 + 5],
+    ["anthropic/claude-sonnet-5-5", usage(1_000_000, 1_000_000, 1_000_000, 1_000_000), 2 + 10 + 0.1 + 2.5],
+    ["anthropic/claude-haiku-5-5", usage(1_000_000, 1_000_000, 1_000_000, 1_000_000), 0.1 + 0.5 + 0.01 + 0.125],
+    ["anthropic/claude-fable-5-1", usage(1_000_000, 1_000_000, 1_000_000, 1_000_000), 10 + 50 + 0.25 + 12.5],
+    ["openrouter/anthropic/claude-sonnet-5.5", usage(0, 1_000_000), 10],
   ] as const)("%s %o → %d", (ref, tokens, expected) => {
     expect(costUsd(undefined, ref, tokens)).toBeCloseTo(expected, 12);
   });
 
   it.each(["anthropic/claude-unknown-9", "openrouter/claude-opus-4-5", "openai/gpt-5", "anthropic/", "", "/"])("an unknown model %j has no cost (undefined, never 0)", (ref) => {
     expect(costUsd(undefined, ref, usage(100, 100))).toBeUndefined();
+  });
+
+  it("prices every model of the built-in catalog", () => {
+    expect(MODEL_CATALOG.filter((model) => !priceFor(undefined, model.ref)).map((model) => model.ref)).toEqual([]);
   });
 
   it("counts odd token values (negative, NaN, Infinity) as 0", () => {

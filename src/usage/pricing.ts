@@ -13,6 +13,13 @@ export interface PricingConfig {
   models?: { pricing?: Readonly<Record<string, ModelPrice>> };
 }
 
+const FABLE_5_2: ModelPrice = { input: 8, output: 40, cacheRead: 0.2, cacheWrite: 10 };
+const FABLE_5_1: ModelPrice = { input: 10, output: 50, cacheRead: 0.25, cacheWrite: 12.5 };
+const FABLE_5: ModelPrice = { input: 10, output: 50, cacheRead: 1, cacheWrite: 12.5 };
+const OPUS_5_5: ModelPrice = { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5 };
+const SONNET_5_5: ModelPrice = { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5 };
+const SONNET_5: ModelPrice = { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 };
+const HAIKU_5_5: ModelPrice = { input: 0.1, output: 0.5, cacheRead: 0.01, cacheWrite: 0.125 };
 const OPUS_CURRENT: ModelPrice = { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 };
 const OPUS_4: ModelPrice = { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 };
 const SONNET_4: ModelPrice = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
@@ -21,15 +28,25 @@ const HAIKU_3_5: ModelPrice = { input: 0.8, output: 4, cacheRead: 0.08, cacheWri
 const HAIKU_3: ModelPrice = { input: 0.25, output: 1.25, cacheRead: 0.03, cacheWrite: 0.3 };
 
 /**
- * Built-in prices, keyed `"<provider>/<model>"`. Source: Anthropic's pricing page
+ * Built-in prices, keyed `"<provider>/<model>"`, read 2026-12-05 from Anthropic's pricing page
  * (platform.claude.com/docs/en/about-claude/pricing, "Model pricing": base input, 5m cache
- * writes, cache hits, output), read 2026-12-05. OpenRouter passes Anthropic's prices through
- * unchanged, so its `anthropic/…` ids (dotted versions) carry the same rows. Models not listed
- * have no price: their cost is reported as unknown, never as 0. Override or add with
- * `models.pricing` (docs/CONFIG.md).
+ * writes, cache hits, output) and its model pages (Opus 5.5, Sonnet 5.5, Sonnet 5, Opus 5).
+ * Sonnet 5.5 cache hits are $0.10 since Anthropic's cut of 2026-10-07. Haiku 5.5 is priced at
+ * its band for prompts up to 100K tokens (longer prompts cost 5x: an underestimate). Fable
+ * 5.2's 5m cache write is 1.25x its input price, as for every other model.
+ * OpenRouter passes Anthropic's prices through unchanged, so its `anthropic/…` ids (dotted
+ * versions) carry the same rows. Models not listed have no price: their cost is reported as
+ * unknown, never as 0. Override or add with `models.pricing` (docs/CONFIG.md).
  */
 export const BUILTIN_PRICES: Readonly<Record<string, ModelPrice>> = (() => {
   const anthropic: Record<string, ModelPrice> = {
+    "claude-fable-5-2": FABLE_5_2,
+    "claude-fable-5-1": FABLE_5_1,
+    "claude-fable-5": FABLE_5,
+    "claude-opus-5-5": OPUS_5_5,
+    "claude-sonnet-5-5": SONNET_5_5,
+    "claude-sonnet-5": SONNET_5,
+    "claude-haiku-5-5": HAIKU_5_5,
     "claude-opus-5": OPUS_CURRENT,
     "claude-opus-4-8": OPUS_CURRENT,
     "claude-opus-4-7": OPUS_CURRENT,

@@ -83,7 +83,7 @@ export async function startHarness(options: { config?: BatonConfigInput; profile
       telegram: { dmPolicy: "open", groupPolicy: "open", ...options.config?.channels?.telegram },
       discord: { dmPolicy: "open", guildPolicy: "open", ...options.config?.channels?.discord },
     },
-    models: { providers: { anthropic: { baseUrl: fake.url } } },
+    models: { ...options.config?.models, providers: { ...options.config?.models?.providers, anthropic: { baseUrl: fake.url } } },
   };
   const runtime = await runtimeFromConfig(stateDir, input, options.env);
   const turns: TurnOutcome[] = [];

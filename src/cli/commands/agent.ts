@@ -43,6 +43,7 @@ export async function run(options: { message: string; session?: string; agent?: 
   };
   const result = await gateway.router.handle(capture, message);
   if (result.kind === "queued") await result.done;
+  await gateway.agents.close(); // the turn's usage is written before the process exits
   const reply = replies.join("\n");
   const outcome = turn?.outcome;
   const ok = outcome ? outcome.ok : result.kind !== "refused";
