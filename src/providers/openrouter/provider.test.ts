@@ -3,6 +3,7 @@ import { startFakeOpenRouter, type FakeOpenRouter, type FakeOpenRouterStep } fro
 import type { FailureClass, ResolvedCredential } from "../../auth/types.js";
 import { ProviderError, type CompletionRequest } from "../types.js";
 import { createOpenRouterProvider } from "./index.js";
+import { listOpenRouterModels } from "./models.js";
 
 const KEY = `sk-or-v1-${"0123456789abcdef".repeat(4)}`;
 const credential: ResolvedCredential = { profileId: "openrouter:default", provider: "openrouter", kind: "apiKey", secret: KEY, source: "profile" };
@@ -281,5 +282,25 @@ describe("openrouter provider: abort", () => {
       .catch((e: unknown) => e);
     expect((err as Error).name).toBe("AbortError");
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("openrouter model list", () => {
+  it("lists GET <base>/models with ids, names and creation times, without a credential", async () => {
+    fake.setModels([{ id: "anthropic/claude-opus-4.5", name: "Anthropic: Claude Opus 4.5", created: 1764000000 }, { id: "" }, { id: "openai/gpt-4o" }]);
+    const models = await listOpenRouterModels({ baseUrl: `${fake.url}/` });
+    expect(models).toEqual([
+      { id: "anthropic/claude-opus-4.5", displayName: "Anthropic: Claude Opus 4.5", createdAt: new Date(1764000000 * 1000).toISOString() },
+      { id: "openai/gpt-4o" },
+    ]);
+    const { path, headers, credential: sent } = lastRequest();
+    expect(path).toBe("/models");
+    expect(sent).toBeUndefined();
+    expect(headers["x-title"]).toBe("Baton");
+  });
+
+  it("says plainly when the list cannot be fetched", async () => {
+    await expect(listOpenRouterModels({ baseUrl: "http://127.0.0.1:1/api/v1" })).rejects.toThrow(/^OpenRouter model list unreachable/);
+    await expect(listOpenRouterModels({ baseUrl: `${fake.url}/nowhere` })).rejects.toThrow("OpenRouter model list failed: HTTP 404 Not Found");
   });
 });

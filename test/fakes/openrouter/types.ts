@@ -60,6 +60,8 @@ export interface RecordedRequest {
 export interface FakeModel {
   id: string;
   name?: string;
+  /** Unix seconds. */
+  created?: number;
   context_length?: number;
   pricing?: { prompt: string; completion: string };
 }
