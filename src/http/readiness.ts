@@ -31,8 +31,8 @@ export interface ProviderReadiness {
   profile?: string;
   /** Why not, when not ready (never a secret). */
   reason?: string;
-  /** Blocked profiles, soonest free first. */
-  unusable?: { profile: string; reason: string; remainingSeconds: number | null }[];
+  /** Blocked profiles, soonest free first: `kind` (cooldown, disabled, expired, rejected, budget, missing) and `reason` (the failure class). */
+  unusable?: { profile: string; kind: string; reason: string; remainingSeconds: number | null; model?: string }[];
 }
 
 export interface ReadinessReport {
@@ -64,7 +64,13 @@ export function readinessReport(channels: ChannelStatus[], agents: AgentStanding
 function providerRow(agent: string, { provider, standing }: ProviderStanding): ProviderReadiness {
   const blocked = standing.profiles
     .filter((p) => !p.usable)
-    .map((p) => ({ profile: p.profileId, reason: p.reason ?? "cooldown", remainingSeconds: p.remainingMs === null ? null : Math.ceil(p.remainingMs / 1000) }));
+    .map((p) => ({
+      profile: p.profileId,
+      kind: p.kind ?? "cooldown",
+      reason: p.reason ?? "cooldown",
+      remainingSeconds: p.remainingMs === null ? null : Math.ceil(p.remainingMs / 1000),
+      ...(p.model ? { model: p.model } : {}),
+    }));
   const unusable = blocked.length ? { unusable: blocked } : {};
   if (standing.next) return { agent, provider, state: "usable", ready: true, profile: standing.next, ...unusable };
   if (standing.source === "missing") return { agent, provider, state: "missing", ready: false, reason: "no credential", ...unusable };

@@ -24,7 +24,12 @@ export interface ProfileRow {
 export interface CooldownRow {
   agent: string;
   profileId: string;
+  /** cooldown, disabled, expired, rejected, budget, missing */
+  kind: string;
+  /** The failure class behind it. */
   reason: string;
+  /** The provider's last error, short and masked. */
+  lastError?: string;
   model?: string;
   remainingMs: number | null;
 }
@@ -79,7 +84,7 @@ export function renderStatusPage(view: StatusView): string {
     section("Providers", providersTable(view.providers)),
     section("Agents", agentsTable(view.agents)),
     section("Profiles", profilesTable(view.profiles), "profiles"),
-    section("Cooldowns", cooldownsTable(view.cooldowns)),
+    section("Cooldowns and blocks", cooldownsTable(view.cooldowns)),
     section("Sessions", sessionsBlock(view.sessions, ago)),
     section("Recent failovers", failoversTable(view.failovers, ago)),
     section("Usage", usageBlock(view.usage)),
@@ -168,11 +173,13 @@ function cooldownsTable(cooldowns: CooldownRow[]): string {
   const rows = cooldowns.map((c) => [
     e(c.agent),
     `<code>${e(c.profileId)}</code>`,
+    e(c.kind),
     e(c.reason),
     c.model ? `<code>${e(c.model)}</code>` : "all models",
     c.remainingMs === null ? "until fixed" : e(formatDuration(c.remainingMs)),
+    e(c.lastError ?? ""),
   ]);
-  return table(["agent", "profile", "reason", "model", "time left"], rows, "No profile is cooling down.");
+  return table(["agent", "profile", "kind", "reason", "model", "time left", "last error"], rows, "No profile is blocked.");
 }
 
 function sessionsBlock(sessions: StatusView["sessions"], ago: (at: number) => string): string {

@@ -7,6 +7,7 @@ import type { Logger } from "../plugin-api.js";
 import { utcDay } from "../usage/periods.js";
 import { describeThrown } from "../util/log.js";
 import { formatDuration } from "../util/duration.js";
+import { redactSecrets } from "../util/redact.js";
 import { Activity, type UsageTotals } from "./activity.js";
 import { providerStandings, type AgentAuth, type ProviderStanding } from "./agent-auth.js";
 import { GatewayMetrics } from "./metrics.js";
@@ -198,7 +199,19 @@ function profileRows(agent: string, providers: ProviderStanding[], auth: AgentAu
       const expires = stored && stored.type !== "api_key" ? stored.expires : undefined;
       rows.push({
         profile: { agent, id: p.profileId, provider, type: p.type, secret: p.secret, status: describeStatus(p, expires, now), usable: p.usable },
-        ...(p.usable ? {} : { cooldown: { agent, profileId: p.profileId, reason: p.reason ?? "cooldown", ...(p.model ? { model: p.model } : {}), remainingMs: p.remainingMs } }),
+        ...(p.usable
+          ? {}
+          : {
+              cooldown: {
+                agent,
+                profileId: p.profileId,
+                kind: p.kind ?? "cooldown",
+                reason: p.reason ?? "cooldown",
+                ...(p.model ? { model: p.model } : {}),
+                remainingMs: p.remainingMs,
+                ...(p.lastError ? { lastError: redactSecrets(p.lastError) } : {}),
+              },
+            }),
       });
     }
   }
@@ -207,9 +220,12 @@ function profileRows(agent: string, providers: ProviderStanding[], auth: AgentAu
 
 function describeStatus(p: DescribedProfile, expires: number | undefined, now: number): string {
   if (!p.usable) {
+    const kind = p.kind ?? "cooldown";
+    const why = p.reason && p.reason !== kind ? ` (${p.reason})` : "";
     const left = p.remainingMs === null ? "" : ` ${formatDuration(p.remainingMs)}`;
-    return `${p.reason ?? "cooldown"}${left}${p.model ? ` on ${p.model}` : ""}`;
+    return `${kind}${why}${left}${p.model ? ` on ${p.model}` : ""}`;
   }
+  if (p.kind === "rejected") return "usable (rejected last time)";
   if (typeof expires === "number" && expires - now <= SOON_EXPIRING_MS) return `expiring in ${formatDuration(expires - now)}`;
   return "usable";
 }
