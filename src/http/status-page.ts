@@ -67,11 +67,13 @@ export const REFRESH_SECONDS = 10;
 const STYLE = `
 :root{color-scheme:light dark;--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--line:#d0d7de}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;padding:12px;max-width:1100px}
-h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.05em;margin:1.4em 0 .4em}
+h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.4em 0 .4em}h3{font-size:.95em;margin:.8em 0 .3em}
 .wrap{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:.92em}
-th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{font-weight:600}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
+th{font-weight:600;white-space:nowrap}
+td{overflow-wrap:break-word;word-break:normal}
+td code{overflow-wrap:anywhere}
 code{font-size:.95em}
 .ok{color:var(--ok)}.bad{color:var(--bad)}.warn{color:var(--warn)}.muted{opacity:.7}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;border:1px solid currentColor;font-weight:600}
