@@ -74,14 +74,14 @@ describe("/model", () => {
   it("lists, switches, pins and goes back to the default", async () => {
     h = await startHarness();
     expect(await h.say("/model list")).toContain("opus");
-    expect(await h.say("/model sonnet")).toContain("Model set to sonnet (anthropic/claude-sonnet-4-5)");
+    expect(await h.say("/model sonnet")).toContain("Model set to sonnet (anthropic/claude-sonnet-5-5)");
     await h.say("hi");
-    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-sonnet-4-5");
+    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-sonnet-5-5");
 
     expect(await h.say("/model haiku@anthropic:b")).toContain("pinned to profile anthropic:b");
     await h.say("pinned call");
     expect(h.fake.requests.at(-1)!.credential).toBe(KEY_B);
-    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-haiku-4-5");
+    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-haiku-5-5");
 
     const show = await h.say("/model");
     expect(show).toContain("haiku");
@@ -152,12 +152,12 @@ describe("/model", () => {
     const thread = { ...parent, chatId: "T1", parentChatId: "C1" };
     await h.say("/model sonnet", parent);
     await h.say("in thread", thread);
-    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-sonnet-4-5");
+    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-sonnet-5-5");
     await h.say("/model haiku", thread);
     await h.say("in thread again", thread);
-    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-haiku-4-5");
+    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-haiku-5-5");
     await h.say("in parent", parent);
-    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-sonnet-4-5");
+    expect((h.fake.requests.at(-1)!.body as any).model).toBe("claude-sonnet-5-5");
   });
 });
 
@@ -226,7 +226,7 @@ describe("agents, bindings and fallbacks", () => {
   it("tries the fallback model when every profile is rate-limited on the primary", async () => {
     h = await startHarness({ config: { agents: { defaults: { model: { primary: "anthropic/claude-opus-4-5", fallbacks: ["anthropic/claude-sonnet-4-5"] } } } } });
     for (const key of [KEY_A, KEY_B]) h.fake.script(key, { error: { status: 429, type: "rate_limit_error", message: "rate limited" }, retryAfterSeconds: 60 });
-    expect(await h.say("hi")).toBe("echo: hi");
+    expect(await h.say("hi")).toBe("echo: hi\n\n(Answered by claude-sonnet-4-5 — claude-opus-4-5 was unavailable.)");
     expect(h.turns[0]).toMatchObject({ ok: true, model: "anthropic/claude-sonnet-4-5" });
     expect(h.fake.requests.map((r) => (r.body as any).model)).toEqual(["claude-opus-4-5", "claude-opus-4-5", "claude-sonnet-4-5"]);
   });

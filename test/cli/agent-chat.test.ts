@@ -48,7 +48,7 @@ describe("baton agent", () => {
     const switched = await runBaton(home, ["agent", "-m", "/model sonnet", "--session", "work"], { env: { ANTHROPIC_BASE_URL: fake.url } });
     expect(switched.stdout).toContain("Model set to sonnet");
     await runBaton(home, ["agent", "-m", "hi", "--session", "work"], { env: { ANTHROPIC_BASE_URL: fake.url } });
-    expect((fake.requests.at(-1)!.body as any).model).toBe("claude-sonnet-4-5");
+    expect((fake.requests.at(-1)!.body as any).model).toBe("claude-sonnet-5-5");
     home.cleanup();
   });
 

@@ -108,17 +108,17 @@ describe("conversations over Discord", () => {
 
     discord.emitMessage({ ...inThread, author: alice, content: mention("in the thread") });
     await waitForChannelMessage(discord, THREAD, "echo: in the thread", stack.firstRecord);
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-5-5");
 
     const own = discord.emitCommand({ name: "model", options: { model: "haiku" }, user: alice, ...inThread });
     expect((await waitForInteractionReply(discord, own)).content).toContain("Model set to haiku");
     discord.emitMessage({ ...inThread, author: alice, content: mention("thread again") });
     await waitForChannelMessage(discord, THREAD, "echo: thread again", stack.firstRecord);
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-5-5");
 
     discord.emitMessage({ ...inGeneral, author: alice, content: mention("back in the parent") });
     await waitForChannelMessage(discord, GENERAL, "echo: back in the parent", stack.firstRecord);
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-5-5");
   });
 });
 
@@ -160,7 +160,7 @@ describe("/model as a Discord slash command", () => {
     await waitForChannelMessage(discord, GENERAL, "echo: after the pin", stack.firstRecord);
     const call = anthropic.requests.at(-1)!;
     expect(call.credential).toBe(KEY_B);
-    expect(requestModel(call)).toBe("claude-haiku-4-5");
+    expect(requestModel(call)).toBe("claude-haiku-5-5");
 
     const status = discord.emitCommand({ name: "model", options: { view: "status" }, user: alice, ...inGeneral });
     const shown = await waitForInteractionReply(discord, status);
@@ -227,7 +227,7 @@ describe("/model as a Discord slash command", () => {
     expect((await waitForInteractionReply(discord, own)).content).toContain("Model set to sonnet");
     discord.emitMessage({ ...inGeneral, author: bob, content: mention("and now?") });
     await waitForChannelMessage(discord, GENERAL, "echo: and now?", stack.firstRecord);
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-5-5");
   });
 
   it("defers at once while the model is slow, without calling the model, and /stop ends the slow run", async () => {

@@ -90,7 +90,8 @@ export function matchOutcomes<T extends Inbound>(
     let next = 0;
     for (const bot of bots) {
       if (bot.text.startsWith(ECHO_PREFIX)) {
-        const echoed = bot.text.slice(ECHO_PREFIX.length);
+        // a reply from a fallback model or another kind of credential ends with its notice line (messages.fallbackNotice)
+        const echoed = bot.text.slice(ECHO_PREFIX.length).replace(/\n\n\(Answered [^\n]*\)$/, "");
         const index = messages.findIndex((m) => m.text.trim() === echoed.trim());
         if (index < 0) {
           problems.push(`chat ${chatId}: reply to no message sent: ${JSON.stringify(bot.text.slice(0, 80))}`);
