@@ -74,9 +74,15 @@ export function buildProgram(): Command {
       .description("set up credentials for an agent (interactive wizard or flags)")
       .option("--non-interactive", "never prompt")
       .option("--anthropic-api-key <key>", "store this Anthropic API key as anthropic:default")
-      .addOption(new Option("--auth-choice <choice>", "how to authenticate").choices(["apiKey", "setup-token", "claude-cli", "skip"]))
-      .addOption(agentOption()),
+      .option("--openrouter-api-key <key>", "store this OpenRouter API key as openrouter:default")
+      .addOption(new Option("--auth-choice <choice>", "how to authenticate").choices(["apiKey", "setup-token", "claude-cli", "openrouter-api-key", "skip"]))
+      .option("--owner <channel:id>", "an owner of a chat channel (its allowFrom), e.g. telegram:123456789; repeatable", (v: string, all: string[] = []) => [...all, v])
+      .addOption(agentOption())
+      // --<channel>-token TOKEN for each installed channel with a setup (the plugins say which): parsed by onboard
+      .allowUnknownOption()
+      .argument("[channel-flags...]", "--<channel>-token TOKEN: set up that chat channel (--telegram-token, --discord-token)"),
     () => import("./commands/onboard.js"),
+    (channelFlags) => ({ channelFlags }),
   );
 
   const models = program.command("models").description("models and their credentials");
@@ -118,7 +124,7 @@ export function buildProgram(): Command {
       .command("paste-token")
       .description("store a token pasted at the prompt (or read from stdin when not a TTY)")
       .requiredOption("--provider <provider>", "provider (anthropic, openrouter, ...)")
-      .option("--profile-id <id>", "profile id (default: <provider>:manual)")
+      .option("--profile-id <id>", "profile id (default: anthropic:manual, else <provider>:default)")
       .option("--expires-in <duration>", "expiry, e.g. 365d, 12h")
       .addOption(agentOption()),
     authCommand("paste-token"),
@@ -155,6 +161,16 @@ export function buildProgram(): Command {
   action(
     program.command("doctor").description("check config, credentials and file permissions").option("--fix", "repair what can be repaired").option("--json", "print JSON"),
     () => import("./commands/doctor.js"),
+  );
+
+  action(
+    program
+      .command("usage")
+      .description("tokens and estimated cost recorded per day (UTC)")
+      .option("--since <when>", "from this many days back (7d, 24h, 2w) or from a day (2026-12-01); default: every recorded day")
+      .addOption(new Option("--by <dimension>", "group by").choices(["agent", "profile", "sender", "model", "session", "day"]).default("model"))
+      .option("--json", "print JSON"),
+    () => import("./commands/usage.js"),
   );
 
   const config = program.command("config").description("the config file");
