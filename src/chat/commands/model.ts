@@ -162,8 +162,10 @@ async function setModel(ctx: CommandContext, requested: string | undefined, prof
     const { models: known } = await cachedModelsFor(ctx);
     const life = known.find((m) => m.ref === chosen) ?? found.model;
     if (life.retired) {
-      const instead = replacementFor(chosen);
-      const suggestion = instead ? ` Try ${describeModel({ ref: instead.ref, alias: instead.alias })}.` : "";
+      // the current model of the same line, when this chat may use it
+      const line = replacementFor(chosen);
+      const instead = line && known.find((m) => m.ref === line.ref && !m.retired);
+      const suggestion = instead ? ` Try ${describeModel(instead)}.` : "";
       return { text: `${chosen} reached its end of life${life.endOfLife ? ` on ${life.endOfLife}` : ""}; requests to it fail.${suggestion}`, ephemeral: true };
     }
   }
