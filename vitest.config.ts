@@ -16,6 +16,7 @@ const E2E = [
   "plugins/telegram/{bot-info,outbound,plugin,polling,update-settlement,webhook}.test.ts",
   "src/auth/{oauth-refresh,resolver}.test.ts",
   "src/state/redis/**/*.test.ts",
+  "test/cluster/**/*.test.ts",
   "src/providers/{anthropic,openrouter}/provider.test.ts",
   "src/chat/format/properties.test.ts",
 ];

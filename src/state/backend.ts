@@ -73,7 +73,11 @@ function redisBackend(state: BatonConfig["state"], paths: BatonPaths, env: Reado
     channelState: (channelId) => once(channels, channelId, () => later(redis, (r) => r.channelState(channelId))),
     usage: () => (usageStore ??= later(redis, (r) => r.usage())),
     connectionLease: (channelId, identity) => {
-      const lease = redis().then((r) => r.connectionLease(channelId, identity));
+      // the first attempt waits for the connection (commands never queue while it is not ready)
+      const lease = redis().then(async (r) => {
+        await r.ready(5000).catch(() => undefined);
+        return r.connectionLease(channelId, identity);
+      });
       return {
         start: (events) => void lease.then((l) => l.start(events), (err) => events.error?.(err)),
         stop: () => lease.then((l) => l.stop(), () => undefined),
