@@ -83,7 +83,7 @@ export function sanitizeModels(input: unknown): LiveModel[] {
     if (!raw || typeof raw !== "object") continue;
     const entry = raw as Record<string, unknown>;
     const id = typeof entry.id === "string" ? entry.id.trim() : "";
-    if (!id || id.length > MAX_ID_LENGTH || /[\s\u0000-\u001f]/.test(id) || seen.has(id)) continue;
+    if (!id || id.length > MAX_ID_LENGTH || !/^[\x21-\x7e]+$/.test(id) || seen.has(id)) continue;
     seen.add(id);
     const model: LiveModel = { id };
     const text = (value: unknown) => (typeof value === "string" && value.length <= MAX_ID_LENGTH ? value : undefined);
