@@ -1,7 +1,8 @@
 import type { AgentEvent } from "../agents/events.js";
 import type { Usage } from "../providers/types.js";
 import { addAmounts, usageRowId, type UsageAmounts, type UsageQueryResult, type UsageRepository, type UsageRow } from "../state/usage.js";
-import type { SpendLedger } from "./budgets.js";
+import type { ExtraBlock } from "../auth/order.js";
+import { profileBudgetBlock, type BudgetConfig, type SpendLedger } from "./budgets.js";
 import { dayBefore, periodIdOfDay, periodOf, utcDay, type BudgetPeriod } from "./periods.js";
 import { costUsd, type PricingConfig } from "./pricing.js";
 
@@ -30,6 +31,8 @@ export interface UsageRecorderOptions {
   flushMs?: number;
   refreshMs?: number;
   retentionDays?: number;
+  /** Delete days past the retention when starting (default true; off for read-only commands). */
+  prune?: boolean;
   /** A write, read or prune failed (it is retried; nothing is thrown at the turn path). */
   onError?: (err: unknown, during: "flush" | "refresh" | "prune") => void;
 }
@@ -75,7 +78,7 @@ export class UsageRecorder implements SpendLedger {
     this.started ??= this.enqueue(async () => {
       const now = this.now();
       try {
-        await this.options.repository.prune(dayBefore(now, this.options.retentionDays ?? USAGE_RETENTION_DAYS));
+        if (this.options.prune !== false) await this.options.repository.prune(dayBefore(now, this.options.retentionDays ?? USAGE_RETENTION_DAYS));
       } catch (err) {
         this.report(err, "prune");
       }
@@ -249,3 +252,13 @@ function count(tokens: number): number {
   return Number.isFinite(tokens) && tokens > 0 ? Math.round(tokens) : 0;
 }
 
+
+/**
+ * The profile-budget block over the spend stored now, for commands that read but do not record
+ * (`baton models status`): a profile over its budget shows as unusable with reason "budget".
+ */
+export async function storedBudgetBlock(config: PricingConfig & BudgetConfig, repository: UsageRepository, now: () => number = Date.now): Promise<ExtraBlock> {
+  const ledger = new UsageRecorder({ repository, config, now, prune: false });
+  await ledger.ready();
+  return profileBudgetBlock(config, ledger, now);
+}

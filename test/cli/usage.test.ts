@@ -79,3 +79,20 @@ describe("baton usage", () => {
     expect((await runBaton(home, ["usage", "--by", "colour"])).code).not.toBe(0);
   });
 });
+
+describe("budgets in baton models status", () => {
+  it("lists a profile over its budget as unusable (budget) until the period ends", async () => {
+    expect((await runBaton(home, ["onboard", "--non-interactive", "--anthropic-api-key", fakeSecret("api-key")])).code).toBe(0);
+    fs.writeFileSync(home.configPath, JSON.stringify({ auth: { profiles: { "anthropic:default": { provider: "anthropic", mode: "api_key", budget: { usd: 0.5, per: "month" } } } } }));
+    const usageDir = path.join(home.stateDir, "usage");
+    fs.mkdirSync(usageDir, { recursive: true, mode: 0o700 });
+    const row = { agentId: "main", sessionKey: "console:cli", sender: "", model: "anthropic/claude-opus-4-5", profileId: "anthropic:default" };
+    const amounts = { inputTokens: 1000, outputTokens: 1000, cacheReadTokens: 0, cacheWriteTokens: 0, turns: 1, costUsd: 0.6, unpricedTurns: 0 };
+    fs.writeFileSync(path.join(usageDir, `${today()}.json`), JSON.stringify({ version: 1, day: today(), rows: [{ ...row, ...amounts }] }), { mode: 0o600 });
+
+    const status = json(await runBaton(home, ["models", "status", "--json"]));
+    const now = new Date();
+    const monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+    expect(status.auth.unusableProfiles).toEqual([expect.objectContaining({ profileId: "anthropic:default", kind: "budget", reason: "budget", until: monthEnd })]);
+  });
+});

@@ -6,6 +6,7 @@ import type { UnusableProfile } from "../../auth/types.js";
 import type { ProbeResult } from "./models-probe.js";
 import { readAuthStore } from "../../auth/store.js";
 import { loadRuntime } from "../../config/runtime.js";
+import { hasBudgets } from "../../usage/budgets.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { createStyle, table, type Style } from "../style.js";
 
@@ -38,6 +39,10 @@ export async function run(options: ModelsStatusOptions, ctx: CliContext): Promis
     probes = await probeProfiles({ runtime, agentId, store, timeoutMs });
     store = await readAuthStore(storePath);
   }
+  // profiles over their budget (this month's recorded spend) show as unusable, kind "budget"
+  const extraBlock = hasBudgets(runtime.config)
+    ? await import("../../usage/recorder.js").then(async (m) => m.storedBudgetBlock(runtime.config, (await import("../../state/backend.js")).openStateBackend(runtime.config, runtime.paths, runtime.env).usage()))
+    : undefined;
   const report = buildModelsStatus({
     agentId,
     configPath: runtime.paths.configPath,
@@ -48,6 +53,7 @@ export async function run(options: ModelsStatusOptions, ctx: CliContext): Promis
     store,
     now: Date.now(),
     claudeSync,
+    extraBlock,
   });
   const style = createStyle(ctx.color);
   if (options.json) printJson(ctx, probes ? { ...report, probes } : report);
