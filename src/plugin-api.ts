@@ -46,10 +46,40 @@ export interface InboundMessage {
   /** Milliseconds since epoch the platform gives for the message. */
   timestamp?: number;
   /**
+   * Files that came with the message (photos, documents, attachments); `text` is then the
+   * caption, possibly empty. The core downloads only what it will use: images of the types
+   * models read ({@link IMAGE_LIMITS}), up to the size cap; the sender is told about the rest.
+   */
+  attachments?: InboundAttachment[];
+  /**
    * Set by native commands (Discord slash commands): the option values by arg name.
    * `text` is then just `/<name>` and the core reads the arguments from here.
    */
   commandArgs?: Record<string, string>;
+}
+
+/**
+ * A file sent with a message, downloaded through the platform's API only when the core asks.
+ *
+ * @example
+ * { kind: "image", mimeType: "image/jpeg", name: "photo.jpg", size: 48_213,
+ *   fetch: ({ maxBytes, signal }) => downloadCapped(fileUrl, { maxBytes, signal }) }
+ */
+export interface InboundAttachment {
+  /** "image" for photos and files the platform says are images; "file" for anything else. */
+  kind: "image" | "file";
+  /** MIME type as the platform gives it (Telegram photos are image/jpeg). */
+  mimeType?: string;
+  /** File name shown to the sender in notes ("photo.jpg"); a plain description when there is none. */
+  name?: string;
+  /** Size in bytes as the platform declares it, before any download. */
+  size?: number;
+  /**
+   * The file's bytes, through the platform's API. Rejects with {@link AttachmentTooLargeError}
+   * when it is over `maxBytes` (without reading the rest), with an Error when it cannot be had.
+   * Errors must not carry the bot token (a Telegram file URL holds it).
+   */
+  fetch(options: { maxBytes: number; signal?: AbortSignal }): Promise<Uint8Array>;
 }
 
 /** Where to send: a chat (and topic/thread) on one channel. */
@@ -57,6 +87,12 @@ export interface OutboundTarget {
   chatId: string;
   topicId?: string;
   replyToMessageId?: string;
+  /**
+   * `chatId` is a user id: deliver a direct message to that user, who may never have written to
+   * the bot (owner alerts). A channel whose DM chat id is not the user id opens the DM first
+   * (Discord); where a private chat's id is the user's id (Telegram) nothing changes.
+   */
+  directMessage?: boolean;
 }
 
 export interface ReplyButton {
@@ -342,6 +378,56 @@ export interface ChannelAccessKeys {
   groupIdFrom?: "chatId" | "guildId";
 }
 
+/** What {@link ChannelSetup.check} found: the bot account the token belongs to, or why it is refused. */
+export type ChannelSetupCheck =
+  | {
+      ok: true;
+      /** The bot account, for the user to recognise, e.g. "@baton_bot (id 7000000001)". */
+      account: string;
+      /** Lines to show after a good token, e.g. an invite link. */
+      notes?: string[];
+    }
+  | { ok: false; problem: string };
+
+/**
+ * How `baton onboard` sets the channel up: the token (checked against the platform, stored in
+ * `<state>/.env` under `tokenEnv`, never in the config) and the owners (`allowFrom`). Part of the
+ * config module, so it imports nothing: `check` gets the core's `fetch`.
+ *
+ * @example
+ * setup: {
+ *   label: "Echo",
+ *   tokenEnv: "ECHO_TOKEN",
+ *   tokenKey: "token",
+ *   tokenHelp: "Create a bot at echo.example/bots and paste its token.",
+ *   ownerHelp: "Your numeric Echo user id (send /whoami to the bot).",
+ *   ownerId: /^\d+$/,
+ *   check: async (token, apiRoot, fetch) => {
+ *     const res = await fetch(`${apiRoot ?? "https://api.echo.example"}/me`, { headers: { authorization: token } });
+ *     return res.ok ? { ok: true, account: (await res.json()).name } : { ok: false, problem: `refused (HTTP ${res.status})` };
+ *   },
+ * }
+ */
+export interface ChannelSetup {
+  /** The platform's name, e.g. "Telegram". */
+  label: string;
+  /** The environment variable the token is written to in `<state>/.env` (one of `envKeys`). */
+  tokenEnv: string;
+  /** The section key that may hold the token instead (it wins over `tokenEnv` when set). */
+  tokenKey: string;
+  /** Where a token comes from, one or two lines. */
+  tokenHelp: string;
+  /** What an owner id is and how to find one. */
+  ownerHelp: string;
+  /** What an owner id looks like. */
+  ownerId: RegExp;
+  /**
+   * Asks the platform who `token` belongs to. `apiRoot` is the section's `apiRoot` (undefined:
+   * the platform's own). `fetch` times out on its own; a thrown error is reported as unreachable.
+   */
+  check(token: string, apiRoot: string | undefined, fetch: typeof globalThis.fetch): Promise<ChannelSetupCheck>;
+}
+
 /**
  * What a channel's config module declares: everything the core needs to know about
  * `channels.<id>` without loading the channel (or its platform library).
@@ -382,6 +468,8 @@ export interface ChannelConfigDeclaration<Schema extends zod.ZodMiniType = zod.Z
    * core stores only a hash of it. Default: the channel id (one connection per channel).
    */
   connectionIdentity?(section: SectionOf<Schema>, env: Readonly<Record<string, string | undefined>>): string;
+  /** How `baton onboard` sets this channel up (token and owners); without it the wizard leaves the channel to the config file. */
+  setup?: ChannelSetup;
 }
 
 /**
@@ -452,3 +540,19 @@ export { BoundedSet } from "./util/bounded-set.js";
  * if (!(await settledWithin(handlers, 5000))) log.warn("handlers still running");
  */
 export { settledWithin, TimeoutError, withTimeout } from "./util/timeout.js";
+
+/**
+ * Downloads for {@link InboundAttachment.fetch}: `downloadCapped(url, { maxBytes, signal })` GETs a
+ * URL and reads at most `maxBytes` (`readCapped(response, maxBytes)` for a response in hand),
+ * rejecting with `AttachmentTooLargeError` past it.
+ *
+ * @example fetch: ({ maxBytes, signal }) => downloadCapped(attachment.url, { maxBytes, signal })
+ */
+export { AttachmentTooLargeError, downloadCapped, readCapped } from "./util/download.js";
+
+/**
+ * What the core sends a model of the images users send: at most `maxBytes` each (Anthropic's
+ * per-image limit, 5 MB) of the `mimeTypes` providers read. A plugin that can pick among sizes
+ * (Telegram's photo sizes) picks the largest within `maxBytes`.
+ */
+export { IMAGE_LIMITS } from "./chat/attachments.js";

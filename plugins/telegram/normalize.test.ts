@@ -88,6 +88,8 @@ describe("normalizeMessage", () => {
     expect(normalizeMessage(message({ text: "x", from: { ...user, is_bot: true } }), bot, "a")).toBeUndefined();
     expect(normalizeMessage(message({ text: "x", chat: { id: -5, type: "channel", title: "c" } }), bot, "a")).toBeUndefined();
     expect(normalizeMessage(message({ sticker: {} } as never), bot, "a")).toBeUndefined();
+    // a file without a caption is a message with empty text (the plugin adds the attachment)
+    expect(normalizeMessage(message({ photo: [{ file_id: "p", width: 90, height: 90 }] } as never), bot, "a")).toMatchObject({ text: "" });
   });
 });
 

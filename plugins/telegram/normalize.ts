@@ -5,6 +5,7 @@
  */
 import type { MessageEntity } from "grammy/types";
 import type { ChatKind, InboundMessage } from "../../src/plugin-api.js";
+import { hasFiles } from "./attachments.js";
 
 export interface BotIdentity {
   id: number;
@@ -100,7 +101,7 @@ function readTopicId(message: Fields): number | undefined {
 
 /**
  * Normalizes a message update. Total: returns undefined for what the bot must ignore (messages
- * from bots, messages without text or caption, channel posts, `/cmd@OtherBot` commands) and for
+ * from bots, messages with neither text, caption nor file, channel posts, `/cmd@OtherBot` commands) and for
  * whatever is malformed (no sender, no chat, no message id, text that is not a string).
  *
  * @example normalizeMessage(msg, { id: 1, username: "BatonBot" }, "default")?.text // "/model opus"
@@ -112,7 +113,7 @@ export function normalizeMessage(message: unknown, bot: BotIdentity, accountId: 
   const chat = readChat(message.chat);
   if (!chat) return undefined;
   const isText = typeof message.text === "string";
-  const raw = isText ? (message.text as string) : optionalString(message.caption);
+  const raw = isText ? (message.text as string) : (optionalString(message.caption) ?? (hasFiles(message) ? "" : undefined));
   if (raw === undefined) return undefined;
   const entities = readEntities(isText ? message.entities : message.caption_entities);
 

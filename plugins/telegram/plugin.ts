@@ -30,6 +30,7 @@ import { sequentialize } from "@grammyjs/runner";
 import { Api, Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import {
+  IMAGE_LIMITS,
   maskSecret,
   type ChannelContext,
   type ChannelPlugin,
@@ -48,6 +49,7 @@ import { journalWebhookUpdates, replayJournal, UpdateSettlements } from "./updat
 import { describeError, toSendError } from "./errors.js";
 import type { UpdateIntake } from "./intake.js";
 import { normalizeCallbackQuery, normalizeMessage, conversationKey, type BotIdentity } from "./normalize.js";
+import { fileRefsOf, toAttachments, type FileDownloadDeps } from "./attachments.js";
 import { TelegramOutbound } from "./outbound.js";
 import { OutboundLimiter, TELEGRAM_OUTBOUND_LIMITS, type OutboundLimits } from "./outbound-limiter.js";
 import { PendingJournal } from "./pending-journal.js";
@@ -221,7 +223,8 @@ async function startTelegram(ctx: ChannelContext, options: TelegramPluginOptions
     // A webhook update is journaled (or skipped as a re-sent one) before it is tracked.
     if (config.webhook) bot.use(journalWebhookUpdates(pending, replayed, log));
     bot.use(settlements.middleware);
-    installHandlers(bot, { ctx, identity, codec, accountId: options.accountId, signal, token, settlements, log });
+    const files: FileDownloadDeps = { api: bot.api, apiRoot: apiRoot ?? "https://api.telegram.org", token, lifetime: lifetime.signal };
+    installHandlers(bot, { ctx, identity, codec, accountId: options.accountId, signal, token, settlements, log, files });
     lifecycle.connected(outbound);
 
     // What the last run took from Telegram but did not finish goes first, before anything new.
@@ -305,9 +308,10 @@ function installHandlers(
     token: string;
     settlements: UpdateSettlements;
     log: Logger;
+    files: FileDownloadDeps;
   },
 ): void {
-  const { ctx, identity, codec, accountId, signal, token, settlements, log } = deps;
+  const { ctx, identity, codec, accountId, signal, token, settlements, log, files } = deps;
   const dispatch = async (update: Update, message: InboundMessage) => {
     try {
       const receipt = await ctx.dispatch(message);
@@ -324,7 +328,10 @@ function installHandlers(
 
   bot.on("message", async (c) => {
     const message = normalizeMessage(c.message, identity, accountId);
-    if (message) await dispatch(c.update, message);
+    if (!message) return;
+    const refs = fileRefsOf(c.message, IMAGE_LIMITS.maxBytes);
+    if (refs.length) message.attachments = toAttachments(refs, files);
+    await dispatch(c.update, message);
   });
 
   bot.on("callback_query:data", async (c) => {

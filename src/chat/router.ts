@@ -6,12 +6,15 @@ import type { BatonConfig } from "../config/schema.js";
 import type { ChannelPlugin, CommandChoice, AutocompleteRequest, InboundMessage, Logger, OutboundMessage, OutboundTarget, ReplySink, Settlement } from "../plugin-api.js";
 import { sessionKeysFor } from "../sessions/keys.js";
 import { SessionStoreError } from "../state/sessions.js";
+import { StateUnavailableError } from "../state/unavailable.js";
 import { canPinProfile, canRunPrivilegedCommands, checkAccess } from "./access.js";
 import { PairingGate } from "../pairing/gate.js";
 import { pairingCodeReply, pairingFullReply } from "../pairing/messages.js";
 import { parseCommandText, type CommandContext, type CommandRegistry } from "./commands/registry.js";
 import { INTERRUPTED_NOTE, sendReply, STOPPED_NOTE, StreamingReply, type ReplyChannel, type ReplyOptions } from "./delivery.js";
 import { previewOf } from "../sessions/service.js";
+import type { ImageBlock } from "../providers/types.js";
+import { prepareAttachments } from "./attachments.js";
 import { SessionQueue, type JobStep } from "./session-queue.js";
 import { ChannelUnavailableError } from "./channel-supervisor.js";
 import { describeThrown } from "../util/log.js";
@@ -135,7 +138,8 @@ export class Router {
       await this.safeSend(reply, `Unknown command /${command.name}. See /help.`);
       return { kind: "command", name: command.name };
     }
-    if (!message.text.trim()) return { kind: "ignored", reason: "empty" };
+    const hasAttachments = Array.isArray(message.attachments) && message.attachments.length > 0;
+    if (!message.text.trim() && !hasAttachments) return { kind: "ignored", reason: "empty" };
 
     const turn = { reply, message, agentId, sessionKey, parentKey, viaSink: Boolean(sink) };
     const queued = this.queue.enqueue(sessionKey, { run: (signal) => this.runTurn(turn, signal) });
@@ -250,11 +254,14 @@ export class Router {
     const typing = reply.typing ? this.keepTyping(reply.typing, signal) : undefined;
     try {
       await this.recheckPin(reply, agentId, sessionKey);
+      const images = await this.imagesOf(reply, message, signal);
+      if (images === "none") return this.shuttingDown ? "abandoned" : "done";
       const outcome = await this.options.runtime.runTurn({
         agentId,
         sessionKey,
         parentKey,
         text: message.text,
+        ...(images.length ? { images } : {}),
         messageId: message.messageId,
         sender: `${message.channel}:${message.senderId}`,
         signal,
@@ -291,6 +298,20 @@ export class Router {
       await this.safeSend(reply, message);
       return "done";
     }
+  }
+
+  /**
+   * The message's images for the model; the sender is told about every file left out (not an
+   * image, too large, unreadable). "none" when nothing is left to answer (only left-out files,
+   * or the run was stopped while downloading).
+   */
+  private async imagesOf(reply: ReplyChannel, message: InboundMessage, signal: AbortSignal): Promise<ImageBlock[] | "none"> {
+    const attachments = Array.isArray(message.attachments) ? message.attachments : [];
+    if (!attachments.length) return [];
+    const prepared = await prepareAttachments(attachments, signal).catch(() => undefined);
+    if (!prepared) return "none";
+    if (prepared.notes.length) await this.safeSend(reply, prepared.notes.join("\n"));
+    return prepared.images.length || message.text.trim() ? prepared.images : "none";
   }
 
   /**
@@ -368,6 +389,7 @@ export class Router {
     if (err instanceof SessionStoreError || (err instanceof Error && err.name === "AuthStoreError")) {
       return hideServerPaths(err.message, this.options.runtime.runtime.paths.stateDir);
     }
+    if (err instanceof StateUnavailableError) return "Baton is temporarily unavailable (it cannot reach its state store). Please try again in a moment.";
     return "Something went wrong while handling that message; the gateway log has the details.";
   }
 

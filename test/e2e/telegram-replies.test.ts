@@ -6,7 +6,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { INTERRUPTED_NOTE, STOPPED_NOTE } from "../../src/chat/delivery.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
-import { alice, BOT_USERNAME, botMessages, GROUP, KEY_A, startStack, waitForBotMessage, waitForBotText, type Stack } from "./telegram-helpers.js";
+import { jpegOfSize, PNG_1PX } from "../support/images.js";
+import { alice, BOT_USERNAME, botMessages, GROUP, KEY_A, lastUserImages, lastUserText, startStack, waitForBotMessage, waitForBotText, type Stack } from "./telegram-helpers.js";
 
 let anthropic: FakeAnthropic;
 let stack: Stack | undefined;
@@ -109,5 +110,44 @@ describe("Telegram replies", () => {
     await waitForBotText(telegram, alice.id, "echo: tell me a long story");
     expect(botMessages(telegram, alice.id).map((m) => m.messageId)).toEqual([preview.messageId]);
     expect(anthropic.requests).toHaveLength(2);
+  });
+
+  it("a photo reaches the model as an image block with its caption, the largest size within 5 MB; the history keeps a reference", async () => {
+    stack = await startStack(anthropic);
+    const { telegram } = stack;
+    const [small, large, huge] = telegram.photoSizes([jpegOfSize(2_000), jpegOfSize(60_000), jpegOfSize(6 * 1024 * 1024)]);
+    telegram.pushUserMessage({ from: alice, caption: "what is in this picture?", extra: { photo: [small, large, huge] } });
+    await waitForBotText(telegram, alice.id, "echo: what is in this picture?");
+    const request = anthropic.requests[0];
+    expect(lastUserImages(request)).toEqual([{ mediaType: "image/jpeg", bytes: 60_000 }]);
+    expect(lastUserText(request)).toBe("what is in this picture?");
+    expect(telegram.fileDownloads).toHaveLength(1);
+
+    telegram.pushUserMessage({ from: alice, text: "and now?" });
+    await waitForBotText(telegram, alice.id, "echo: and now?");
+    const history = JSON.stringify((anthropic.requests[1].body as { messages: unknown[] }).messages);
+    expect(history).toContain("what is in this picture?\\n[image: image/jpeg, 59 KB]");
+    expect(history).not.toContain(jpegOfSize(60_000).toString("base64").slice(0, 40));
+  });
+
+  it("an image document is read by its bytes; other files and images over 5 MB get a plain note and are not sent", async () => {
+    stack = await startStack(anthropic);
+    const { telegram } = stack;
+    const png = telegram.addFile(PNG_1PX, "png");
+    telegram.pushUserMessage({ from: alice, extra: { document: { ...png, file_name: "dot.png", mime_type: "image/png" } } });
+    await waitForBotText(telegram, alice.id, "echo:");
+    expect(lastUserImages(anthropic.requests[0])).toEqual([{ mediaType: "image/png", bytes: PNG_1PX.length }]);
+
+    const pdf = telegram.addFile(Buffer.from("%PDF-1.7 not really"), "pdf");
+    telegram.pushUserMessage({ from: alice, extra: { document: { ...pdf, file_name: "report.pdf", mime_type: "application/pdf" } } });
+    await waitForBotText(telegram, alice.id, 'I can only read images; "report.pdf" was not sent to the model.');
+
+    const big = telegram.addFile(jpegOfSize(6 * 1024 * 1024), "jpg");
+    telegram.pushUserMessage({ from: alice, caption: "and this one?", extra: { document: { ...big, file_name: "big.jpg", mime_type: "image/jpeg" } } });
+    await waitForBotText(telegram, alice.id, '"big.jpg" is 6 MB; I can read images up to 5 MB, so it was not sent to the model.');
+    await waitForBotText(telegram, alice.id, "echo: and this one?");
+    expect(lastUserImages(anthropic.requests.at(-1)!)).toEqual([]);
+    expect(anthropic.requests).toHaveLength(2);
+    expect(telegram.fileDownloads).toHaveLength(1);
   });
 });

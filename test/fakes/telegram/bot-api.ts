@@ -15,6 +15,8 @@ import type {
 
 export const MAX_MESSAGE_LENGTH = 4096;
 export const MAX_CAPTION_LENGTH = 1024;
+/** Telegram's download limit for bots (getFile). */
+export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 /** Telegram's upload limit for bots. */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 
@@ -77,6 +79,10 @@ export class FakeBotApi {
   private readonly commandLists = new Map<string, BotCommand[]>();
   private readonly openCallbackQueries = new Set<string>();
   private readonly injectedFailures = new Map<string, ApiError[]>();
+  /** Files users sent, by file_id: what getFile describes and `/file/bot<token>/<path>` serves. */
+  private readonly files = new Map<string, { content: Buffer; path: string; uniqueId: string }>();
+  private readonly filesByPath = new Map<string, Buffer>();
+  private nextFileNumber = 1;
   private queue: FakeUpdate[] = [];
   private nextUpdateId = 100_000;
   private nextCallbackId = 1;
@@ -217,6 +223,25 @@ export class FakeBotApi {
     this.queue = this.queue.filter((u) => u.update_id !== updateId);
   }
 
+  /**
+   * Stores a file as if a user had uploaded it; `getFile` then gives its path and the file route
+   * serves its bytes. `extension` names the path ("photos/file_1.jpg").
+   */
+  addFile(content: Buffer, extension = "jpg"): { file_id: string; file_unique_id: string; file_size: number } {
+    const n = this.nextFileNumber++;
+    const fileId = `AgACAgIAAxkBAAI${String(n).padStart(6, "0")}fake`;
+    const path = `${extension === "jpg" ? "photos" : "documents"}/file_${n}.${extension}`;
+    const uniqueId = `AQAD${n}`;
+    this.files.set(fileId, { content, path, uniqueId });
+    this.filesByPath.set(path, content);
+    return { file_id: fileId, file_unique_id: uniqueId, file_size: content.length };
+  }
+
+  /** The bytes at a file path getFile gave, as `/file/bot<token>/<path>` serves them. */
+  fileAt(path: string): Buffer | undefined {
+    return this.filesByPath.get(path);
+  }
+
   // ---- the API -----------------------------------------------------------------------
 
   /** Records a call the server answered itself (a raw answer set up by a test) instead of through {@link call}. */
@@ -252,6 +277,7 @@ export class FakeBotApi {
     sendmessage: (p) => ({ result: this.sendMessage(p) }),
     senddocument: (p) => ({ result: this.sendDocument(p) }),
     editmessagetext: (p) => ({ result: this.editMessageText(p) }),
+    getfile: (p) => ({ result: this.getFile(p) }),
     sendchataction: (p) => ({ result: this.sendChatAction(p) }),
     answercallbackquery: (p) => ({ result: this.answerCallbackQuery(p) }),
     setmycommands: (p) => ({ result: this.setMyCommands(p) }),
@@ -451,6 +477,15 @@ export class FakeBotApi {
       at: Date.now(),
     });
     return message;
+  }
+
+  /** Bots may download files of up to 20 MB; bigger ones are described without a path. */
+  private getFile(p: Params): Record<string, unknown> {
+    if (typeof p.file_id !== "string" || p.file_id === "") throw badRequest("file_id not specified");
+    const file = this.files.get(p.file_id);
+    if (!file) throw badRequest("invalid file_id");
+    if (file.content.length > MAX_DOWNLOAD_BYTES) throw badRequest("file is too big");
+    return { file_id: p.file_id, file_unique_id: file.uniqueId, file_size: file.content.length, file_path: file.path };
   }
 
   private sendChatAction(p: Params): true {

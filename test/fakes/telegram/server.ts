@@ -86,6 +86,12 @@ export interface FakeTelegram {
   callbackAnswers: CallbackAnswerRecord[];
   /** Every API call, in arrival order. */
   calls: ApiCallRecord[];
+  /** File paths downloaded from `/file/bot<token>/<path>`, in order. */
+  fileDownloads: string[];
+  /** Stores a file a user sent (for `extra: { document: {...} }`); getFile and the file route serve it. */
+  addFile(content: Buffer, extension?: string): { file_id: string; file_unique_id: string; file_size: number };
+  /** A photo's sizes for `extra: { photo }`, smallest first, one per image given. */
+  photoSizes(images: Buffer[]): { file_id: string; file_unique_id: string; file_size: number; width: number; height: number }[];
   /** 429 answers given so far. */
   readonly count429: number;
   /** The default-scope command menu (`setMyCommands` without scope), if set. */
@@ -172,6 +178,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const server = createServer((req, res) => void handle(req, res));
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const fileRoute = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (fileRoute) return serveFile(res, decodeURIComponent(fileRoute[1]), decodeURIComponent(fileRoute[2]));
     const route = /^\/bot([^/]+)\/([A-Za-z0-9_]+)$/.exec(url.pathname);
     if (!route) return sendJson(res, 404, { ok: false, error_code: 404, description: "Not Found" });
     if (decodeURIComponent(route[1]) !== token) return sendJson(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
@@ -197,6 +205,17 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     }
   }
 
+  const fileDownloads: string[] = [];
+  /** `GET /file/bot<token>/<file_path>`: the bytes of a file getFile described; 404 for anything else, as Telegram answers. */
+  function serveFile(res: ServerResponse, givenToken: string, filePath: string): void {
+    const content = givenToken === token ? api.fileAt(filePath) : undefined;
+    if (!content) return sendJson(res, 404, { ok: false, error_code: 404, description: "Not Found" });
+    fileDownloads.push(filePath);
+    api.events.emit("change");
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": content.length });
+    res.end(content);
+  }
+
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -212,6 +231,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     documents: api.documents,
     callbackAnswers: api.callbackAnswers,
     calls: api.calls,
+    fileDownloads,
+    addFile: (content, extension) => api.addFile(content, extension),
+    photoSizes: (images) =>
+      images.map((content, i) => ({ ...api.addFile(content), width: 90 * 2 ** (i + 1), height: 60 * 2 ** (i + 1) })),
     get count429() {
       return api.count429;
     },
