@@ -83,6 +83,8 @@ export class DiscordChannel implements ChannelPlugin {
   readonly #options: DiscordPluginOptions;
   /** Messages and interactions already dispatched, so one the gateway replays after a RESUME is not dispatched twice. */
   readonly #recent = new BoundedSet<string>(4096);
+  /** user id -> DM channel id, for sends addressed to a user (`directMessage`). */
+  readonly #dmChannels = new Map<string, string>();
   #running: Running | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -137,8 +139,20 @@ export class DiscordChannel implements ChannelPlugin {
   async send(target: OutboundTarget, message: OutboundMessage): Promise<SentMessage> {
     const { client, limiter } = this.#require();
     const body = createMessageBody(message, target.replyToMessageId);
-    const answer = await limiter.schedule(target.chatId, () => client.rest.post(Routes.channelMessages(target.chatId), { body, signal: this.#deadline() }));
+    const chatId = target.directMessage ? await this.#dmChannelOf(target.chatId) : target.chatId;
+    const answer = await limiter.schedule(chatId, () => client.rest.post(Routes.channelMessages(chatId), { body, signal: this.#deadline() }));
     return { messageId: sentMessageId(answer) };
+  }
+
+  /** The DM channel with user `userId` (opened on first use: `POST /users/@me/channels`), remembered for later sends. */
+  async #dmChannelOf(userId: string): Promise<string> {
+    const known = this.#dmChannels.get(userId);
+    if (known) return known;
+    const { client } = this.#require();
+    const channel = (await client.rest.post(Routes.userChannels(), { body: { recipient_id: userId }, signal: this.#deadline() })) as { id?: unknown };
+    if (typeof channel?.id !== "string") throw new Error(`discord: no DM channel for user ${userId}`);
+    this.#dmChannels.set(userId, channel.id);
+    return channel.id;
   }
 
   async edit(target: OutboundTarget, messageId: string, message: OutboundMessage): Promise<void> {

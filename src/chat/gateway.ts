@@ -9,6 +9,9 @@ import { Router, type RouteResult, type RouterOptions } from "./router.js";
 import { describeThrown } from "../util/log.js";
 import { openAccessWarnings } from "./access.js";
 import { maskingLogger } from "../util/masking-logger.js";
+import { listAgentIds } from "../config/agents.js";
+import { AlertWatcher, parseAlertTargets, type AlertTarget } from "./alerts.js";
+import { sendReply } from "./delivery.js";
 
 /**
  * Channels to run: each loaded channel whose plugin says so for its section and the environment
@@ -43,6 +46,7 @@ export class Gateway {
   private readonly abort = new AbortController();
   private readonly log: Logger & { child(scope: string): Logger };
   private readonly messageListeners = new Set<MessageListener>();
+  private alerts: AlertWatcher | undefined;
 
   constructor(private readonly options: GatewayOptions) {
     this.log = options.log ?? createLogger({ level: options.runtime.config.gateway.logLevel });
@@ -62,6 +66,34 @@ export class Gateway {
     for (const warning of openAccessWarnings(runtime.config, ids)) this.log.warn(warning);
     ids.forEach((id, i) => this.channels.push(this.supervise(id, factories[i])));
     await Promise.all(this.channels.map((channel) => channel.start()));
+    this.startAlerts();
+  }
+
+  /** Credential alerts to the owners in `gateway.alerts.to` (src/chat/alerts.ts). */
+  private startAlerts(): void {
+    const { config } = this.options.runtime;
+    const targets = parseAlertTargets(config.gateway.alerts?.to ?? []);
+    if (!targets.length) return;
+    const running = new Set(this.channels.map((channel) => channel.status.channel));
+    for (const target of targets) {
+      if (!running.has(target.channel)) this.log.warn("gateway.alerts.to names a channel that is not running; its owner gets no alerts", { channel: target.channel });
+    }
+    this.alerts = new AlertWatcher({
+      agents: this.agents,
+      agentIds: listAgentIds(config),
+      targets: targets.filter((target) => running.has(target.channel)),
+      log: this.log.child("alerts"),
+      send: (target, text) => this.sendDirect(target, text),
+    });
+    this.alerts.start();
+  }
+
+  /** A direct message to a user on one of the running channels (formatted and split for it). */
+  private async sendDirect(target: AlertTarget, text: string): Promise<void> {
+    const supervisor = this.channels.find((channel) => channel.status.channel === target.channel);
+    if (!supervisor) throw new Error(`channel ${target.channel} is not running`);
+    const { channel } = supervisor;
+    await sendReply({ limits: channel.limits, send: (message) => channel.send({ chatId: target.userId, directMessage: true }, message) }, text);
   }
 
   /** Calls `listener` for every message in and out (metrics); returns the function that stops. Never slows or breaks delivery. */
@@ -140,6 +172,7 @@ export class Gateway {
    * them again after a restart), gives them a moment to end, then stops every channel.
    */
   async stop(): Promise<void> {
+    await this.alerts?.stop();
     await this.router.shutdown(2000);
     this.abort.abort();
     await Promise.all(this.channels.map((channel) => channel.stop()));

@@ -171,6 +171,15 @@ export const GatewayConfig = z.strictObject({
     }),
     "The gateway's HTTP surface (docs/OPERATIONS.md)",
   ),
+  alerts: optional(
+    z.strictObject({
+      to: described(
+        z._default(z.array(z.string().check(z.regex(/^[a-z0-9_-]+:\S+$/i, 'targets are "<channel>:<userId>", e.g. "telegram:123456789"'))), []),
+        'Owners to DM when a credential is rejected, disabled or expires within 24 h, once per state change: "<channel>:<userId>"',
+      ),
+    }),
+    "Credential alerts sent by the gateway (docs/OPERATIONS.md)",
+  ),
 });
 
 export const MessagesConfig = z.strictObject({

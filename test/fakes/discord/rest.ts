@@ -102,6 +102,16 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       }),
     ),
     route("GET", "/users/@me", true, () => json(200, userPayload(state.botUser))),
+    // open (or find) the DM channel with a user, as a bot does before messaging them first
+    route("POST", "/users/@me/channels", true, ({ body }) => {
+      const recipient = typeof body?.recipient_id === "string" ? body.recipient_id : undefined;
+      if (!recipient || !/^\d+$/.test(recipient)) return apiError(400, { code: 50035, message: "Invalid Form Body" });
+      for (const channel of state.channels.values()) {
+        if (!channel.guildId && channel.payload.recipients?.[0]?.id === recipient) return json(200, channel.payload);
+      }
+      const user = state.users.get(recipient) ?? { id: recipient, username: `user${recipient.slice(-4)}` };
+      return json(200, state.ensureDmChannel(state.nextId(), user).payload);
+    }),
     route("GET", "/applications/@me", true, () =>
       json(200, { id: state.applicationId, name: state.botUser.username, description: "", bot_public: true, bot_require_code_grant: false, flags: 0, owner: userPayload(state.ownerUser), bot: userPayload(state.botUser) }),
     ),
