@@ -52,6 +52,23 @@ describe("discord plugin against the fake Discord", () => {
     expect(reply).toMatchObject({ kind: "create", channel_id: DM, message_reference: { message_id: second } });
   });
 
+  it("sends a direct message to a user id (owner alerts): opens the DM channel once, then reuses it", async () => {
+    const { fake, plugin } = await setup();
+    const owner = "300000000000000003";
+    await plugin.send({ chatId: owner, directMessage: true }, { text: "**alert** one", plainText: "alert one" });
+    await plugin.send({ chatId: owner, directMessage: true }, { text: "alert two", plainText: "alert two" });
+    const sent = await fake.waitFor(() => (fake.messages.length === 2 ? fake.messages : undefined));
+    expect(sent.map((m) => m.content)).toEqual(["**alert** one", "alert two"]);
+    expect(sent[0].channel_id).toBe(sent[1].channel_id);
+    expect(sent[0].channel_id).not.toBe(owner);
+    // the user's existing DM channel is the one used
+    const known = await setup();
+    known.fake.emitMessage({ channel_id: DM, author: alice, content: "hello" });
+    await known.harness.waitForDispatch(() => true);
+    await known.plugin.send({ chatId: alice.id, directMessage: true }, { text: "to alice", plainText: "to alice" });
+    expect((await known.fake.waitFor(() => known.fake.messages.find((m) => m.content === "to alice"))).channel_id).toBe(DM);
+  });
+
   it("flags guild messages that mention the bot, reply to it, or mention its role, and strips the mention", async () => {
     const rig = await setup();
     const { fake, harness, plugin } = rig;
