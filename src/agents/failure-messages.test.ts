@@ -34,3 +34,20 @@ describe("failureAdvice: a rejected credential gets advice for its type", () => 
     expect(credentialRefOf({ profileId: "env:ANTHROPIC_API_KEY", provider: "anthropic", kind: "apiKey", source: "env" }).type).toBe("env");
   });
 });
+
+describe("failureAdvice: the provider that failed is named, with its own places", () => {
+  const openrouter = { profileId: "openrouter:default", provider: "openrouter", type: "api_key" } as const;
+  it.each([
+    ["auth", "OpenRouter rejected the API key of profile openrouter:default", "https://openrouter.ai/settings/keys"],
+    ["billing", "Add credits at https://openrouter.ai/settings/credits", "switch to another profile"],
+    ["rate_limit", "rate-limited by OpenRouter", "add another OpenRouter profile"],
+    ["overloaded", "OpenRouter is overloaded", ""],
+    ["timeout", "The connection to OpenRouter failed", ""],
+    ["request", "OpenRouter refused the request", ""],
+  ] as const)("%s", (failureClass, first, second) => {
+    const text = failureAdvice(failureClass, openrouter, "detail");
+    expect(text).toContain(first);
+    expect(text).toContain(second);
+    expect(text).not.toMatch(/Anthropic|setup-token/);
+  });
+});

@@ -1,6 +1,7 @@
 import { isClaudeCodeOnlyCredentialError } from "../auth/classify.js";
 import { CLAUDE_CODE_ONLY_ADVICE, rejectedCredentialAdvice, type CredentialRef } from "../auth/messages.js";
 import type { FailureClass, ResolvedCredential } from "../auth/types.js";
+import { providerEntry, providerLabel } from "../providers/registry.js";
 
 /**
  * The one plain message a chat user sees when a profile's call failed and nothing else
@@ -9,21 +10,22 @@ import type { FailureClass, ResolvedCredential } from "../auth/types.js";
  * never a stack trace or secret.
  */
 export function failureAdvice(failureClass: FailureClass, credential: CredentialRef, detail: string): string {
-  const { profileId } = credential;
+  const { profileId, provider } = credential;
+  const name = providerLabel(provider);
   switch (failureClass) {
     case "auth":
       if (isClaudeCodeOnlyCredentialError(detail)) return `Profile ${profileId}: ${CLAUDE_CODE_ONLY_ADVICE}`;
-      return `Anthropic rejected the ${credential.type === "api_key" || credential.type === "env" ? "API key" : "token"} of profile ${profileId} (${detail}). ${rejectedCredentialAdvice(credential)} Then check \`baton models status\`.`;
+      return `${name} rejected the ${credential.type === "api_key" || credential.type === "env" ? "API key" : "token"} of profile ${profileId} (${detail}). ${rejectedCredentialAdvice(credential)} Then check \`baton models status\`.`;
     case "rate_limit":
-      return `Profile ${profileId} is rate-limited by Anthropic (${detail}). Try again shortly, or add another Anthropic profile.`;
+      return `Profile ${profileId} is rate-limited by ${name} (${detail}). Try again shortly, or add another ${name} profile.`;
     case "billing":
-      return `Profile ${profileId} cannot be used: ${detail}. Add credits in the Anthropic Console or switch to another profile.`;
+      return `Profile ${profileId} cannot be used: ${detail}. Add credits ${providerEntry(provider)?.creditsAt ?? `with ${name}`} or switch to another profile.`;
     case "overloaded":
-      return `Anthropic is overloaded right now (${detail}). Please try again in a moment.`;
+      return `${name} is overloaded right now (${detail}). Please try again in a moment.`;
     case "timeout":
-      return `The connection to Anthropic failed (${detail}). Please try again.`;
+      return `The connection to ${name} failed (${detail}). Please try again.`;
     case "request":
-      return `Anthropic refused the request: ${detail}`;
+      return `${name} refused the request: ${detail}`;
   }
 }
 

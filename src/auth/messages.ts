@@ -73,7 +73,7 @@ export interface CredentialRef {
 
 /** Where a provider's API keys are made. */
 function keyConsole(provider: string): string {
-  return provider === "anthropic" ? "the Anthropic Console" : `your ${provider} account`;
+  return providerEntry(provider)?.keysAt ?? `your ${provider} account`;
 }
 
 /**

@@ -12,7 +12,8 @@ describe("validateSecret", () => {
     { provider: "anthropic", kind: "api-key", raw: API_KEY, type: "api_key", value: API_KEY },
     { provider: "anthropic", kind: "credential", raw: `${SETUP_TOKEN}\r\n`, type: "token", value: SETUP_TOKEN },
     { provider: "anthropic", kind: "credential", raw: API_KEY, type: "api_key", value: API_KEY },
-    { provider: "openrouter", kind: "credential", raw: OPENROUTER, type: "token", value: OPENROUTER },
+    { provider: "openrouter", kind: "credential", raw: OPENROUTER, type: "api_key", value: OPENROUTER },
+    { provider: "openrouter", kind: "credential", raw: "or-compatible-proxy-key-0001", type: "api_key", value: "or-compatible-proxy-key-0001" },
     { provider: "openrouter", kind: "api-key", raw: OPENROUTER, type: "api_key", value: OPENROUTER },
   ];
   it.each(accepted)("accepts $provider $kind ($type)", ({ provider, kind, raw, type, value }) => {
@@ -35,8 +36,10 @@ describe("validateSecret", () => {
     { name: "truncated with three dots", provider: "openrouter", kind: "credential", raw: `${OPENROUTER.slice(0, 30)}...`, problem: /truncated/ },
     { name: "a masked display pasted back", provider: "anthropic", kind: "credential", raw: "sk-ant-a…wxyz", problem: /truncated|masked/ },
     { name: "masked display with the ellipsis inside", provider: "anthropic", kind: "credential", raw: `sk-ant-a…${"w".repeat(50)}`, problem: /masked display/ },
-    { name: "too short for another provider", provider: "openrouter", kind: "credential", raw: "sk-or-v1-abc", problem: /too short/ },
+    { name: "too short for another provider", provider: "mistral", kind: "credential", raw: "ms-abc", problem: /too short/ },
     { name: "setup-token for another provider", provider: "openrouter", kind: "setup-token", raw: OPENROUTER, problem: /anthropic/ },
+    { name: "an Anthropic key pasted for OpenRouter", provider: "openrouter", kind: "credential", raw: API_KEY, problem: /Anthropic credential .*not an OpenRouter key/ },
+    { name: "an OpenRouter key cut short", provider: "openrouter", kind: "credential", raw: OPENROUTER.slice(0, 30), problem: /30 characters; .* at least 40/ },
   ];
   it.each(refused)("refuses: $name", ({ provider, kind, raw, problem }) => {
     const result = validateSecret(provider, kind, raw);

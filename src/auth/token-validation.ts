@@ -6,14 +6,15 @@ import { maskSecret } from "../util/mask.js";
  *
  * Anthropic setup-tokens start `sk-ant-oat01-` and are at least {@link SETUP_TOKEN_MIN_LENGTH}
  * characters; Anthropic API keys start `sk-ant-` and are at least {@link API_KEY_MIN_LENGTH}
- * (real ones are ~108; 40 catches a half-copied key without guessing the exact format). Other
- * providers' values only need to be non-empty, single-line, untruncated and at least
+ * (real ones are ~108; 40 catches a half-copied key without guessing the exact format). OpenRouter
+ * keys are stored as API keys (see {@link validateOpenRouter}). Other providers' values only need to be non-empty, single-line, untruncated and at least
  * {@link GENERIC_MIN_LENGTH} characters.
  */
 
 export const SETUP_TOKEN_PREFIX = "sk-ant-oat01-";
 export const SETUP_TOKEN_MIN_LENGTH = 80;
 export const ANTHROPIC_KEY_PREFIX = "sk-ant-";
+export const OPENROUTER_KEY_PREFIX = "sk-or-";
 export const API_KEY_MIN_LENGTH = 40;
 export const GENERIC_MIN_LENGTH = 16;
 
@@ -39,6 +40,7 @@ export function validateSecret(provider: string, kind: SecretKind, raw: string):
 
   if (provider === "anthropic") return validateAnthropic(kind, value);
   if (kind === "setup-token") return refuse(`setup-tokens are for the anthropic provider, not ${provider}`);
+  if (provider === "openrouter") return validateOpenRouter(value);
   if (value.length < GENERIC_MIN_LENGTH) return refuse(`the value is only ${value.length} characters; that is too short for a ${provider} credential`);
   return { ok: true, value, type: kind === "credential" ? "token" : "api_key" };
 }
@@ -65,6 +67,22 @@ function validateAnthropic(kind: SecretKind, value: string): SecretCheck {
   if (value.length < API_KEY_MIN_LENGTH) {
     return refuse(`the API key is ${value.length} characters; a complete one has at least ${API_KEY_MIN_LENGTH}, so it looks cut off`);
   }
+  return { ok: true, value, type: "api_key" };
+}
+
+/**
+ * OpenRouter issues API keys (`sk-or-v1-` and 64 hex digits); whatever is pasted for it is stored
+ * as an `api_key`. A key of another shape is accepted (an OpenRouter-compatible endpoint may issue
+ * its own), but never an Anthropic credential, and never a cut-off `sk-or-` key.
+ */
+function validateOpenRouter(value: string): SecretCheck {
+  if (value.startsWith(ANTHROPIC_KEY_PREFIX)) {
+    return refuse(`this is an Anthropic credential ("${ANTHROPIC_KEY_PREFIX}..."), not an OpenRouter key; create one at https://openrouter.ai/settings/keys, or store it with \`baton models auth paste-token --provider anthropic\``);
+  }
+  if (value.startsWith(OPENROUTER_KEY_PREFIX) && value.length < API_KEY_MIN_LENGTH) {
+    return refuse(`the OpenRouter key is ${value.length} characters; a complete one has at least ${API_KEY_MIN_LENGTH}, so it looks cut off`);
+  }
+  if (value.length < GENERIC_MIN_LENGTH) return refuse(`the value is only ${value.length} characters; that is too short for an OpenRouter key`);
   return { ok: true, value, type: "api_key" };
 }
 

@@ -25,6 +25,12 @@ export interface ProviderEntry {
   baseUrlEnv: string;
   /** Environment variable whose key serves when the agent stores no profile of the provider. */
   apiKeyEnv: string;
+  /** Where a user creates API keys, as advice says it ("the Anthropic Console"). */
+  keysAt: string;
+  /** Where a user adds credits after a billing refusal. */
+  creditsAt: string;
+  /** The model onboarding suggests for this provider (`provider/model`). */
+  suggestedModel: string;
   create(settings: ProviderSettings): Promise<Provider>;
 }
 
@@ -36,6 +42,9 @@ export const PROVIDERS: readonly ProviderEntry[] = [
     defaultBaseUrl: "https://api.anthropic.com",
     baseUrlEnv: "ANTHROPIC_BASE_URL",
     apiKeyEnv: "ANTHROPIC_API_KEY",
+    keysAt: "the Anthropic Console",
+    creditsAt: "in the Anthropic Console",
+    suggestedModel: "anthropic/claude-opus-4-5",
     create: async (settings) => (await import("./anthropic/provider.js")).createAnthropicProvider(settings),
   },
   {
@@ -44,6 +53,9 @@ export const PROVIDERS: readonly ProviderEntry[] = [
     defaultBaseUrl: "https://openrouter.ai/api/v1",
     baseUrlEnv: "OPENROUTER_BASE_URL",
     apiKeyEnv: "OPENROUTER_API_KEY",
+    keysAt: "your OpenRouter account (https://openrouter.ai/settings/keys)",
+    creditsAt: "at https://openrouter.ai/settings/credits",
+    suggestedModel: "openrouter/anthropic/claude-opus-4.5",
     create: async (settings) => (await import("./openrouter/provider.js")).createOpenRouterProvider(settings),
   },
 ];

@@ -38,11 +38,25 @@ describe("baton models auth paste-token", () => {
     });
   });
 
-  it("stores an OpenRouter key for --provider openrouter", async () => {
+  it("stores an OpenRouter key for --provider openrouter as the api_key openrouter:default, masked in the output", async () => {
     const key = fakeSecret("openrouter");
-    const result = await runBaton(home, ["models", "auth", "paste-token", "--provider", "openrouter", "--profile-id", "openrouter:default"], { input: key });
+    const result = await runBaton(home, ["models", "auth", "paste-token", "--provider", "openrouter"], { input: `${key}\n` });
+    expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(readJson(home.storePath()).profiles["openrouter:default"]).toMatchObject({ provider: "openrouter", token: key });
+    expect(result.stdout).toContain(`Saved openrouter:default (api_key sk-or-v1…${key.slice(-4)}) for agent main.`);
+    expect(result.stdout).not.toContain(key);
+    expect(readJson(home.storePath()).profiles["openrouter:default"]).toEqual({ type: "api_key", provider: "openrouter", key });
+    expect(config().auth.profiles["openrouter:default"]).toEqual({ provider: "openrouter", mode: "api_key" });
+    const status = await runBaton(home, ["models", "status", "--json"]);
+    const openrouter = json(status).auth.providers.find((p: { provider: string }) => p.provider === "openrouter");
+    expect(openrouter.effective).toMatchObject({ source: "profile", profileId: "openrouter:default", type: "api_key", secret: `sk-or-v1…${key.slice(-4)}` });
+  });
+
+  it("refuses an Anthropic key pasted for OpenRouter", async () => {
+    const result = await runBaton(home, ["models", "auth", "paste-token", "--provider", "openrouter"], { input: fakeSecret("api-key") });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Refused: this is an Anthropic credential/);
+    expect(fs.existsSync(home.storePath())).toBe(false);
   });
 
   it.each([

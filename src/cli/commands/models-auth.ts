@@ -174,7 +174,8 @@ function checkProfileId(ctx: CliContext, provider: string, profileId: string): b
 
 async function pasteToken(options: ModelsAuthOptions, scope: Scope, ctx: CliContext): Promise<number> {
   const provider = (options.provider ?? "").trim().toLowerCase();
-  const profileId = options.profileId?.trim() || `${provider}:manual`;
+  // anthropic:manual is the seeds' name for a pasted setup-token; other providers' keys are their default profile
+  const profileId = options.profileId?.trim() || (provider === "anthropic" ? "anthropic:manual" : `${provider}:default`);
   if (!checkProfileId(ctx, provider, profileId)) return EXIT.usage;
   let expiresAt: number | undefined;
   if (options.expiresIn !== undefined) {
