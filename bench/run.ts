@@ -6,13 +6,14 @@
  * Run: npx tsx bench/run.ts [--quick] [name ...]
  *   --quick   smaller counts (a smoke run; figures are noisier)
  *   name      only these benches: cli-startup turn-overhead router-throughput memory-soak
- *             telegram-delivery discord-latency gateway-idle fairness
+ *             telegram-delivery discord-latency gateway-idle fairness key-capacity
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { cliStartup } from "./cli-startup.js";
 import { formatMs, isMain } from "./helpers.js";
+import { keyCapacity } from "./key-capacity.js";
 import { printTable, ROOT } from "./lib.js";
 import { memorySoak } from "./memory-soak.js";
 import { routerThroughput } from "./router-throughput.js";
@@ -82,6 +83,17 @@ const BENCHES: Bench[] = [
         ["memory-soak", `RSS after ${firstHalf.messages} / ${end.messages} msgs`, `${firstHalf.rssMb.toFixed(1)} / ${end.rssMb.toFixed(1)} MB`],
         ["memory-soak", "second-half RSS growth (target < 10 %)", `${f.secondHalfRssGrowthPct.toFixed(1)} %`],
       ];
+    },
+  },
+  {
+    name: "key-capacity",
+    async run() {
+      const figures = await keyCapacity();
+      return figures.map((f): SummaryRow => [
+        "key-capacity",
+        `3 keys × 20 req / 3 s, burst of ${f.turns}: served in window, 429s (headers ${f.variant === "headers" ? "read" : "off"})`,
+        `${f.servedInWindow} / ${f.capacity} (${(f.shareOfCapacity * 100).toFixed(0)} %), ${f.rateLimited429} × 429`,
+      ]);
     },
   },
   scriptBench("telegram-delivery"),

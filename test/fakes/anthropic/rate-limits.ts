@@ -1,7 +1,7 @@
 /**
  * Per-credential rate limits of the fake Anthropic API: requests and tokens per window, with the
  * `anthropic-ratelimit-*` headers the real API sends (the subscription `unified` headers for
- * Bearer credentials).
+ * OAuth and setup-token credentials: `sk-ant-oat…`, or a call with the OAuth beta).
  *
  * The real API replenishes continuously (a token bucket); the fake uses a fixed window per
  * credential instead, which starts with the credential's first call after the previous window
@@ -119,7 +119,7 @@ export class FakeRateLimiter {
     window.used.outputTokens += outputTokens;
   }
 
-  /** The rate-limit headers of a response to `credential` (`bearer`: the subscription headers). */
+  /** The rate-limit headers of a response to `credential` (`bearer`: a subscription credential, the unified headers). */
   headers(credential: string, bearer: boolean): Record<string, string> {
     return bearer ? this.unifiedHeaders(credential) : this.apiKeyHeaders(credential);
   }
@@ -163,7 +163,7 @@ export class FakeRateLimiter {
   }
 
   /**
-   * Headers of a scripted 429 (not from the limits): the requests limit (or, for a Bearer
+   * Headers of a scripted 429 (not from the limits): the requests limit (or, for a subscription
    * credential, the subscription) reported exhausted until `retryAfterSeconds` from now, or until
    * the window ends when the step gives none.
    */

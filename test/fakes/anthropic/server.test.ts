@@ -314,7 +314,7 @@ describe("fake Anthropic: rate limits", () => {
     expect((await post(hello, { "x-api-key": OTHER })).status).toBe(429);
   });
 
-  it("sends the subscription (unified) headers to a Bearer credential", async () => {
+  it("sends the subscription (unified) headers to an OAuth / setup-token credential", async () => {
     fake.setRateLimits(TOKEN, { requests: 2, windowMs: 10_000 });
     const bearer = { authorization: `Bearer ${TOKEN}` };
     const first = await post(hello, bearer);

@@ -38,14 +38,17 @@ interface Exchange {
   res: ServerResponse;
   requestId: string;
   credential: string;
-  /** The credential came as a Bearer token (OAuth / setup-token): subscription rate-limit headers. */
+  /** A subscription credential (OAuth / setup-token): the unified rate-limit headers. */
   bearer: boolean;
   headers: Record<string, string>;
 }
 
-function isBearer(headers: IncomingMessage["headers"]): boolean {
-  const apiKey = headers["x-api-key"];
-  return !(typeof apiKey === "string" && apiKey !== "") && /^Bearer\s+\S/i.test(headers.authorization ?? "");
+/**
+ * A subscription credential (OAuth access token or setup-token): its shape (`sk-ant-oat…`) or the
+ * OAuth beta Baton sends with one. Not the header: the SDK sends API keys as Bearer tokens too.
+ */
+function isSubscription(headers: IncomingMessage["headers"], credential: string | undefined): boolean {
+  return Boolean(credential?.startsWith("sk-ant-oat")) || /\boauth-\d{4}-\d{2}-\d{2}\b/.test(String(headers["anthropic-beta"] ?? ""));
 }
 
 function credentialOf(headers: IncomingMessage["headers"]): string | undefined {
@@ -86,6 +89,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   // every slow step waits on this signal; many at once are expected, not a leak
   setMaxListeners(0, closing.signal);
   let defaultStep: FakeStep | undefined;
+  let echoDelayMs = 0;
   let counter = 0;
   let models: FakeModel[] = options.models ?? DEFAULT_FAKE_MODELS;
 
@@ -212,7 +216,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   }
 
   async function runStep(ex: Exchange, request: ValidMessagesRequest, step: FakeStep | undefined): Promise<void> {
-    if (!step) return reply(ex, request, `echo: ${request.lastUserText}`, DEFAULT_CHUNKS);
+    if (!step) return reply(ex, request, `echo: ${request.lastUserText}`, DEFAULT_CHUNKS, echoDelayMs || undefined);
     if ("reply" in step) return reply(ex, request, step.reply, step.chunks ?? DEFAULT_CHUNKS, step.delayMs);
     if ("error" in step) {
       const extra: Record<string, string> = { ...step.headers };
@@ -257,7 +261,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     const credential = credentialOf(req.headers);
     const headers = lowerCaseHeaders(req.headers);
     requests.push({ method: req.method ?? "GET", path: url.pathname, headers, body, credential });
-    const bearer = isBearer(req.headers);
+    const bearer = isSubscription(req.headers, credential);
     const ex: Exchange = { req, res, requestId, credential: credential ?? "", bearer, headers: commonHeaders(requestId, credential, bearer) };
     if (req.method === "GET" && url.pathname === "/v1/models") return listModels(ex, url);
     if (req.method !== "POST" || url.pathname !== "/v1/messages") {
@@ -333,6 +337,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     setDefault(step) {
       defaultStep = step;
     },
+    setEchoDelay(ms) {
+      echoDelayMs = ms;
+    },
     setRateLimits(credential, limits) {
       limiter.set(credential, limits);
     },
@@ -342,6 +349,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       limiter.reset();
       cache.clear();
       defaultStep = undefined;
+      echoDelayMs = 0;
     },
     async close() {
       closing.abort();
