@@ -6,9 +6,11 @@
  *   baton:  `AgentRuntime.runTurn` (credential resolver + provider + session write).
  * The two alternate turn by turn (ABBA order) after a warm-up. The session is reset (untimed)
  * before every Baton turn, so history never grows and both send byte-identical conversations.
- * Baton's time is also split into its phases, measured on the same turns.
+ * Baton's time is also split into its phases, measured on the same turns. Usage recording is on,
+ * as in the gateway (each turn's tokens and cost into the recorder, written to
+ * `<state>/usage/` by its 1 s background flush); `--usage=off` drops the recording to compare.
  *
- * Run: npx tsx bench/turn-overhead.ts [turns]
+ * Run: npx tsx bench/turn-overhead.ts [turns] [--usage=off]
  */
 import os from "node:os";
 import Anthropic from "@anthropic-ai/sdk";
@@ -28,11 +30,11 @@ const MODEL = DEFAULT_MODEL.slice(DEFAULT_MODEL.indexOf("/") + 1);
 /** What Baton sends with an API key (src/providers/anthropic/headers.ts `baseBetas`). */
 const API_KEY_BETAS = "extended-cache-ttl-2025-04-11";
 
-type Phase = "resolve" | "provider" | "reportSuccess" | "sessionWrite";
+type Phase = "resolve" | "provider" | "reportSuccess" | "sessionWrite" | "usageRecord";
 
 /** The real agent runtime, with each phase of a turn timed (the wrappers add two clock reads each). */
 class PhaseTimedRuntime extends AgentRuntime {
-  readonly current: Record<Phase, number> = { resolve: 0, provider: 0, reportSuccess: 0, sessionWrite: 0 };
+  readonly current: Record<Phase, number> = { resolve: 0, provider: 0, reportSuccess: 0, sessionWrite: 0, usageRecord: 0 };
   private timedSessions?: SessionService;
   private timedResolver?: Promise<CredentialResolver>;
   private timedProvider?: Promise<Provider | undefined>;
@@ -84,6 +86,8 @@ export interface LatencyFigure {
 
 export interface TurnOverheadFigures {
   turns: number;
+  /** Whether usage recording was on (the gateway's default). */
+  usageRecording: boolean;
   direct: LatencyFigure;
   baton: LatencyFigure;
   /** baton minus direct, percentile by percentile. */
@@ -94,10 +98,19 @@ export interface TurnOverheadFigures {
   phasesMedianMs: Record<Phase | "other", number>;
 }
 
-export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOverheadFigures> {
+export async function turnOverhead(turns = 1_000, warmup = 100, options: { usageRecording?: boolean } = {}): Promise<TurnOverheadFigures> {
+  const usageRecording = options.usageRecording ?? true;
   const fake = await startFakeAnthropic();
   const bench = await createBenchRuntime({ anthropicBaseUrl: fake.url });
   const agents = new PhaseTimedRuntime(bench.runtime);
+  const record = agents.usage.record.bind(agents.usage);
+  agents.usage.record = usageRecording
+    ? (turn) => {
+        const start = performance.now();
+        record(turn);
+        agents.current.usageRecord += performance.now() - start;
+      }
+    : () => {};
   const settings = agents.settings("main");
   const client = new Anthropic({ apiKey: BENCH_API_KEY, authToken: null, baseURL: fake.url, maxRetries: 0 });
 
@@ -120,7 +133,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOve
     await agents.sessions("main").reset(SESSION, { all: false });
     agents.resetPhases();
     const start = performance.now();
-    const outcome = await agents.runTurn({ agentId: "main", sessionKey: SESSION, text: PROMPT });
+    const outcome = await agents.runTurn({ agentId: "main", sessionKey: SESSION, text: PROMPT, sender: "bench:user" });
     const ms = performance.now() - start;
     if (!outcome.ok || outcome.text !== `echo: ${PROMPT}`) throw new Error(`Baton turn failed: ${outcome.ok ? outcome.text : outcome.message}`);
     return ms;
@@ -128,7 +141,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOve
 
   const directMs: number[] = [];
   const batonMs: number[] = [];
-  const phases: Record<Phase | "other", number[]> = { resolve: [], provider: [], reportSuccess: [], sessionWrite: [], other: [] };
+  const phases: Record<Phase | "other", number[]> = { resolve: [], provider: [], reportSuccess: [], sessionWrite: [], usageRecord: [], other: [] };
   try {
     for (let i = 0; i < warmup; i++) {
       await direct();
@@ -148,15 +161,17 @@ export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOve
       }
       directMs.push(d);
       batonMs.push(b);
-      const { resolve, provider, reportSuccess, sessionWrite } = agents.current;
+      const { resolve, provider, reportSuccess, sessionWrite, usageRecord } = agents.current;
       phases.resolve.push(resolve);
       phases.provider.push(provider);
       phases.reportSuccess.push(reportSuccess);
       phases.sessionWrite.push(sessionWrite);
-      phases.other.push(b - resolve - provider - reportSuccess - sessionWrite);
+      phases.usageRecord.push(usageRecord);
+      phases.other.push(b - resolve - provider - reportSuccess - sessionWrite - usageRecord);
       if (i % 200 === 199) fake.reset(); // keep the fake's request log short
     }
   } finally {
+    await agents.close();
     await fake.close();
     bench.cleanup();
   }
@@ -166,6 +181,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOve
   const b = figure(batonMs);
   const figures: TurnOverheadFigures = {
     turns,
+    usageRecording,
     direct: d,
     baton: b,
     overhead: { p50Ms: b.p50Ms - d.p50Ms, p99Ms: b.p99Ms - d.p99Ms },
@@ -175,11 +191,12 @@ export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOve
       provider: median(phases.provider),
       reportSuccess: median(phases.reportSuccess),
       sessionWrite: median(phases.sessionWrite),
+      usageRecord: median(phases.usageRecord),
       other: median(phases.other),
     },
   };
   printTable(
-    `Turn overhead: ${turns} turns per path after ${warmup} warm-up, streamed from the Anthropic fake (${os.cpus().length} cores, Node ${process.version})`,
+    `Turn overhead: ${turns} turns per path after ${warmup} warm-up, streamed from the Anthropic fake, usage recording ${usageRecording ? "on" : "off"} (${os.cpus().length} cores, Node ${process.version})`,
     ["path", "p50 ms", "p99 ms"],
     [
       ["direct SDK messages.create(stream)", formatMs(d.p50Ms), formatMs(d.p99Ms)],
@@ -196,6 +213,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOve
       ["provider.complete (SDK + HTTP)", formatMs(figures.phasesMedianMs.provider)],
       ["resolver.reportSuccess (locked auth store write)", formatMs(figures.phasesMedianMs.reportSuccess)],
       ["session store write", formatMs(figures.phasesMedianMs.sessionWrite)],
+      ["usage recording (turn event -> recorder, in memory)", formatMs(figures.phasesMedianMs.usageRecord)],
       ["other", formatMs(figures.phasesMedianMs.other)],
     ],
   );
@@ -203,5 +221,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100): Promise<TurnOve
 }
 
 if (isMain(import.meta.url)) {
-  await turnOverhead(Number(process.argv[2] ?? 1_000));
+  const args = process.argv.slice(2);
+  const count = args.find((arg) => /^\d+$/.test(arg));
+  await turnOverhead(Number(count ?? 1_000), 100, { usageRecording: !args.includes("--usage=off") });
 }
