@@ -33,6 +33,8 @@ describe("agent turns through the router", () => {
     // next turn starts with b: a is in cooldown
     await h.say("again");
     expect(h.fake.requests[h.fake.requests.length - 1].credential).toBe(KEY_B);
+    // /model status says why: rejected, with the time until Baton tries it again
+    expect(await h.say("/model status")).toMatch(/anthropic:a \(api_key[^)]*\) rejected \(auth\) for (29|30)s/);
   });
 
   it("puts a 429 profile in a (profile, model) cooldown honouring retry-after", async () => {

@@ -17,6 +17,8 @@ export interface ProfileView {
   type: string;
   maskedSecret: string;
   usable: boolean;
+  /** cooldown, disabled, rejected, expired, budget, missing (see `baton models status --json`). */
+  kind?: string;
   reason?: string;
   until?: number | null;
   remainingMs?: number | null;
@@ -36,7 +38,7 @@ export interface CredentialView {
 export async function credentialView(ctx: Omit<CommandContext, "args">, provider: string, model: string, pinnedProfileId?: string): Promise<CredentialView> {
   const resolver = await ctx.runtime.resolver(ctx.agentId);
   const described = await resolver.describe(provider, model);
-  const view = (p: DescribedProfile): ProfileView => ({ profileId: p.profileId, type: p.type, maskedSecret: p.secret, usable: p.usable, reason: p.reason, until: p.until, remainingMs: p.remainingMs });
+  const view = (p: DescribedProfile): ProfileView => ({ profileId: p.profileId, type: p.type, maskedSecret: p.secret, usable: p.usable, kind: p.kind, reason: p.reason, until: p.until, remainingMs: p.remainingMs });
   return {
     profiles: described.profiles.map(view),
     outsideOrder: described.outsideOrder.map(view),
@@ -46,7 +48,8 @@ export async function credentialView(ctx: Omit<CommandContext, "args">, provider
 }
 
 function modelsFor(ctx: Omit<CommandContext, "args">): AllowedModel[] {
-  return allowedModels(ctx.runtime.settings(ctx.agentId).models);
+  const settings = ctx.runtime.settings(ctx.agentId);
+  return allowedModels(settings.models, undefined, Date.now(), [settings.primary, ...settings.fallbacks]);
 }
 
 /**
@@ -57,7 +60,8 @@ async function cachedModelsFor(ctx: Omit<CommandContext, "args">): Promise<{ mod
   const stateDir = ctx.runtime.runtime.paths.stateDir;
   const lists = await Promise.all(providersInUse(ctx.runtime, ctx.agentId).map((provider) => loadCatalog({ provider, stateDir })));
   const now = Date.now();
-  const models = allowedModels(ctx.runtime.settings(ctx.agentId).models, mergeCatalog(lists, now), now);
+  const settings = ctx.runtime.settings(ctx.agentId);
+  const models = allowedModels(settings.models, mergeCatalog(lists, now), now, [settings.primary, ...settings.fallbacks]);
   return { models, cacheProblem: lists.some((l) => l.problem) };
 }
 
@@ -107,9 +111,10 @@ async function list(ctx: CommandContext): Promise<CommandReply> {
 
 function describeProfile(p: ProfileView, now: number, showSecrets: boolean): string {
   const what = showSecrets ? `${p.type}, ${p.maskedSecret}` : p.type;
-  if (p.usable) return `${p.profileId} (${what}) ok`;
+  if (p.usable) return `${p.profileId} (${what}) ${p.kind === "rejected" ? "rejected last time; tried after the others" : "ok"}`;
   const left = p.until ? ` for ${formatDuration(p.remainingMs ?? p.until - now)}` : "";
-  return `${p.profileId} (${what}) ${p.reason ?? "unusable"}${left}`;
+  const why = !p.kind ? (p.reason ?? "unusable") : !p.reason || p.kind === p.reason || p.kind === "missing" || p.kind === "expired" ? p.kind : `${p.kind} (${p.reason})`;
+  return `${p.profileId} (${what}) ${why}${left}`;
 }
 
 /** Masked secrets and the endpoint are for DMs and privileged senders; a group sees profile ids and states only. */
