@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Update } from "grammy/types";
@@ -116,13 +116,19 @@ describe("PendingJournal", () => {
     expect((await readdir(dir)).sort()).toEqual(["offset.json.4242.0badcafe.tmp"]);
   });
 
-  it("keeps answering when the journal cannot be written, and says so", async () => {
+  it("refuses updates it cannot store, and forgets them, so they are not confirmed to Telegram", async () => {
     const journal = new PendingJournal(fileChannelState(join(dir, "missing-parent", "x")), log);
     await journal.load();
     await writeFile(join(dir, "missing-parent"), "a file where a directory should be");
-    await journal.add([update(1)]); // resolves despite the failed write
-    expect(journal.has(1)).toBe(true);
+    await expect(journal.add([update(1)])).rejects.toThrow(/the pending-update journal could not be saved: ENOTDIR/);
+    expect(journal.has(1)).toBe(false);
+    expect(journal.lastUpdateId).toBeUndefined();
     expect(logged.map((e) => e.msg)).toEqual(["telegram: could not save the pending-update journal"]);
+    // the same batch, fetched again once storage works, is journaled
+    await rm(join(dir, "missing-parent"));
+    await mkdir(join(dir, "missing-parent", "x"), { recursive: true });
+    await journal.add([update(1)]);
+    expect(journal.has(1)).toBe(true);
   });
 });
 

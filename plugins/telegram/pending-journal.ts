@@ -59,6 +59,8 @@ export class PendingJournal {
   private changes = 0;
   private written = 0;
   private writing?: Promise<void>;
+  /** The outcome of the newest finished write. */
+  private lastWrite: { covers: number; error?: Error } = { covers: 0 };
 
   constructor(
     private readonly state: ChannelStore,
@@ -118,18 +120,27 @@ export class PendingJournal {
   }
 
   /**
-   * Journals the updates not journaled yet and resolves once they are on disk (or the write
-   * failed, which is logged: the bot keeps answering, without the crash guarantee for them).
+   * Journals the updates not journaled yet and resolves once they are stored. When they cannot
+   * be stored (disk full, a state backend out of reach) it rejects and forgets them, so the
+   * caller does not confirm them: they wait at Telegram and come again with the next fetch.
    */
   async add(updates: readonly Update[]): Promise<void> {
     const fresh = updates.filter((u) => !this.entries.has(u.update_id));
     if (fresh.length === 0) return;
+    const highestBefore = this.highest;
     for (const update of fresh) {
       this.entries.set(update.update_id, update);
       this.highest = Math.max(this.highest ?? update.update_id, update.update_id);
     }
     this.dropOverflow();
-    await this.persist(++this.changes);
+    const change = ++this.changes;
+    await this.persist(change);
+    if (this.lastWrite.error && this.lastWrite.covers >= change) {
+      for (const update of fresh) this.entries.delete(update.update_id);
+      this.highest = highestBefore;
+      this.changes++;
+      throw new Error(`the pending-update journal could not be saved: ${this.lastWrite.error.message}`);
+    }
   }
 
   /** Forgets an update the core has finished with (written in the background). Ignored once frozen. */
@@ -182,9 +193,13 @@ export class PendingJournal {
     };
     this.writing = this.state
       .set(KEY, file)
-      .catch((err: Error) => {
-        this.log.warn("telegram: could not save the pending-update journal", { error: err.message });
-      })
+      .then(
+        () => void (this.lastWrite = { covers }),
+        (err: Error) => {
+          this.lastWrite = { covers, error: err };
+          this.log.warn("telegram: could not save the pending-update journal", { error: err.message });
+        },
+      )
       .finally(() => {
         this.written = covers;
         this.writing = undefined;

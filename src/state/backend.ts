@@ -13,6 +13,7 @@ import { FileUsageStore } from "./file/usage.js";
 import type { SessionRepository } from "./sessions.js";
 import { trackOpenBackend } from "./open-backends.js";
 import type { RedisState } from "./redis/backend.js";
+import { isConnectionFailure, StateUnavailableError } from "./unavailable.js";
 import type { UsageRepository } from "./usage.js";
 
 /**
@@ -109,8 +110,12 @@ function later<T extends object>(state: () => Promise<RedisState>, target: (stat
         ? undefined
         : async (...args: unknown[]) => {
             const opened = await state();
-            await opened.ready();
-            return (target(opened) as any)[method](...args);
+            try {
+              await opened.ready();
+              return await (target(opened) as any)[method](...args);
+            } catch (err) {
+              throw isConnectionFailure(err) ? new StateUnavailableError(err) : err;
+            }
           },
   });
 }
