@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AttemptRecord } from "../agents/turn.js";
 import { fallbackNotice, withNotice } from "./fallback-notice.js";
@@ -45,6 +46,21 @@ describe("fallbackNotice", () => {
     ["attempts without types (older records)", { requestedModel: OPUS, model: OPUS, profileId: "b", attempts: [{ model: OPUS, profileId: "a" }, { model: OPUS, profileId: "b" }] }, undefined],
   ])("%s", (_name, turn, expected) => {
     expect(fallbackNotice(turn)).toBe(expected);
+  });
+});
+
+describe("fallbackNotice, any turn", () => {
+  const ref = fc.constantFrom(OPUS, HAIKU, "openrouter/anthropic/claude-opus-4.5");
+  const attempt = fc.record({ model: ref, profileId: fc.constantFrom("anthropic:sub", "anthropic:paid", "x"), credentialType: fc.option(fc.constantFrom("apiKey" as const, "authToken" as const), { nil: undefined }) });
+  it("is absent, or one line in parentheses; absent when the first choice answered", () => {
+    fc.assert(
+      fc.property(ref, fc.array(attempt, { minLength: 1, maxLength: 5 }), (requestedModel, attempts) => {
+        const last = attempts.at(-1)!;
+        const notice = fallbackNotice({ requestedModel, model: last.model, profileId: last.profileId, attempts });
+        if (attempts.length === 1 && last.model === requestedModel) expect(notice).toBeUndefined();
+        if (notice !== undefined) expect(notice).toMatch(/^\(Answered [^\n]+\.\)$/);
+      }),
+    );
   });
 });
 

@@ -64,6 +64,16 @@ describe("baton models list", () => {
     expect(modelCalls()).toHaveLength(2);
   });
 
+  it("follows the pages of a long list (has_more / after_id) through the SDK", async () => {
+    const env = withKey();
+    fake.reset();
+    fake.setModels(Array.from({ length: 250 }, (_, i) => ({ id: `claude-test-${String(i).padStart(3, "0")}` })));
+    const result = json(await runBaton(home, ["models", "list", "--json"], { env }));
+    expect(modelCalls().length).toBeGreaterThanOrEqual(3);
+    expect(result.models.filter((m: { ref: string }) => m.ref.startsWith("anthropic/claude-test-"))).toHaveLength(250);
+    expect(readJson(cacheFile()).models).toHaveLength(250);
+  });
+
   it("refetches a cache older than 24 h", async () => {
     const env = withKey();
     writeJson(cacheFile(), { version: 1, provider: "anthropic", fetchedAt: Date.now() - 25 * 3_600_000, models: [{ id: "claude-old" }] });

@@ -350,6 +350,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       cache.clear();
       defaultStep = undefined;
       echoDelayMs = 0;
+      models = options.models ?? DEFAULT_FAKE_MODELS;
     },
     async close() {
       closing.abort();

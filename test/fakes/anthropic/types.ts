@@ -81,6 +81,8 @@ export interface FakeAnthropic {
   script(credential: string, ...steps: FakeStep[]): void;
   /** Behaviour for requests with nothing scripted (default: echo the last user message). */
   setDefault(step: FakeStep | undefined): void;
+  /** Pause before each delta of the default `echo: <text>` reply (0 by default; `reset` clears it). */
+  setEchoDelay(ms: number): void;
   /**
    * Replace what `GET /v1/models` lists (paginated by `limit`, `after_id`, `before_id`). A
    * scripted error step at the head of a credential's queue answers that request instead.
@@ -91,7 +93,7 @@ export interface FakeAnthropic {
    * again. Calls over a limit get a 429 with `retry-after` and the rate-limit headers.
    */
   setRateLimits(credential: string | undefined, limits: FakeRateLimits): void;
-  /** Forget recorded requests, scripts, the default step, the prompt cache and the rate limits and their use. */
+  /** Forget recorded requests, scripts, the default step, the prompt cache and the rate limits and their use; the model list goes back to the start's. */
   reset(): void;
   /** Stop the server, cutting open connections (including hanging ones). */
   close(): Promise<void>;
