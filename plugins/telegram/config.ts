@@ -38,5 +38,22 @@ export default ((z, fields) => {
     nativeCommands: (section) => section.commands?.menu !== false,
     // one poller (or webhook owner) per bot token
     connectionIdentity: (section, env) => `bot:${section.botToken ?? env.TELEGRAM_BOT_TOKEN ?? ""}`,
+    setup: {
+      label: "Telegram",
+      tokenEnv: "TELEGRAM_BOT_TOKEN",
+      tokenKey: "botToken",
+      tokenHelp: "In Telegram, talk to @BotFather: /newbot, choose a name and a username ending in \"bot\", and paste the token it gives (123456789:AA…).",
+      ownerHelp: "Your numeric Telegram user id (ask @userinfobot, or send /whoami to the bot once it runs).",
+      ownerId: /^\d{1,20}$/,
+      check: async (token, apiRoot, fetch) => {
+        if (!/^\d+:[\w-]+$/.test(token)) return { ok: false, problem: "a bot token looks like 123456789:AA… (the bot's id, a colon, then letters, digits, - and _)" };
+        const res = await fetch(`${(apiRoot ?? "https://api.telegram.org").replace(/\/+$/, "")}/bot${token}/getMe`);
+        const body = (await res.json().catch(() => undefined)) as { ok?: boolean; description?: string; result?: { id?: number; username?: string } } | undefined;
+        if (res.status === 401 || res.status === 404) return { ok: false, problem: "Telegram does not know this token (getMe: 401 Unauthorized); copy it again from @BotFather" };
+        if (!body?.ok || !body.result?.username) return { ok: false, problem: `Telegram answered getMe with HTTP ${res.status}${body?.description ? ` (${body.description})` : ""}` };
+        const { username, id } = body.result;
+        return { ok: true, account: `@${username} (id ${id})`, notes: [`Say hello to it: https://t.me/${username}`] };
+      },
+    },
   } satisfies ChannelConfigDeclaration<typeof schema>;
 }) satisfies ChannelConfigModule;

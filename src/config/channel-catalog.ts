@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { _default, boolean, looseObject, type ZodMiniType } from "zod/mini";
-import type { ChannelConfigDeclaration, ChannelConfigModule } from "../plugin-api.js";
+import type { ChannelConfigDeclaration, ChannelConfigModule, ChannelSetup } from "../plugin-api.js";
 import { channelFields, configZod } from "./channel-kit.js";
 import { installedChannelPlugins, pluginFile } from "./plugin-files.js";
 
@@ -30,6 +30,8 @@ export interface ChannelSpec {
   nativeCommands(section: Section): boolean;
   /** The section a channel gets when the config has none: its schema's defaults ({} when it has required keys). */
   defaults(): Section;
+  /** How `baton onboard` sets the channel up, when the plugin says. */
+  setup?: ChannelSetup;
   /** What one connection is, for the lease that lets one gateway of several connect (may hold a secret; hash it). */
   connectionIdentity(section: Section, env: Env): string;
 }
@@ -94,6 +96,7 @@ export function channelSpec(id: string, declaration: ChannelConfigDeclaration<an
     },
     shouldStart: (section, env) => (declaration?.shouldStart ? declaration.shouldStart(section, env) : Boolean(section && section.enabled !== false)),
     nativeCommands: (section) => declaration?.nativeCommands?.(section) ?? true,
+    setup: declaration?.setup,
     connectionIdentity: (section, env) => declaration?.connectionIdentity?.(section, env) ?? id,
     defaults: () => {
       const parsed = schema.safeParse({});
