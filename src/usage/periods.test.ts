@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dayBefore, periodIdOfDay, periodOf, sinceDay, utcDay } from "./periods.js";
 
@@ -32,5 +33,20 @@ describe("periods", () => {
 
   it("counts retention in whole days", () => {
     expect(dayBefore(at("2026-12-05T04:20:00Z"), 400)).toBe("2025-10-31");
+  });
+});
+
+describe("sinceDay (properties)", () => {
+  it("never throws; a day it answers is a real day no later than today", () => {
+    const now = at("2026-12-05T04:20:00Z");
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^\d{1,4}[smhdw]$/), fc.stringMatching(/^\d{4}-\d{2}-\d{2}$/)), (text) => {
+        const day = sinceDay(text, now);
+        if (day === undefined) return;
+        expect(day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(utcDay(Date.parse(`${day}T00:00:00Z`))).toBe(day);
+        if (!/^\d{4}-/.test(text.trim())) expect(day <= "2026-12-05").toBe(true);
+      }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BatonConfig } from "../config/schema.js";
 import { MODEL_CATALOG } from "../agents/catalog.js";
@@ -79,5 +80,22 @@ describe("models.pricing overrides", () => {
   it("an inherited object key is no price", () => {
     expect(priceFor(config, "anthropic/constructor")).toBeUndefined();
     expect(priceFor(undefined, "__proto__/x")).toBeUndefined();
+  });
+});
+
+describe("costUsd (properties)", () => {
+  const tokens = fc.nat({ max: 100_000_000 });
+  const usageArb = fc.record({ inputTokens: tokens, outputTokens: tokens, cacheReadTokens: tokens, cacheWriteTokens: tokens });
+  const ref = fc.constantFrom(...Object.keys(BUILTIN_PRICES));
+
+  it("is non-negative and adds up: the cost of two turns is the sum of their costs", () => {
+    fc.assert(
+      fc.property(ref, usageArb, usageArb, (model, a, b) => {
+        const sum = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens, cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens };
+        const [ca, cb, cs] = [costUsd(undefined, model, a)!, costUsd(undefined, model, b)!, costUsd(undefined, model, sum)!];
+        expect(ca).toBeGreaterThanOrEqual(0);
+        expect(cs).toBeCloseTo(ca + cb, 6);
+      }),
+    );
   });
 });

@@ -2,8 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { UsageStoreError, type UsageRow } from "../usage.js";
-import { FileUsageStore } from "./usage.js";
+import { FileUsageStore, parseDay, serializeDay } from "./usage.js";
 
 const dirs: string[] = [];
 function store(): FileUsageStore {
@@ -71,5 +72,45 @@ describe("FileUsageStore", () => {
     expect((await first.query()).rows[0].turns).toBe(1);
     await second.add([row("2026-12-05")]);
     expect((await first.query()).rows[0].turns).toBe(2);
+  });
+});
+
+describe("usage day files (properties)", () => {
+  const count = fc.nat({ max: 10_000_000 });
+  const storedRow = fc.record({
+    agentId: fc.string(),
+    sessionKey: fc.string(),
+    sender: fc.string(),
+    model: fc.string(),
+    profileId: fc.string(),
+    inputTokens: count,
+    outputTokens: count,
+    cacheReadTokens: count,
+    cacheWriteTokens: count,
+    turns: count,
+    costUsd: fc.double({ min: 0, max: 1e6, noNaN: true }),
+    unpricedTurns: count,
+  });
+
+  it("a written day reads back as written, whatever its ids hold", () => {
+    fc.assert(
+      fc.property(fc.array(storedRow, { maxLength: 8 }), (rows) => {
+        const withDay = rows.map((row) => ({ day: "2026-12-05", ...row }));
+        expect(parseDay("f", "2026-12-05", serializeDay("2026-12-05", withDay))).toEqual(withDay);
+      }),
+    );
+  });
+
+  it("any file text either parses or is a UsageStoreError, never another exception", () => {
+    const text = fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((value) => JSON.stringify({ version: 1, rows: [value] })));
+    fc.assert(
+      fc.property(text, (source) => {
+        try {
+          expect(Array.isArray(parseDay("f", "2026-12-05", source))).toBe(true);
+        } catch (err) {
+          expect(err).toBeInstanceOf(UsageStoreError);
+        }
+      }),
+    );
   });
 });

@@ -136,7 +136,7 @@ function dayOfFile(file: string): string {
 const STRING_FIELDS = ["agentId", "sessionKey", "sender", "model", "profileId"] as const;
 const NUMBER_FIELDS = ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "turns", "costUsd", "unpricedTurns"] as const;
 
-function serializeDay(day: string, rows: UsageRow[]): string {
+export function serializeDay(day: string, rows: UsageRow[]): string {
   const stored = rows.map((row) => {
     const out: Record<string, string | number> = {};
     for (const field of STRING_FIELDS) out[field] = row[field];
