@@ -6,7 +6,7 @@
  * Run: npx tsx bench/run.ts [--quick] [name ...]
  *   --quick   smaller counts (a smoke run; figures are noisier)
  *   name      only these benches: cli-startup turn-overhead router-throughput memory-soak
- *             telegram-delivery discord-latency gateway-idle fairness key-capacity
+ *             metrics-scrape telegram-delivery discord-latency gateway-idle fairness key-capacity
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -16,6 +16,7 @@ import { formatMs, isMain } from "./helpers.js";
 import { keyCapacity } from "./key-capacity.js";
 import { printTable, ROOT } from "./lib.js";
 import { memorySoak } from "./memory-soak.js";
+import { metricsScrape } from "./metrics-scrape.js";
 import { routerThroughput } from "./router-throughput.js";
 import { turnOverhead } from "./turn-overhead.js";
 
@@ -94,6 +95,17 @@ const BENCHES: Bench[] = [
         `3 keys × 20 req / 3 s, burst of ${f.turns}: served in window, 429s (headers ${f.variant === "headers" ? "read" : "off"})`,
         `${f.servedInWindow} / ${f.capacity} (${(f.shareOfCapacity * 100).toFixed(0)} %), ${f.rateLimited429} × 429`,
       ]);
+    },
+  },
+  {
+    name: "metrics-scrape",
+    async run(quick) {
+      const f = await metricsScrape(quick ? 100 : 300);
+      return [
+        ["metrics-scrape", `/metrics p50 / p99 (${f.sessions} sessions, ${f.profiles} profiles; target p50 < 20 ms)`, `${formatMs(f.metrics.p50Ms)} / ${formatMs(f.metrics.p99Ms)} ms`],
+        ["metrics-scrape", "in-process render p50 / p99 (no HTTP)", `${formatMs(f.render.p50Ms)} / ${formatMs(f.render.p99Ms)} ms`],
+        ["metrics-scrape", "status page p50 / p99", `${formatMs(f.page.p50Ms)} / ${formatMs(f.page.p99Ms)} ms`],
+      ];
     },
   },
   scriptBench("telegram-delivery"),

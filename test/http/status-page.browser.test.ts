@@ -82,7 +82,7 @@ describe("the status page in Chromium", () => {
       }
       expect(await page.locator('meta[http-equiv="refresh"]').getAttribute("content")).toBe("10");
       // a phone-width page: nothing wider than the screen except inside the scrolling table wrappers
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(412);
+      expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(412);
 
       fs.mkdirSync(OUTPUT, { recursive: true });
       const shot = path.join(OUTPUT, "status-page.png");
