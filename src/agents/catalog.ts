@@ -46,8 +46,16 @@ import { splitModelRef } from "../config/agents.js";
 /** `anthropic/claude-opus-4-5` -> { provider, model }; a bare id is taken as anthropic's. */
 export { splitModelRef as parseModelRef };
 
-/** `claude-haiku-4-5` -> `anthropic/claude-haiku-4-5`; refs with a provider stay as they are. */
+/**
+ * `claude-haiku-4-5` -> `anthropic/claude-haiku-4-5`; a built-in alias names its current model
+ * (`sonnet` -> `anthropic/claude-sonnet-5-5`, so `model: "sonnet"` in the config works); refs
+ * with a provider stay as they are.
+ */
 export function normalizeModelRef(ref: string): string {
+  if (!ref.includes("/")) {
+    const target = aliasTarget(ref);
+    if (target) return target;
+  }
   const { provider, model } = splitModelRef(ref);
   return `${provider}/${model}`;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { aliasTarget, builtInModel, isRetired, MODEL_CATALOG, replacementFor } from "./catalog.js";
+import { aliasTarget, builtInModel, isRetired, MODEL_CATALOG, normalizeModelRef, replacementFor } from "./catalog.js";
+import { agentSettings } from "./agents.js";
+import { BatonConfig } from "../config/schema.js";
 import { lifecycleMark, lifecycleOf, mergeCatalog } from "./model-catalog.js";
 
 const DEC_5 = Date.parse("2026-12-05T04:00:00Z");
@@ -10,6 +12,15 @@ describe("built-in catalog", () => {
     expect(aliasTarget("sonnet")).toBe("anthropic/claude-sonnet-5-5");
     expect(aliasTarget("haiku")).toBe("anthropic/claude-haiku-5-5");
     for (const m of MODEL_CATALOG.filter((m) => m.alias)) expect(m.endOfLife).toBeUndefined();
+  });
+
+  it("resolves a bare alias in refs (config model choices) to the current model; ids and provider refs stay", () => {
+    expect(normalizeModelRef("sonnet")).toBe("anthropic/claude-sonnet-5-5");
+    expect(normalizeModelRef("OPUS")).toBe("anthropic/claude-opus-5-5");
+    expect(normalizeModelRef("claude-haiku-4-5")).toBe("anthropic/claude-haiku-4-5");
+    expect(normalizeModelRef("openrouter/anthropic/claude-opus-4.5")).toBe("openrouter/anthropic/claude-opus-4.5");
+    const settings = agentSettings(BatonConfig.parse({ agents: { defaults: { model: { primary: "haiku", fallbacks: ["sonnet"] } } } }), "main");
+    expect([settings.primary, ...settings.fallbacks]).toEqual(["anthropic/claude-haiku-5-5", "anthropic/claude-sonnet-5-5"]);
   });
 
   it("has one entry per ref and well-formed dates", () => {
