@@ -134,6 +134,30 @@ describe("UsageRecorder", () => {
     expect(recorder.spent("profile", "anthropic:a", "day", now)).toBeCloseTo(0.68, 10);
   });
 
+  it("keeps only the current day's and month's spend in memory over a long run", async () => {
+    let clock = now;
+    const { recorder } = setup({ now: () => clock });
+    await recorder.ready();
+    recorder.listener(turn());
+    await recorder.flush();
+    const internals = recorder as unknown as { stored: Map<string, number> };
+    expect(internals.stored.size).toBe(4); // profile and sender, day and month
+    clock += 86_400_000;
+    recorder.listener(turn({ sender: "telegram:2" }));
+    await recorder.flush();
+    expect([...internals.stored.keys()].map((key) => key.split("\u0000").slice(1))).toEqual(
+      expect.arrayContaining([
+        ["anthropic:a", "2026-12"],
+        ["telegram:1", "2026-12"],
+        ["anthropic:a", "2026-12-06"],
+        ["telegram:2", "2026-12-06"],
+        ["telegram:2", "2026-12"],
+      ]),
+    );
+    expect(internals.stored.size).toBe(5);
+    expect(recorder.spent("sender", "telegram:1", "month", clock)).toBeCloseTo(0.34, 10);
+  });
+
   it("prunes days past the retention when it starts", async () => {
     const { recorder, store } = setup({ now: () => now });
     await store.add([{ day: "2025-01-01", agentId: "main", sessionKey: "s", sender: "", model: "m", profileId: "p", inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, turns: 1, costUsd: 0, unpricedTurns: 1 }]);

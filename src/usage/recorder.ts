@@ -61,6 +61,8 @@ export class UsageRecorder implements SpendLedger {
   private refreshing = false;
   private closed = false;
   private lastReported?: string;
+  /** The day the spend maps were last trimmed to. */
+  private periodsOf?: string;
   private readonly now: () => number;
 
   constructor(private readonly options: UsageRecorderOptions) {
@@ -179,9 +181,22 @@ export class UsageRecorder implements SpendLedger {
         }
       }
     }
+    this.forgetPastPeriods();
     // kept rows are tried again a moment later
     if (this.pending.size) this.schedule();
     else this.lastReported = undefined;
+  }
+
+  /** Spend of days and months that are over is of no budget's concern: dropped once a day, so a long run holds only the current periods. */
+  private forgetPastPeriods(): void {
+    const now = this.now();
+    const today = utcDay(now);
+    if (today === this.periodsOf) return;
+    this.periodsOf = today;
+    const current = new Set([today, periodOf("month", now).id]);
+    for (const map of [this.stored, this.unflushed]) {
+      for (const key of map.keys()) if (!current.has(key.slice(key.lastIndexOf("\u0000") + 1))) map.delete(key);
+    }
   }
 
   private refreshInBackground(): void {
