@@ -25,6 +25,8 @@ export interface CredentialSource {
   ): Promise<{ action: "retry"; delayMs: number } | { action: "next" } | { action: "stop" }>;
   /** A call from `next` ended without an outcome (aborted). */
   release?(profileId: string, model: string): void;
+  /** A call's response started, with what its headers said about the credential's rate limits. */
+  observe?(profileId: string, model: string, rateLimits: RateLimitSnapshot | undefined): void;
 }
 
 export interface TurnRequest {
@@ -139,6 +141,7 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
             cacheControlTtl: request.cacheControlTtl?.(ref),
             signal: request.signal,
             onText: request.onText,
+            onResponseHeaders: (rateLimits) => resolver.observe?.(credential.profileId, model, rateLimits),
           });
           deps.emit?.({ type: "provider_request", provider: providerId, profileId: credential.profileId, model, result: "ok", durationMs: Date.now() - startedAt });
           await resolver.reportSuccess(credential.profileId, model, startedAt, result.rateLimits);

@@ -4,6 +4,7 @@ import type { RateLimitSnapshot } from "../providers/types.js";
 import {
   decideHeadroom,
   estimateCall,
+  FIRST_CALL_HOLD_MS,
   IMAGE_TOKENS,
   IN_FLIGHT_TTL_MS,
   parseRateLimitHeaders,
@@ -161,7 +162,7 @@ describe("decideHeadroom", () => {
 
   it.each([
     { name: "never answered, nothing in flight", observation: undefined, inFlight: 0, expected: { state: "open" } },
-    { name: "never answered, its first call in flight", observation: undefined, inFlight: 1, expected: { state: "busy", until: NOW, limit: "first-call" } },
+    { name: "never answered, its first call in flight", observation: undefined, inFlight: 1, expected: { state: "busy", until: NOW + FIRST_CALL_HOLD_MS, limit: "first-call" } },
     { name: "answered without headers", observation: { answered: true }, inFlight: 9, expected: { state: "open" } },
     {
       name: "requests left",
@@ -287,7 +288,7 @@ describe("RateLimitTracker", () => {
     let clock = NOW;
     const tracker = new RateLimitTracker(() => clock);
     tracker.begin("a", "m");
-    expect(tracker.availability("a", "m")).toEqual({ usable: false, reason: "rate_limit", until: NOW, model: "m" });
+    expect(tracker.availability("a", "m")).toEqual({ usable: false, reason: "rate_limit", until: NOW + FIRST_CALL_HOLD_MS, model: "m" });
     expect(tracker.availability("a", "other")).toBeUndefined();
     tracker.end("a", "m", true, limits(2));
     expect(tracker.availability("a", "m")).toBeUndefined();
@@ -301,6 +302,11 @@ describe("RateLimitTracker", () => {
     expect(tracker.availability("a", "m")).toEqual({ usable: false, reason: "rate_limit", until: NOW + 10 * S, model: "m" });
     clock = NOW + 10 * S;
     expect(tracker.availability("a", "m")).toBeUndefined();
+  });
+
+  it("holds others back for a first call only until it is FIRST_CALL_HOLD_MS old", () => {
+    expect(decideHeadroom(undefined, [{ inputTokens: 1, outputTokens: 1, startedAt: NOW - FIRST_CALL_HOLD_MS + 1 }], NOW).state).toBe("busy");
+    expect(decideHeadroom(undefined, [{ inputTokens: 1, outputTokens: 1, startedAt: NOW - FIRST_CALL_HOLD_MS }], NOW)).toEqual({ state: "open" });
   });
 
   it("keeps the newest report when responses come back out of order", () => {

@@ -12,7 +12,8 @@
  * - {@link decideHeadroom} decides whether a (profile, model) may take one more call:
  *   `exhausted` when a reported limit has nothing left (until its reset), `busy` when calls in
  *   flight hold what remains, `open` otherwise. A (profile, model) that has never answered gets
- *   one call at a time until its first response says how much it has.
+ *   one call at a time until its first response starts and says how much it has (at most
+ *   {@link FIRST_CALL_HOLD_MS}); meanwhile calls go to the next profile, or wait.
  * - {@link RateLimitTracker} keeps that state per (profile, model) for one agent process.
  *
  * In-flight estimate (kept simple and conservative): a call counts as one request, its prompt as
@@ -34,6 +35,12 @@ export type RateLimitHeaderSource =
 export const UNREPORTED_RESET_MS = 60_000;
 /** A call in flight longer than this is forgotten (its end was never reported). */
 export const IN_FLIGHT_TTL_MS = 10 * 60_000;
+/**
+ * How long the first call of a (profile, model) never heard from holds the others back: its
+ * response headers (which arrive when the reply starts) say how much is left. A first call that
+ * has not answered by then is not waited for.
+ */
+export const FIRST_CALL_HOLD_MS = 2_000;
 /** Input tokens counted for an image in an in-flight estimate (about a 1,000 × 1,000 px image). */
 export const IMAGE_TOKENS = 1_600;
 
@@ -175,6 +182,11 @@ export interface CallEstimate {
   outputTokens: number;
 }
 
+/** A call in flight: its estimate and when it started (unknown: just now). */
+export interface InFlightCall extends CallEstimate {
+  startedAt?: number;
+}
+
 /** The conservative estimate of a call: prompt characters / 4 (images {@link IMAGE_TOKENS} each) in, `maxTokens` out. */
 export function estimateCall(request: { system?: string; messages: readonly ChatTurnMessage[]; maxTokens: number }): CallEstimate {
   let chars = request.system?.length ?? 0;
@@ -235,9 +247,11 @@ function unifiedRejection(unified: UnifiedRateLimit | undefined, observedAt: num
  * @param observation what its responses reported; undefined when it never answered
  * @param inFlight estimates of its calls in flight now
  */
-export function decideHeadroom(observation: RateLimitObservation | undefined, inFlight: readonly CallEstimate[], now: number): Headroom {
+export function decideHeadroom(observation: RateLimitObservation | undefined, inFlight: readonly InFlightCall[], now: number): Headroom {
   if (!observation?.answered) {
-    return inFlight.length ? { state: "busy", until: now, limit: "first-call" } : { state: "open" };
+    // its first call's headers will tell; a call that has not answered within the hold is not waited for
+    const held = inFlight.map((call) => call.startedAt ?? now).filter((startedAt) => now - startedAt < FIRST_CALL_HOLD_MS);
+    return held.length ? { state: "busy", until: Math.min(...held) + FIRST_CALL_HOLD_MS, limit: "first-call" } : { state: "open" };
   }
   const snapshot = observation.snapshot;
   if (!snapshot) return { state: "open" };
@@ -286,7 +300,7 @@ export function reportedResetMs(snapshot: RateLimitSnapshot | undefined, now: nu
 
 interface Entry {
   observation?: RateLimitObservation;
-  inFlight: Array<CallEstimate & { startedAt: number }>;
+  inFlight: Array<Required<InFlightCall>>;
 }
 
 /**

@@ -2,10 +2,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startFakeAnthropic, type FakeAnthropic } from "../../test/fakes/anthropic/index.js";
 import { startFakeOAuthServer, type FakeOAuthServer } from "../../test/fakes/oauth/index.js";
+import { executeTurn } from "../agents/turn.js";
 import { resolvePaths, type BatonPaths } from "../config/paths.js";
 import { BatonConfig, type BatonConfigInput } from "../config/schema.js";
-import { createCredentialResolver, isCredentialUnavailable, type CredentialUnavailable } from "./resolver.js";
+import { createAnthropicProvider } from "../providers/anthropic/provider.js";
+import type { Provider } from "../providers/types.js";
+import { createCredentialResolver, isCredentialUnavailable, type CredentialResolver, type CredentialUnavailable } from "./resolver.js";
 import { buildModelsStatus } from "./status.js";
 import { readAuthStore, updateAuthStore, type StoredUsageStats } from "./store.js";
 import type { AuthProfile, ResolvedCredential } from "./types.js";
@@ -309,5 +313,107 @@ describe("describe", () => {
     const missing = await (await resolver()).describe("anthropic", MODEL);
     expect(missing).toMatchObject({ source: "missing", next: null, profiles: [] });
     expect(missing.message).toMatch(/^No API key found for provider "anthropic"/);
+  });
+});
+
+describe("rate-limit headroom (the real provider against the Anthropic fake)", () => {
+  const ORDER = { auth: { order: { anthropic: ["anthropic:a", "anthropic:b"] } } };
+  const REF = `anthropic/${MODEL}`;
+  let fake: FakeAnthropic;
+  let provider: Provider;
+
+  beforeEach(async () => {
+    fake = await startFakeAnthropic({ now: () => clock });
+    provider = createAnthropicProvider({ baseUrl: fake.url });
+    await seed({ "anthropic:a": apiKey(keyA), "anthropic:b": apiKey(keyB) });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  const turn = (r: CredentialResolver, text = "hi") =>
+    executeTurn({ resolver: async () => r, provider: async () => provider }, { model: REF, fallbacks: [], messages: [{ role: "user", content: text }], maxTokens: 100 });
+  const answeredBy = async (r: CredentialResolver) => {
+    const outcome = await turn(r);
+    if (!outcome.ok) throw new Error(`turn failed: ${outcome.message}`);
+    return outcome.profileId;
+  };
+  const sentWith = (key: string) => fake.requests.filter((request) => request.credential === key).length;
+
+  it("the first profile serves while it has headroom, then the next; the spent one gets no request until its reset", async () => {
+    fake.setRateLimits(keyA, { requests: 3, windowMs: 10_000 });
+    const r = await resolver({ config: ORDER });
+    const served = [];
+    for (let i = 0; i < 5; i++) served.push(await answeredBy(r));
+    expect(served).toEqual(["anthropic:a", "anthropic:a", "anthropic:a", "anthropic:b", "anthropic:b"]);
+    expect(sentWith(keyA)).toBe(3); // no fourth request, so no 429
+    expect((await readAuthStore(paths.authStorePath("main"))).usageStats["anthropic:a"]?.modelCooldowns ?? {}).toEqual({});
+    // another model of the same key is not held back by this model's limit
+    expect(credential(await r.next({ provider: "anthropic", model: "claude-haiku-4-5" })).profileId).toBe("anthropic:a");
+    r.release("anthropic:a", "claude-haiku-4-5");
+    clock += 10_000;
+    expect(await answeredBy(r)).toBe("anthropic:a");
+  });
+
+  it("counts calls in flight against what remains", async () => {
+    fake.setRateLimits(keyA, { requests: 3, windowMs: 10_000 });
+    const r = await resolver({ config: ORDER });
+    expect(await answeredBy(r)).toBe("anthropic:a"); // reports 2 left
+    fake.setDefault({ reply: "slow", delayMs: 150 });
+    const served = await Promise.all([answeredBy(r), answeredBy(r), answeredBy(r)]);
+    expect(served.sort()).toEqual(["anthropic:a", "anthropic:a", "anthropic:b"]);
+    expect(sentWith(keyA)).toBe(3);
+  });
+
+  it("sends one call to a profile never heard from and the others elsewhere, or waits for its headers", async () => {
+    await seed({ "anthropic:b": apiKey("") });
+    const r = await resolver({ config: ORDER });
+    const first = credential(await r.next({ provider: "anthropic", model: MODEL }));
+    expect(first.profileId).toBe("anthropic:a");
+    let second: ResolvedCredential | CredentialUnavailable | undefined;
+    const waiting = r.next({ provider: "anthropic", model: MODEL }).then((result) => (second = result));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(second).toBeUndefined();
+    r.observe("anthropic:a", MODEL, { observedAt: clock, requests: { limit: 50, remaining: 49, resetAt: clock + 60_000 } });
+    await waiting;
+    expect(credential(second!).profileId).toBe("anthropic:a");
+  });
+
+  it("a 429 cools the (profile, model) down until the reported reset, not the ladder", async () => {
+    fake.script(keyA, {
+      error: { status: 429, type: "rate_limit_error", message: "Number of request tokens has exceeded your per-minute rate limit" },
+      retryAfterSeconds: 5,
+      headers: { "anthropic-ratelimit-output-tokens-remaining": "0", "anthropic-ratelimit-output-tokens-reset": new Date(clock + 45_000).toISOString() },
+    });
+    const r = await resolver({ config: ORDER });
+    expect(await answeredBy(r)).toBe("anthropic:b");
+    const stats = (await readAuthStore(paths.authStorePath("main"))).usageStats["anthropic:a"];
+    expect(stats.modelCooldowns[MODEL]).toMatchObject({ until: NOW + 45_000, reason: "rate_limit" });
+    clock += 44_000;
+    expect(await answeredBy(r)).toBe("anthropic:b");
+    expect(sentWith(keyA)).toBe(1);
+    clock += 1_000;
+    expect(await answeredBy(r)).toBe("anthropic:a");
+  });
+
+  it("a subscription token whose window is used up is skipped until the window resets", async () => {
+    const token = `sk-ant-oat01-${"t".repeat(60)}TTTT`;
+    await seed({ "anthropic:sub": { type: "token", provider: "anthropic", token } });
+    fake.setRateLimits(token, { requests: 1, windowMs: 60_000 });
+    const r = await resolver({ config: { auth: { order: { anthropic: ["anthropic:sub", "anthropic:a"] } } } });
+    expect(await answeredBy(r)).toBe("anthropic:sub"); // utilization 1 from now on
+    expect(await answeredBy(r)).toBe("anthropic:a");
+    expect(sentWith(token)).toBe(1);
+    clock += 60_000;
+    expect(await answeredBy(r)).toBe("anthropic:sub");
+  });
+
+  it("with rateLimitHeaders false, only 429s steer: retry-after decides the cooldown", async () => {
+    fake.setRateLimits(keyA, { requests: 1, windowMs: 10_000 });
+    const r = await resolver({ config: { ...ORDER, models: { providers: { anthropic: { rateLimitHeaders: false } } } } });
+    expect(await answeredBy(r)).toBe("anthropic:a");
+    expect(await answeredBy(r)).toBe("anthropic:b"); // a was asked and said 429
+    expect(sentWith(keyA)).toBe(2);
+    expect((await readAuthStore(paths.authStorePath("main"))).usageStats["anthropic:a"].modelCooldowns[MODEL]).toMatchObject({ until: NOW + 10_000 });
   });
 });

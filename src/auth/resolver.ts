@@ -34,6 +34,8 @@ export interface NextCallOptions {
  * responses will say how much is left) before it answers that none is available.
  */
 export const HEADROOM_WAIT_MS = 120_000;
+/** While waiting, the headroom is looked at again after every report and at least this often. */
+const HEADROOM_POLL_MS = 500;
 
 /**
  * What the agent runtime asks for credentials: the next profile to try for (provider, model,
@@ -66,6 +68,8 @@ export interface CredentialResolver {
   reportFailure(profileId: string, model: string, failure: ReportedFailure, attempt: number): Promise<FailureDecision>;
   /** A call handed out by `next` ended without an outcome to report (aborted). */
   release(profileId: string, model: string): void;
+  /** A call's response started: what its headers said about the credential's limits (before the reply ends). */
+  observe(profileId: string, model: string, rateLimits: RateLimitSnapshot | undefined): void;
   describe(provider: string, model: string): Promise<CredentialDescription>;
 }
 
@@ -157,7 +161,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
         const waitMs = waitUntil - Date.now();
         const busy = tracking && !request.pinnedProfileId && rateLimits.hasBusy(request.model, rateLimits.profilesFor(request.model), request.exclude);
         if (!busy || waitMs <= 0 || request.signal?.aborted) return selection.unavailable;
-        await headroomChange(Math.min(waitMs, 5_000), request.signal);
+        await headroomChange(Math.min(waitMs, HEADROOM_POLL_MS), request.signal);
         continue;
       }
       // counted in flight before any await, so concurrent selections see it
@@ -178,6 +182,10 @@ export async function createCredentialResolver(options: CredentialResolverOption
 
   function release(profileId: string, model: string): void {
     if (tracks(profileId)) rateLimits.end(profileId, model, false);
+  }
+
+  function observe(profileId: string, model: string, reported: RateLimitSnapshot | undefined): void {
+    if (tracks(profileId)) rateLimits.observe(profileId, model, reported);
   }
 
   async function reportSuccess(profileId: string, model: string, startedAt?: number, reported?: RateLimitSnapshot): Promise<void> {
@@ -214,6 +222,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
     reportSuccess,
     reportFailure,
     release,
+    observe,
     describe,
   };
 }

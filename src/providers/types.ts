@@ -61,6 +61,8 @@ export interface CompletionRequest {
   signal?: AbortSignal;
   /** Called with each text delta as it streams. */
   onText?: (delta: string) => void;
+  /** Called once when the response starts, with its rate-limit headers (undefined when it reports none). */
+  onResponseHeaders?: (rateLimits: RateLimitSnapshot | undefined) => void;
 }
 
 export interface Usage {

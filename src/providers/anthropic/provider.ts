@@ -101,6 +101,11 @@ async function streamCompletion(
   try {
     const { data: stream, response } = await client.messages.create(params, { signal: controller.signal, headers }).withResponse();
     rateLimits = parseRateLimitHeaders(response.headers, Date.now());
+    try {
+      request.onResponseHeaders?.(rateLimits);
+    } catch (err) {
+      throw new CallbackFailure(err);
+    }
     armIdleTimer();
     for await (const event of stream) {
       armIdleTimer();
