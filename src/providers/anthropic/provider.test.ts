@@ -393,3 +393,51 @@ describe("anthropic provider: abort", () => {
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+describe("anthropic provider: rate-limit headers", () => {
+  it("returns the headers of a success, and hands them over as soon as the response starts", async () => {
+    fake.setRateLimits(API_KEY, { requests: 50, tokens: 40_000, windowMs: 60_000 });
+    const provider = createAnthropicProvider({ baseUrl: fake.url });
+    const early: unknown[] = [];
+    const texts: string[] = [];
+    const result = await provider.complete(
+      apiKeyCredential,
+      ask("hi", { onResponseHeaders: (rateLimits) => early.push(rateLimits), onText: (t) => (texts.push(t), expect(early).toHaveLength(1)) }),
+    );
+    expect(texts.length).toBeGreaterThan(0);
+    expect(result.rateLimits).toMatchObject({ requests: { limit: 50, remaining: 49 }, tokens: { limit: 40_000 } });
+    expect(result.rateLimits?.requests?.resetAt).toBeGreaterThan(Date.now());
+    expect(result.rateLimits?.tokens?.remaining).toBeLessThan(40_000);
+    expect(early).toEqual([result.rateLimits]);
+  });
+
+  it("returns the headers of a 429 with the error, retry-after included", async () => {
+    fake.setRateLimits(API_KEY, { requests: 1, windowMs: 30_000 });
+    const provider = createAnthropicProvider({ baseUrl: fake.url });
+    await provider.complete(apiKeyCredential, ask("hi"));
+    const err = await failureOf(provider.complete(apiKeyCredential, ask("again")));
+    expect(err.failureClass).toBe("rate_limit");
+    expect(err.details.rateLimits).toMatchObject({ requests: { limit: 1, remaining: 0 } });
+    expect(err.details.rateLimits?.retryAfterMs).toBeGreaterThan(0);
+    expect(err.details.rateLimits?.retryAfterMs).toBeLessThanOrEqual(30_000);
+  });
+
+  it("returns the subscription (unified) headers for a token, and those of a stream that fails midway", async () => {
+    fake.setRateLimits(TOKEN, { requests: 4, windowMs: 60_000 });
+    const provider = createAnthropicProvider({ baseUrl: fake.url });
+    const result = await provider.complete(tokenCredential, ask("hi"));
+    expect(result.rateLimits?.unified).toMatchObject({ status: "allowed", representativeClaim: "five_hour", windows: { "5h": { utilization: 0.25 } } });
+    fake.script(TOKEN, { midStreamError: { type: "overloaded_error", message: "Overloaded" }, afterText: "par" });
+    const err = await failureOf(provider.complete(tokenCredential, ask("hi")));
+    expect(err.failureClass).toBe("overloaded");
+    expect(err.details.rateLimits?.unified?.windows["5h"]).toMatchObject({ utilization: 0.5 });
+  });
+
+  it("a failure without a response carries no rate limits", async () => {
+    fake.script(API_KEY, { resetConnection: true });
+    const provider = createAnthropicProvider({ baseUrl: fake.url });
+    const err = await failureOf(provider.complete(apiKeyCredential, ask("hi")));
+    expect(err.failureClass).toBe("timeout");
+    expect(err.details.rateLimits).toBeUndefined();
+  });
+});
