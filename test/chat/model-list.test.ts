@@ -32,6 +32,7 @@ describe("/model list", () => {
     const list = await h.say("/model list");
     expect(list).toMatch(/old — anthropic\/claude-sonnet-4-5 \(current\) — retired 2026-11-30/);
     expect(list).toContain("This chat's model anthropic/claude-sonnet-4-5 is past its end of life");
+    expect(await h.say("/model")).toContain("This model is past its end of life (2026-11-30): requests to it fail.");
     expect(await h.say("/model old")).toBe("anthropic/claude-sonnet-4-5 reached its end of life on 2026-11-30; requests to it fail. Try sonnet (anthropic/claude-sonnet-5-5).");
     expect(await h.say("/model sonnet")).toContain("Model set to sonnet (anthropic/claude-sonnet-5-5)");
     expect(modelCalls(h)).toHaveLength(0);

@@ -2,9 +2,10 @@ import { parseModelRef } from "../../agents/catalog.js";
 import type { DescribedProfile } from "../../auth/status.js";
 import { allowedModels, describeModel, lookupModel, type AllowedModel } from "../../agents/model-choice.js";
 import { loadCatalog } from "../../agents/model-catalog-cache.js";
-import { lifecycleMark, mergeCatalog } from "../../agents/model-catalog.js";
+import { lifecycleMark, lifecycleOf, mergeCatalog } from "../../agents/model-catalog.js";
 import { providersInUse } from "../../agents/model-fetchers.js";
 import { replacementFor } from "../../agents/catalog.js";
+import { providerEntry } from "../../providers/registry.js";
 import type { CommandChoice } from "../../plugin-api.js";
 import { formatDuration } from "../../util/duration.js";
 import { canPinProfile, canRunPrivilegedCommands } from "../access.js";
@@ -88,6 +89,8 @@ async function show(ctx: CommandContext): Promise<CommandReply> {
   const source = effective.source === "agent" ? "agent default" : effective.source === "parent" ? "inherited from the parent chat" : "set for this chat";
   const lines = [`Model: **${label(models, effective.ref)}** (${source})`];
   lines.push(session.pinnedProfileId ? `Pinned profile: ${session.pinnedProfileId}` : "Profile: automatic (first available in order)");
+  const life = lifecycleOf(effective.ref, undefined, Date.now());
+  if (life.retired) lines.push(`This model is past its end of life${life.endOfLife ? ` (${life.endOfLife})` : ""}: requests to it fail. See \`/model list\`.`);
   if (!canRunPrivilegedCommands(ctx.config, ctx.message)) {
     // no switch buttons for a sender whose press would be refused
     lines.push("", "The bot's owners can switch models here; see `/model list` and `/model status`.");
@@ -155,7 +158,9 @@ async function setModel(ctx: CommandContext, requested: string | undefined, prof
   const { effective } = await currentState(ctx);
   let chosen: string = effective.ref;
   if (requested) {
-    const found = lookupModel(requested, models);
+    // without an allowlist the catalog only suggests: any model of a provider Baton can call may be named by full ref
+    const open = Object.keys(ctx.runtime.settings(ctx.agentId).models).length === 0;
+    const found = lookupModel(requested, models, { acceptRefOf: (provider) => open && providerEntry(provider) !== undefined });
     if (found.kind === "ambiguous") {
       return { text: `"${requested}" matches several models: ${found.candidates.map(describeModel).join(", ")}. Which one?`, ephemeral: true };
     }
