@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { closeOpenBackends } from "../state/open-backends.js";
 import { createCliContext, EXIT, type CliContext } from "./context.js";
+import { addHelpTexts } from "./help-texts.js";
 
 /**
  * The command table. Declarations are cheap (commander only); each handler module is
@@ -71,7 +72,7 @@ export function buildProgram(): Command {
   action(
     program
       .command("onboard")
-      .description("set up credentials for an agent (interactive wizard or flags)")
+      .description("set up an agent's credentials and the chat channels (interactive wizard or flags)")
       .option("--non-interactive", "never prompt")
       .option("--anthropic-api-key <key>", "store this Anthropic API key as anthropic:default")
       .option("--openrouter-api-key <key>", "store this OpenRouter API key as openrouter:default")
@@ -130,16 +131,39 @@ export function buildProgram(): Command {
     authCommand("paste-token"),
   );
   const order = auth.command("order").description("per-agent auth profile order override");
-  action(order.command("get").requiredOption("--provider <provider>", "provider").option("--json", "print JSON").addOption(agentOption()), authCommand("order-get"));
   action(
-    order.command("set").requiredOption("--provider <provider>", "provider").argument("<ids...>", "profile ids in order").addOption(agentOption()),
+    order
+      .command("get")
+      .description("show the agent's order for a provider (its override, or what the config gives)")
+      .requiredOption("--provider <provider>", "provider")
+      .option("--json", "print JSON")
+      .addOption(agentOption()),
+    authCommand("order-get"),
+  );
+  action(
+    order
+      .command("set")
+      .description("use exactly these profiles, in this order, for the provider (overrides the config's auth.order)")
+      .requiredOption("--provider <provider>", "provider")
+      .argument("<ids...>", "profile ids in order")
+      .addOption(agentOption()),
     authCommand("order-set"),
     (ids) => ({ ids }),
   );
-  action(order.command("clear").requiredOption("--provider <provider>", "provider").addOption(agentOption()), authCommand("order-clear"));
+  action(
+    order.command("clear").description("drop the agent's override: the config's order applies again").requiredOption("--provider <provider>", "provider").addOption(agentOption()),
+    authCommand("order-clear"),
+  );
   const cooldown = auth.command("cooldown").description("profiles in cooldown or disabled");
-  action(cooldown.command("list").option("--json", "print JSON").addOption(agentOption()), authCommand("cooldown-list"));
-  action(cooldown.command("clear").argument("[id]", "profile id (default: all)").addOption(agentOption()), authCommand("cooldown-clear"), (id) => ({ id }));
+  action(
+    cooldown.command("list").description("profiles in cooldown or disabled: why, for which model, and time left").option("--json", "print JSON").addOption(agentOption()),
+    authCommand("cooldown-list"),
+  );
+  action(
+    cooldown.command("clear").description("make profiles usable again now (their failure counters reset)").argument("[id]", "profile id (default: all)").addOption(agentOption()),
+    authCommand("cooldown-clear"),
+    (id) => ({ id }),
+  );
 
   const pairing = program.command("pairing").description("who may DM the bot: pairing requests and approvals (channels.<id>.dmPolicy)");
   const pairingCommand = (name: string) => () => import("./commands/pairing.js").then((m) => ({ run: (o: any, c: CliContext) => m.run({ ...o, subcommand: name }, c) }));
@@ -179,6 +203,7 @@ export function buildProgram(): Command {
   );
   action(config.command("schema").description("print the JSON Schema of the config"), () => import("./commands/config.js").then((m) => ({ run: m.schema })));
 
+  addHelpTexts(program);
   return program;
 }
 
