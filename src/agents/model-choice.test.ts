@@ -53,3 +53,53 @@ describe("lookupModel", () => {
     expect(lookupModel("../../etc/passwd", catalog).kind).toBe("unknown");
   });
 });
+
+describe("model ids with slashes (OpenRouter)", () => {
+  const OR = "openrouter/anthropic/claude-opus-4.5";
+  const withFallback = allowedModels(undefined, undefined, Date.now(), ["anthropic/claude-opus-4-5", OR, "claude-haiku-4-5"]);
+
+  it("the agent's own primary and fallbacks are offered after the catalog, once each", () => {
+    expect(withFallback.filter((m) => m.ref === OR)).toEqual([{ ref: OR }]);
+    expect(withFallback.at(-1)).toEqual({ ref: OR });
+    expect(withFallback.filter((m) => m.ref === "anthropic/claude-haiku-4-5")).toHaveLength(1);
+    expect(allowedModels({ "anthropic/claude-opus-4-5": {} }, undefined, Date.now(), [OR]).map((m) => m.ref)).toEqual(["anthropic/claude-opus-4-5"]);
+  });
+
+  it.each([
+    [OR, OR],
+    ["anthropic/claude-opus-4.5", OR],
+    ["claude-opus-4.5", OR],
+    ["anthropic/claude-opus-4-5", "anthropic/claude-opus-4-5"],
+  ])("%s -> %s", (input, ref) => {
+    const found = lookupModel(input, withFallback);
+    expect(found.kind).toBe("found");
+    if (found.kind === "found") expect(found.model.ref).toBe(ref);
+  });
+
+  it("an exact ref wins over another provider's model of the same id", () => {
+    const both = [{ ref: "anthropic/claude-x" }, { ref: "openrouter/anthropic/claude-x" }];
+    expect(lookupModel("anthropic/claude-x", both)).toEqual({ kind: "found", model: { ref: "anthropic/claude-x" } });
+    expect(lookupModel("openrouter/anthropic/claude-x", both)).toEqual({ kind: "found", model: { ref: "openrouter/anthropic/claude-x" } });
+  });
+});
+
+describe("lookupModel: full refs of providers Baton can call", () => {
+  const accept = { acceptRefOf: (provider: string) => ["anthropic", "openrouter"].includes(provider) };
+  const listed = [{ ref: "anthropic/claude-opus-5-5", alias: "opus" }, { ref: "openrouter/anthropic/claude-opus-4.5" }];
+
+  it.each([
+    ["openrouter/anthropic/claude-opus-4.6", "openrouter/anthropic/claude-opus-4.6"],
+    ["openrouter/openai/gpt-4o:free", "openrouter/openai/gpt-4o:free"],
+    ["openrouter/anthropic/claude-opus-4.5", "openrouter/anthropic/claude-opus-4.5"],
+    ["opus", "anthropic/claude-opus-5-5"],
+  ])("%s -> %s", (input, ref) => {
+    expect(lookupModel(input, listed, accept)).toEqual({ kind: "found", model: expect.objectContaining({ ref }) });
+  });
+
+  it("never corrects a full ref into another provider's or a neighbouring model; unknown providers and bare names are not taken as typed", () => {
+    expect(lookupModel("openrouter/anthropic/claude-opus-4.6", listed)).not.toEqual({ kind: "found", model: { ref: "openrouter/anthropic/claude-opus-4.6" } });
+    expect(lookupModel("mistral/large", listed, accept).kind).not.toBe("found");
+    const empty = lookupModel("openrouter/", listed, accept);
+    expect(empty.kind === "found" ? empty.model.ref : undefined).not.toBe("openrouter/");
+  });
+});

@@ -1,3 +1,4 @@
+import { providerSettings } from "../providers/registry.js";
 import { parseModelRef } from "./catalog.js";
 import type { ModelFetcher } from "./model-catalog-cache.js";
 import type { AgentRuntime } from "./runtime.js";
@@ -29,6 +30,14 @@ export function modelFetcherFor(runtime: AgentRuntime, agentId: string, provider
           headers: settings?.headers,
           signal,
         });
+      };
+    }
+    case "openrouter": {
+      // OpenRouter's list is public: no credential is resolved (none needs to be stored to list)
+      const settings = providerSettings("openrouter", runtime.runtime.config, runtime.runtime.env);
+      return async (signal) => {
+        const { listOpenRouterModels } = await import("../providers/openrouter/models.js");
+        return listOpenRouterModels({ baseUrl: settings?.baseUrl, headers: settings?.headers, signal });
       };
     }
     default:
