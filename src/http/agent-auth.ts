@@ -1,6 +1,7 @@
 import { agentModelChoice, splitModelRef } from "../config/agents.js";
 import type { BatonConfig } from "../config/schema.js";
 import { credentialStanding, type CredentialStanding } from "../auth/status.js";
+import type { ExtraBlock } from "../auth/order.js";
 import type { AuthStoreData } from "../auth/types.js";
 
 /**
@@ -18,6 +19,8 @@ export interface AuthContext {
   config: BatonConfig;
   env: Readonly<Record<string, string | undefined>>;
   now: number;
+  /** Blocks the resolver also applies beyond the usage stats (profiles over their budget). */
+  extraBlock?: ExtraBlock;
 }
 
 export interface ProviderStanding {
@@ -35,7 +38,7 @@ export interface ProviderStanding {
  * model of that provider.
  */
 export function providerStandings(auth: AgentAuth, context: AuthContext): ProviderStanding[] {
-  const { config, env, now } = context;
+  const { config, env, now, extraBlock } = context;
   const choice = agentModelChoice(config, auth.agentId);
   const modelOf = new Map<string, string>();
   for (const ref of [choice.primary, ...choice.fallbacks]) {
@@ -46,7 +49,7 @@ export function providerStandings(auth: AgentAuth, context: AuthContext): Provid
   const providers = [...new Set([...modelOf.keys(), ...profileProviders])];
   return providers.map((provider) => {
     const model = modelOf.get(provider);
-    const { standing } = credentialStanding({ provider, model, store: auth.store, auth: config.auth, env, now, agentId: auth.agentId });
+    const { standing } = credentialStanding({ provider, model, store: auth.store, auth: config.auth, env, now, agentId: auth.agentId, extraBlock });
     return { provider, ...(model ? { model } : {}), modelInUse: modelOf.has(provider), standing };
   });
 }

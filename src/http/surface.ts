@@ -4,6 +4,7 @@ import { listAgentIds, agentModelChoice } from "../config/agents.js";
 import { readAuthStoreCached } from "../auth/store.js";
 import type { DescribedProfile } from "../auth/status.js";
 import type { Logger } from "../plugin-api.js";
+import { hasBudgets, profileBudgetBlock } from "../usage/budgets.js";
 import { utcDay } from "../usage/periods.js";
 import { describeThrown } from "../util/log.js";
 import { formatDuration } from "../util/duration.js";
@@ -53,6 +54,8 @@ export async function startHttpSurface(options: HttpSurfaceOptions): Promise<Htt
   const { runtime } = gateway.agents;
   const metrics = new GatewayMetrics({ pricing: runtime.config, processMetrics: options.processMetrics });
   const activity = new Activity(runtime.config);
+  // a profile over its budget is unusable here as it is for the resolver
+  const budgetBlock = hasBudgets(runtime.config) ? profileBudgetBlock(runtime.config, gateway.agents.usage, now) : undefined;
   const stops = [metrics.observe(gateway.agents.events), activity.observe(gateway.agents.events), gateway.onMessage((channel, direction) => metrics.countMessage(channel, direction))];
 
   async function agentAuth(agentId: string): Promise<AgentAuth> {
@@ -66,7 +69,7 @@ export async function startHttpSurface(options: HttpSurfaceOptions): Promise<Htt
       listAgentIds(runtime.config).map(async (agentId) => {
         try {
           const auth = await agentAuth(agentId);
-          return { auth, standings: { agentId, providers: providerStandings(auth, { config: runtime.config, env: runtime.env, now: at }) } };
+          return { auth, standings: { agentId, providers: providerStandings(auth, { config: runtime.config, env: runtime.env, now: at, extraBlock: budgetBlock }) } };
         } catch (err) {
           return { standings: { agentId, error: describeThrown(err) } };
         }

@@ -114,3 +114,36 @@ describe("/metrics after a rate-limited key and a failover", () => {
     expect(sample(after, "baton_channel_up", { channel: "loopback" })).toBe(0);
   });
 });
+
+describe("a profile over its budget", () => {
+  it("reads unusable until the period ends, in /metrics and /readyz, as the resolver skips it", async () => {
+    const rig = await startRig({
+      config: {
+        agents: { defaults: { model: REF } },
+        auth: { profiles: { "anthropic:a": { provider: "anthropic", mode: "api_key", budget: { usd: 0.000001, per: "day" } }, "anthropic:b": { provider: "anthropic", mode: "api_key" } } },
+      },
+    });
+    try {
+      await waitFor(() => rig.gateway.channelStatus()[0]?.state === "up", { what: "loopback up" });
+      expect(await rig.say("spend a little")).toContain("spend a little");
+      const samples = await waitFor(async () => {
+        const parsed = parseMetrics(await (await rig.get("/metrics")).text());
+        return sample(parsed, "baton_auth_profile_usable", { profile: "anthropic:a" }) === 0 && parsed;
+      }, { intervalMs: 50, what: "anthropic:a over budget" });
+      const endOfDay = (Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1) - Date.now()) / 1000;
+      const cooldown = sample(samples, "baton_auth_profile_cooldown_seconds", { profile: "anthropic:a" })!;
+      expect(cooldown).toBeGreaterThan(endOfDay - 60);
+      expect(cooldown).toBeLessThanOrEqual(endOfDay + 1);
+      expect(sample(samples, "baton_auth_profile_usable", { profile: "anthropic:b" })).toBe(1);
+      expect(sample(samples, "baton_cost_usd_total", { profile: "anthropic:a" })).toBeGreaterThan(0.000001);
+      const ready = (await (await rig.get("/readyz")).json()) as { providers: { profile: string; unusable: unknown[] }[] };
+      expect(ready.providers[0]).toMatchObject({ profile: "anthropic:b", unusable: [{ profile: "anthropic:a", kind: "budget", reason: "budget" }] });
+      // the next turn goes to b without a request with a's key
+      const before = rig.fake.requests.length;
+      expect(await rig.say("and more")).toContain("and more");
+      expect(rig.fake.requests.slice(before).map((r) => r.credential)).toEqual([KEY_B]);
+    } finally {
+      await rig.close();
+    }
+  });
+});
