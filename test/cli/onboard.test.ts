@@ -96,7 +96,7 @@ describe("baton onboard (non-interactive)", () => {
   it("without a choice and without a terminal says what to pass", async () => {
     const result = await runBaton(home, ["onboard", "--non-interactive"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/pass --anthropic-api-key KEY, or --auth-choice/);
+    expect(result.stderr).toMatch(/pass --anthropic-api-key KEY, --openrouter-api-key KEY, or --auth-choice apiKey\|setup-token\|claude-cli\|openrouter-api-key\|skip/);
     const withEnv = await runBaton(home, ["onboard"], { env: { ANTHROPIC_API_KEY: fakeSecret("api-key") } });
     expect(withEnv.code).toBe(0);
     expect(withEnv.stdout).toMatch(/ANTHROPIC_API_KEY is set in the environment \(sk-ant-a…/);
@@ -107,5 +107,54 @@ describe("baton onboard (non-interactive)", () => {
     const work = json(await runBaton(home, ["models", "status", "--json", "--agent", "work"]));
     expect(work.auth.providers[0].effective.source).toBe("missing");
     expect(work.auth.providers[0].message).toMatch(/^No credentials found for profile anthropic:default for agent work\. Auth is per agent\. New agents don't inherit the main agent's keys\./);
+  });
+});
+
+describe("baton onboard with OpenRouter (non-interactive)", () => {
+  const FALLBACK = "openrouter/anthropic/claude-opus-4.5";
+
+  it("--openrouter-api-key stores openrouter:default and makes OpenRouter the agent's fallback", async () => {
+    const key = fakeSecret("openrouter");
+    const result = await runBaton(home, ["onboard", "--openrouter-api-key", key]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Saved openrouter:default (api_key sk-or-v1…${key.slice(-4)}) for agent main.`);
+    expect(result.stdout).toContain(`agents.defaults.model.fallbacks += "${FALLBACK}"`);
+    expect(result.stdout).not.toContain(key);
+    expect(readJson(home.storePath()).profiles).toEqual({ "openrouter:default": { type: "api_key", provider: "openrouter", key } });
+    expect(config()).toEqual({
+      auth: { profiles: { "openrouter:default": { provider: "openrouter", mode: "api_key" } } },
+      agents: { defaults: { model: { fallbacks: [FALLBACK] } } },
+    });
+    const status = json(await runBaton(home, ["models", "status", "--json"]));
+    const providers = Object.fromEntries(status.auth.providers.map((p: { provider: string }) => [p.provider, p]));
+    expect(providers.openrouter).toMatchObject({ inUse: true, effective: { source: "profile", profileId: "openrouter:default" } });
+  });
+
+  it("keeps a configured primary (string shorthand too) and does not add a second OpenRouter fallback", async () => {
+    fs.mkdirSync(home.stateDir, { recursive: true });
+    fs.writeFileSync(home.configPath, `{ agents: { defaults: { model: "anthropic/claude-opus-4-5" } } }\n`);
+    expect((await runBaton(home, ["onboard", "--anthropic-api-key", fakeSecret("api-key"), "--openrouter-api-key", fakeSecret("openrouter")])).code).toBe(0);
+    expect(config().agents.defaults.model).toEqual({ primary: "anthropic/claude-opus-4-5", fallbacks: [FALLBACK] });
+    expect(Object.keys(readJson(home.storePath()).profiles).sort()).toEqual(["anthropic:default", "openrouter:default"]);
+    const again = await runBaton(home, ["onboard", "--openrouter-api-key", fakeSecret("openrouter")]);
+    expect(again.stdout).toContain("Replaced openrouter:default");
+    expect(config().agents.defaults.model.fallbacks).toEqual([FALLBACK]);
+  });
+
+  it("--auth-choice openrouter-api-key reads the key from stdin; an Anthropic key is refused", async () => {
+    const key = fakeSecret("openrouter");
+    expect((await runBaton(home, ["onboard", "--auth-choice", "openrouter-api-key"], { input: `${key}\n` })).code).toBe(0);
+    expect(readJson(home.storePath()).profiles["openrouter:default"].key).toBe(key);
+    const wrong = await runBaton(home, ["onboard", "--openrouter-api-key", fakeSecret("api-key"), "--agent", "work"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/Refused: this is an Anthropic credential/);
+    expect(fs.existsSync(home.storePath("work"))).toBe(false);
+  });
+
+  it("--openrouter-api-key with another --auth-choice is a usage error", async () => {
+    const result = await runBaton(home, ["onboard", "--openrouter-api-key", fakeSecret("openrouter"), "--auth-choice", "setup-token"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--openrouter-api-key goes with --auth-choice openrouter-api-key/);
   });
 });
