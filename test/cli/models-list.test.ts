@@ -54,7 +54,7 @@ describe("baton models list", () => {
     const second = await runBaton(home, ["models", "list"], { env });
     expect(second.code).toBe(0);
     expect(modelCalls()).toHaveLength(1);
-    expect(second.stdout).toMatch(/anthropic\/claude-sonnet-4-5\s+RETIRED 2026-11-30/);
+    expect(second.stdout).toMatch(/anthropic\/claude-sonnet-4-5\s+retired 2026-11-30/);
     expect(second.stdout).toMatch(/anthropic\/claude-opus-5-5\s+opus/);
     expect(second.stdout).toMatch(/anthropic\/claude-opus-4-5\s+retires 2027-01-22, default/);
     expect(second.stdout).toContain("anthropic: cached");

@@ -29,7 +29,7 @@ export async function run(options: { json?: boolean; agent?: string; refresh?: b
   }
   const now = Date.now();
   const catalog = mergeCatalog(catalogs, now);
-  const models = allowedModels(settings.models, catalog, now).map((m) => {
+  const models = allowedModels(settings.models, catalog, now, [settings.primary, ...settings.fallbacks]).map((m) => {
     const entry = catalog.find((e) => e.ref === m.ref);
     return {
       ref: m.ref,
@@ -56,7 +56,7 @@ export async function run(options: { json?: boolean; agent?: string; refresh?: b
     ...models.map((m) => [
       m.ref,
       m.alias ?? "",
-      [m.retired ? `RETIRED ${m.endOfLife ?? ""}`.trim() : lifecycleMark({ endOfLife: m.endOfLife ?? undefined, retired: false }), m.default ? "default" : "", m.fallback ? "fallback" : "", m.cacheControlTtl ? `cache ${m.cacheControlTtl}` : ""]
+      [lifecycleMark({ endOfLife: m.endOfLife ?? undefined, retired: m.retired }), m.default ? "default" : "", m.fallback ? "fallback" : "", m.cacheControlTtl ? `cache ${m.cacheControlTtl}` : ""]
         .filter(Boolean)
         .join(", "),
     ]),
