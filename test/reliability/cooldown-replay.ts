@@ -9,7 +9,7 @@
  * order (each waits for the store lock), so times are compared within `raceMs`, and a cooldown
  * a success of the same profile may have overwritten is not demanded.
  */
-import { COOLDOWN_LADDER_MS, SHORT_COOLDOWN_MS } from "../../src/auth/cooldown.js";
+import { COOLDOWN_LADDER_MS, MIN_RATE_LIMIT_COOLDOWN_MS, SHORT_COOLDOWN_MS } from "../../src/auth/cooldown.js";
 import { decideAfterFailure } from "../../src/auth/failover.js";
 import type { FailureClass, UnusableProfile } from "../../src/auth/types.js";
 import type { FaultKind, ProxiedCall } from "./fault-proxy.js";
@@ -67,7 +67,8 @@ export function reportedEvents(calls: readonly ProxiedCall[], profileOf: (creden
 
 /** Cooldown lengths the policy may give this failure (the ladder step depends on earlier failures). */
 function possibleDurations(event: ReportedEvent): number[] {
-  if (event.outcome === "rate_limit") return COOLDOWN_LADDER_MS.map((step) => Math.max(event.retryAfterMs ?? 0, step));
+  // until the reported reset (the fake reports one with each 429, equal to its retry-after), else the ladder
+  if (event.outcome === "rate_limit") return event.retryAfterMs === undefined ? [...COOLDOWN_LADDER_MS] : [Math.max(event.retryAfterMs, MIN_RATE_LIMIT_COOLDOWN_MS)];
   if (event.outcome === "auth") return [...COOLDOWN_LADDER_MS];
   return [SHORT_COOLDOWN_MS];
 }
