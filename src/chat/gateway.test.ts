@@ -66,3 +66,40 @@ describe("the context a channel is started with", () => {
     expect([own.telegram.nativeCommands, own.discord.nativeCommands]).toEqual([false, true]);
   });
 });
+
+describe("message counting (Gateway.onMessage)", () => {
+  it("counts each dispatched message in, and each reply out, whether sent by the plugin or through a sink", async () => {
+    let ctx: ChannelContext | undefined;
+    const sentByPlugin: string[] = [];
+    const sentBySink: string[] = [];
+    const factory: ChannelPluginFactory = () => ({
+      id: "telegram",
+      limits: { maxMessageLength: 1000, canEdit: false, nativeCommands: false, format: "plain" },
+      start: async (context) => void (ctx = context),
+      stop: async () => undefined,
+      send: async (_target, message) => (sentByPlugin.push(message.plainText), { messageId: "1" }),
+    });
+    const quiet = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+    const runtime = await runtimeWith({ channels: { telegram: { dmPolicy: "open" } } });
+    const gateway = new Gateway({ runtime, channels: ["telegram"], factories: { telegram: factory }, log: quiet });
+    const counted: string[] = [];
+    const stop = gateway.onMessage((channel, direction) => counted.push(`${channel}:${direction}`));
+    gateway.onMessage(() => {
+      throw new Error("a broken listener changes nothing");
+    });
+    await gateway.start();
+    try {
+      const message = (id: string) => ({ channel: "telegram", accountId: "default", chatKind: "dm" as const, chatId: "7", senderId: "7", messageId: id, text: "/whoami", mentioned: true });
+      await (await ctx!.dispatch(message("1"))).settled;
+      await (await ctx!.dispatch(message("2"), { send: async (m) => (sentBySink.push(m.plainText), { messageId: "s1" }) })).settled;
+      expect(sentByPlugin).toHaveLength(1);
+      expect(sentBySink).toHaveLength(1);
+      expect(counted).toEqual(["telegram:in", "telegram:out", "telegram:in", "telegram:out"]);
+      stop();
+      await (await ctx!.dispatch(message("3"))).settled;
+      expect(counted).toHaveLength(4);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
