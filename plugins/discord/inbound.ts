@@ -18,6 +18,16 @@ export interface SenderFacts {
   isBot: boolean;
 }
 
+/** A file attached to a message. */
+export interface AttachmentFacts {
+  name: string;
+  /** Bytes, as Discord declares it. */
+  size?: number;
+  /** Where Discord's CDN serves it (signed; no token needed). */
+  url: string;
+  contentType?: string;
+}
+
 /** What the plugin needs from a discord.js `Message`, as plain data. */
 export interface MessageFacts extends ChannelFacts {
   id: string;
@@ -33,6 +43,7 @@ export interface MessageFacts extends ChannelFacts {
   repliedUserId?: string;
   replyToMessageId?: string;
   timestamp: number;
+  attachments?: AttachmentFacts[];
 }
 
 /** The bot as seen from one chat: its user id and, in a guild, its managed role. */

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { type Client, DiscordjsErrorCodes, Events, type Interaction, type Message, Routes } from "discord.js";
+import { type Client, DiscordAPIError, DiscordjsErrorCodes, Events, type Interaction, type Message, Routes } from "discord.js";
 import {
   BoundedSet,
   redact,
@@ -17,10 +17,12 @@ import {
 import { ChannelLimiter, type ChannelRate } from "./channel-limiter.js";
 import { createClient } from "./client.js";
 import { errorText } from "./errors.js";
-import { botRoleIds, messageFacts } from "./facts.js";
+import { botRoleIds, guildBotRoleIds, messageFacts, rawMessageFacts } from "./facts.js";
+import { toAttachments } from "./attachments.js";
+import { CATCH_UP_KEY, CatchUpMarks, compareIds, DEFAULT_CATCH_UP, fetchAfter, readRecord, type CatchUpLimits } from "./catch-up.js";
 import { closeReason } from "./gateway-close.js";
 import { guarded } from "./guard.js";
-import { type ChannelFacts, toInboundMessage } from "./inbound.js";
+import { type ChannelFacts, type MessageFacts, toInboundMessage } from "./inbound.js";
 import { createInteractionHandler } from "./interactions.js";
 import { createMessageBody, editMessageBody, fileMessageBody, fileUpload, sentMessageId } from "./outbound.js";
 import { syncCommands } from "./register-commands.js";
@@ -39,6 +41,8 @@ export interface DiscordPluginOptions {
   requestTimeoutMs?: number;
   /** Pause between gateway IDENTIFYs; Discord's 5 s (discord.js's throttler) unless set, e.g. by tests. */
   identifyIntervalMs?: number;
+  /** How far back and how many messages per channel catch-up answers; default 15 min and 20. */
+  catchUp?: Partial<CatchUpLimits>;
 }
 
 export const DISCORD_LIMITS: ChannelLimits = {
@@ -67,6 +71,12 @@ interface Running {
   /** READY was seen: from now on a lost connection is reported through `ctx.fail`. */
   connected: boolean;
   onAbort: () => void;
+  /** What each watched channel's catch-up starts after (kept in `ctx.state`). */
+  marks: CatchUpMarks;
+  /** Writes of the marks, one after another; `dirty` when another is due after the one under way. */
+  saving?: Promise<void>;
+  dirty: boolean;
+  catchingUp: boolean;
 }
 
 /**
@@ -109,6 +119,9 @@ export class DiscordChannel implements ChannelPlugin {
       attempt: new AbortController(),
       connected: false,
       onAbort: () => void this.stop(),
+      marks: new CatchUpMarks(),
+      dirty: false,
+      catchingUp: false,
     };
     this.#running = running;
     this.#stopping = undefined;
@@ -118,6 +131,7 @@ export class DiscordChannel implements ChannelPlugin {
     const timeoutMs = this.#options.startTimeoutMs ?? START_TIMEOUT_MS;
     const timer = setTimeout(() => running.attempt.abort(new StartTimeout(`no connection within ${timeoutMs / 1000} s`)), timeoutMs);
     try {
+      running.marks = await this.#loadMarks(ctx, log);
       await unlessAborted(this.#connect(running), running.attempt.signal);
     } catch (error) {
       const reason = this.#startFailure(running, error);
@@ -129,6 +143,7 @@ export class DiscordChannel implements ChannelPlugin {
     running.connected = true;
     log.info("discord: connected", { user: running.client.user?.tag, userId: running.client.user?.id });
     await this.#registerCommands(running);
+    void this.#catchUp(running);
   }
 
   async stop(): Promise<void> {
@@ -250,28 +265,131 @@ export class DiscordChannel implements ChannelPlugin {
     client.on(Events.ShardError, guarded(log, "shard error handler", (error: Error, shardId: number) => log.warn("discord: gateway connection error", { shardId, error: errorText(error) })));
     client.on(Events.ShardReconnecting, guarded(log, "reconnect handler", (shardId: number) => log.info("discord: gateway reconnecting", { shardId })));
     client.on(Events.ShardResume, guarded(log, "resume handler", (shardId: number, replayed: number) => log.info("discord: gateway resumed", { shardId, replayed })));
+    // a new session after a lost one (no RESUME): what was sent meanwhile is fetched, as at start
+    client.on(Events.ShardReady, guarded(log, "ready handler", () => (running.connected ? this.#catchUp(running) : undefined)));
   }
 
   async #onMessage(running: Running, message: Message): Promise<void> {
-    const { client, ctx, log } = running;
+    const { client } = running;
     const botUserId = client.user?.id;
     if (!botUserId || !this.#recent.addNew(message.id)) return;
     const facts = messageFacts(message);
     if (!facts) return;
-    const inbound = toInboundMessage(facts, {
-      accountId: this.#options.accountId,
-      userId: botUserId,
-      roleIds: botRoleIds(message, botUserId),
-    });
-    if (!inbound) return;
+    await this.#handleFacts(running, facts, botRoleIds(message, botUserId));
+  }
+
+  /** A message from the gateway or from catch-up: normalized, its thread's parent found, dispatched and tracked. */
+  async #handleFacts(running: Running, facts: MessageFacts, roleIds: string[]): Promise<boolean> {
+    const { client, ctx, log } = running;
+    const botUserId = client.user?.id;
+    if (!botUserId) return false;
+    const inbound = toInboundMessage(facts, { accountId: this.#options.accountId, userId: botUserId, roleIds });
+    if (!inbound) return false;
     if (inbound.chatKind === "channel" && facts.isThread && !inbound.parentChatId) {
       const completed = await this.#completeChannel(running, { channelId: inbound.chatId, guildId: inbound.guildId, isThread: true });
       if (completed.parentId) inbound.parentChatId = completed.parentId;
     }
+    if (facts.attachments?.length) inbound.attachments = toAttachments(facts.attachments, running.lifetime.signal);
+    const chat = { chatId: inbound.chatId, ...(inbound.guildId ? { guildId: inbound.guildId } : {}), ...(inbound.parentChatId ? { parentId: inbound.parentChatId } : {}), ...(facts.isThread ? { isThread: true } : {}) };
+    const watch = inbound.chatKind === "dm" || inbound.mentioned || !this.#mentionRequired(ctx, inbound.guildId);
+    const wasWatched = running.marks.isWatched(chat.chatId);
+    const tracked = running.marks.dispatched(chat, inbound.messageId, watch, Date.now());
+    if (tracked && !wasWatched) this.#saveMarks(running);
     try {
-      await ctx.dispatch(inbound);
+      const receipt = await ctx.dispatch(inbound);
+      if (tracked) {
+        void receipt.settled.then((settlement) => {
+          if (this.#running === running && running.marks.settled(chat.chatId, inbound.messageId, settlement)) this.#saveMarks(running);
+        });
+      }
     } catch (error) {
-      log.error("discord: dispatch failed", { messageId: message.id, error: errorText(error) });
+      log.error("discord: dispatch failed", { messageId: facts.id, error: errorText(error) });
+      if (tracked && running.marks.settled(chat.chatId, inbound.messageId, "done")) this.#saveMarks(running);
+    }
+    return true;
+  }
+
+  /** Does the bot answer only when addressed in this guild (`guilds.<id>.requireMention`, else `requireMention`)? */
+  #mentionRequired(ctx: ChannelContext, guildId: string | undefined): boolean {
+    if (!guildId) return false;
+    const guild = (ctx.config.guilds as Record<string, { requireMention?: boolean }> | undefined)?.[guildId];
+    return (guild?.requireMention ?? ctx.config.requireMention) !== false;
+  }
+
+  async #loadMarks(ctx: ChannelContext, log: Logger): Promise<CatchUpMarks> {
+    try {
+      return new CatchUpMarks(readRecord(await ctx.state.get(CATCH_UP_KEY)));
+    } catch (error) {
+      const where = await ctx.state.setAside(CATCH_UP_KEY).catch(() => "(could not move it)");
+      log.warn("discord: the catch-up record was unreadable; set aside, catch-up starts afresh", { error: errorText(error), movedTo: where });
+      return new CatchUpMarks();
+    }
+  }
+
+  /** Stores the marks; writes do not overlap, and changes made during a write are written after it. */
+  #saveMarks(running: Running): void {
+    running.dirty = true;
+    if (running.saving) return;
+    const write = async (): Promise<void> => {
+      while (running.dirty) {
+        running.dirty = false;
+        try {
+          await running.ctx.state.set(CATCH_UP_KEY, running.marks.record());
+        } catch (error) {
+          running.log.warn("discord: could not store the catch-up marks", { error: errorText(error) });
+        }
+      }
+    };
+    running.saving = write().finally(() => {
+      running.saving = undefined;
+    });
+  }
+
+  /**
+   * Fetches what each watched channel received since its mark (at most `maxMessages`, none older
+   * than `maxAgeMs`) and handles it like gateway messages; one already handled is skipped.
+   */
+  async #catchUp(running: Running): Promise<void> {
+    if (running.catchingUp) return;
+    running.catchingUp = true;
+    const { client, log } = running;
+    const limits = { ...DEFAULT_CATCH_UP, ...this.#options.catchUp };
+    let channels = 0;
+    let dispatched = 0;
+    try {
+      for (const mark of running.marks.watched()) {
+        if (this.#running !== running || running.lifetime.signal.aborted) return;
+        const query = new URLSearchParams({ after: fetchAfter(mark, Date.now(), limits), limit: String(Math.min(100, limits.maxMessages)) });
+        let page: unknown;
+        try {
+          page = await client.rest.get(Routes.channelMessages(mark.chatId), { query, signal: this.#deadline() });
+        } catch (error) {
+          if (error instanceof DiscordAPIError && (error.status === 403 || error.status === 404)) {
+            log.info("discord: a watched channel can no longer be read; not watched any more", { chatId: mark.chatId, error: errorText(error) });
+            if (running.marks.forget(mark.chatId)) this.#saveMarks(running);
+          } else {
+            log.warn("discord: catch-up could not read a channel", { chatId: mark.chatId, error: errorText(error) });
+          }
+          continue;
+        }
+        channels++;
+        const where = { channelId: mark.chatId, ...(mark.guildId ? { guildId: mark.guildId } : {}), isThread: mark.isThread === true, ...(mark.parentId ? { parentId: mark.parentId } : {}) };
+        const facts = (Array.isArray(page) ? page : [])
+          .map((raw) => rawMessageFacts(raw, where))
+          .filter((f): f is MessageFacts => f !== null)
+          .sort((a, b) => compareIds(a.id, b.id));
+        const botUserId = client.user?.id ?? "";
+        for (const message of facts) {
+          if (this.#running !== running) return;
+          if (running.marks.isDone(mark.chatId, message.id) || !this.#recent.addNew(message.id)) continue;
+          if (await this.#handleFacts(running, message, guildBotRoleIds(client, mark.guildId, botUserId))) dispatched++;
+        }
+      }
+      if (dispatched) log.info("discord: answered messages sent while offline", { channels, messages: dispatched });
+    } catch (error) {
+      log.warn("discord: catch-up failed", { error: errorText(error) });
+    } finally {
+      running.catchingUp = false;
     }
   }
 
@@ -314,7 +432,8 @@ export class DiscordChannel implements ChannelPlugin {
     running.client.rest.clearHashSweeper();
     running.client.rest.clearHandlerSweeper();
     const timeoutMs = this.#options.stopTimeoutMs ?? 3000;
-    await withTimeout(Promise.all([destroyForGood(running.client), running.limiter.stop()]), timeoutMs).catch((error: unknown) => {
+    const marksWritten = running.saving ?? Promise.resolve();
+    await withTimeout(Promise.all([destroyForGood(running.client), running.limiter.stop(), marksWritten]), timeoutMs).catch((error: unknown) => {
       if (error instanceof TimeoutError) running.log.warn("discord: gateway did not close in time; dropped", { timeoutMs });
       else running.log.warn("discord: error while stopping", { error: errorText(error) });
     });

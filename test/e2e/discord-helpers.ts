@@ -80,6 +80,11 @@ export interface Stack {
   logs: string[];
   /** `fakes.discord.messages.length` when the stack started: records before belong to earlier tests. */
   firstRecord: number;
+  /**
+   * Stops the gateway as SIGTERM does and starts a new one on the same state dir, as a restarted
+   * process would; `between` runs while none is connected (messages sent meanwhile).
+   */
+  restart(between?: () => void | Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -98,26 +103,38 @@ export async function startStack(fakes: Fakes, options: StackOptions = {}): Prom
     },
     models: { providers: { anthropic: { baseUrl: fakes.anthropic.url } } },
   };
-  const runtime = await runtimeFromConfig(stateDir, input);
   const turns: TurnOutcome[] = [];
   const logs: string[] = [];
   const firstRecord = fakes.discord.messages.length;
-  const gateway = new Gateway({
-    runtime,
-    channels: ["discord"],
-    factories: { discord: discordPlugin },
-    onTurn: (event) => turns.push(event.outcome),
-    log: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-  });
-  await gateway.start();
+  const launch = async (): Promise<Gateway> => {
+    const runtime = await runtimeFromConfig(stateDir, input);
+    const gateway = new Gateway({
+      runtime,
+      channels: ["discord"],
+      factories: { discord: discordPlugin },
+      onTurn: (event) => turns.push(event.outcome),
+      log: createLogger({ level: "debug", write: (line) => logs.push(line) }),
+    });
+    await gateway.start();
+    return gateway;
+  };
+  let gateway = await launch();
   let stopped: Promise<void> | undefined;
   return {
     fakes,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     stateDir,
     turns,
     logs,
     firstRecord,
+    async restart(between) {
+      await gateway.stop();
+      await fakes.discord.waitFor(() => fakes.discord.liveConnections === 0);
+      await between?.();
+      gateway = await launch();
+    },
     stop() {
       stopped ??= gateway.stop().finally(() => fs.rmSync(stateDir, { recursive: true, force: true }));
       return stopped;
@@ -202,7 +219,7 @@ export function waitForAnthropicRequests(fakes: Fakes, count: number, timeoutMs 
   });
 }
 
-export { lastUserText, requestModel, requestRoles } from "../fakes/anthropic/index.js";
+export { lastUserImages, lastUserText, requestModel, requestRoles } from "../fakes/anthropic/index.js";
 
 /** Counts fence lines (``` or ~~~, possibly indented or quoted) of a Discord message. */
 export function fenceLineCount(content: string): number {

@@ -91,6 +91,8 @@ export interface FakeDiscord {
   answerWith(override: RestOverride): () => void;
   /** Every message the bot created, edited or deleted, in order. */
   readonly messages: BotMessageRecord[];
+  /** URL paths of attachments downloaded, in order. */
+  readonly attachmentDownloads: string[];
   /** Interactions the fake emitted, by id, with their callback and follow-ups. */
   readonly interactionCallbacks: Map<string, InteractionRecord>;
   /** Every bulk overwrite of application commands. */
@@ -130,8 +132,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     control,
   });
 
+  /** Files users attached, by URL path (`/attachments/<channel>/<id>/<name>`), as Discord's CDN serves them. */
+  const attachmentFiles = new Map<string, Buffer>();
+  const attachmentDownloads: string[] = [];
   server.on("request", (req, res) => {
     const parsed = new URL(req.url ?? "/", url);
+    const file = req.method === "GET" ? attachmentFiles.get(parsed.pathname) : undefined;
+    if (file) {
+      attachmentDownloads.push(parsed.pathname);
+      state.changed();
+      res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": file.length }).end(file);
+      return;
+    }
     if (!parsed.pathname.startsWith("/api/v10/")) {
       res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ code: 0, message: "404: Not Found" }));
       return;
@@ -252,7 +264,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         mention_everyone: /@(everyone|here)/.test(input.content),
         mentions: [...mentioned.values()].map((u) => ({ ...userPayload(u), ...(input.guild_id ? { member: memberPayload(u) } : {}) })),
         mention_roles: [...new Set([...tokens.roleIds, ...(input.mention_roles ?? [])])],
-        attachments: [],
+        attachments: (input.attachments ?? []).map((attachment) => {
+          const attachmentId = state.nextId();
+          const path = `/attachments/${input.channel_id}/${attachmentId}/${encodeURIComponent(attachment.filename)}`;
+          attachmentFiles.set(path, attachment.content);
+          return {
+            id: attachmentId,
+            filename: attachment.filename,
+            size: attachment.content.length,
+            url: `${url}${path}?ex=0&is=0&hm=fake`,
+            proxy_url: `${url}${path}`,
+            ...(attachment.content_type ? { content_type: attachment.content_type } : {}),
+          };
+        }),
         embeds: [],
         components: [],
         pinned: false,
@@ -263,7 +287,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
           : {}),
       };
       state.storedMessages.set(id, message);
-      state.dispatch("MESSAGE_CREATE", message);
+      if (!input.offline) state.dispatch("MESSAGE_CREATE", message);
       state.changed();
       return id;
     },
@@ -306,6 +330,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       };
     },
     messages: state.messages,
+    attachmentDownloads,
     interactionCallbacks: state.interactions,
     commandPuts: state.commandPuts,
     registeredCommands(scope = "global") {

@@ -175,6 +175,26 @@ export function createRestHandler(state: DiscordState, options: RestOptions) {
       },
       true,
     ),
+    // a channel's history: `after` gives the oldest `limit` messages after that id, `before` (or
+    // neither) the newest before it; Discord returns both newest first
+    route("GET", "/channels/:channel/messages", true, ({ params: [id], query }) => {
+      if (!channelOf(id)) return unknownChannel();
+      const limitText = query.get("limit");
+      const limit = limitText === null ? 50 : Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+        return apiError(400, { code: 50035, message: "Invalid Form Body", errors: { limit: { _errors: [{ code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 100." }] } } });
+      }
+      const after = query.get("after");
+      const before = query.get("before");
+      const byId = (a: Record<string, any>, b: Record<string, any>) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
+      let list = [...state.storedMessages.values()].filter((m) => m.channel_id === id).sort(byId);
+      if (after !== null && /^\d+$/.test(after)) list = list.filter((m) => BigInt(m.id) > BigInt(after)).slice(0, limit);
+      else {
+        if (before !== null && /^\d+$/.test(before)) list = list.filter((m) => BigInt(m.id) < BigInt(before));
+        list = list.slice(-limit);
+      }
+      return json(200, list.reverse());
+    }),
     route("POST", "/channels/:channel/typing", true, ({ params: [id] }) => (channelOf(id) ? { status: 204 } : unknownChannel())),
     route("POST", "/interactions/:id/:token/callback", false, ({ params: [id, token], body, query }) => {
       const interaction = state.interactions.get(id);

@@ -39,6 +39,13 @@ export interface EmitMessageInput {
   type?: number;
   /** Pass an id to re-emit the same message (e.g. to test de-duplication). */
   id?: string;
+  /** Files attached by the user; the fake serves each at its attachment `url` (`<fake url>/attachments/...`). */
+  attachments?: { filename: string; content: Buffer; content_type?: string }[];
+  /**
+   * Store the message without a MESSAGE_CREATE: sent while the bot was offline, found only in
+   * the channel's history (`GET /channels/:id/messages`).
+   */
+  offline?: boolean;
 }
 
 export interface EmitCommandInput {
