@@ -6,11 +6,14 @@
 import Anthropic, { APIError } from "@anthropic-ai/sdk";
 import { parseRateLimitHeaders } from "../../auth/rate-limits.js";
 import type { ResolvedCredential } from "../../auth/types.js";
+import type { Logger } from "../../plugin-api.js";
+import { createLogger } from "../../util/log.js";
 import { ProviderError, type CompletionRequest, type CompletionResult, type Provider, type RateLimitSnapshot } from "../types.js";
 import { ClientCache } from "./client-cache.js";
 import { providerErrorFrom, toProviderError } from "./errors.js";
 import { baseBetas, cancelEnvCredentialHeaders, mergeBetas, partitionUserHeaders } from "./headers.js";
 import { buildMessageParams } from "./params.js";
+import { ProviderWarnings, withConsoleWarnings } from "./sdk-warnings.js";
 import { applyStreamEvent, createStreamState, resultOf } from "./stream-state.js";
 
 export interface AnthropicProviderOptions {
@@ -23,6 +26,8 @@ export interface AnthropicProviderOptions {
    * failing with a `timeout` ProviderError. Default {@link DEFAULT_TIMEOUT_MS}.
    */
   timeoutMs?: number;
+  /** Where the SDK's warnings (deprecated models) go, once per model; default: Baton's stderr logger. */
+  log?: Pick<Logger, "warn">;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -75,6 +80,7 @@ async function streamCompletion(
   request: CompletionRequest,
   timeoutMs: number,
   userBetas: string | undefined,
+  sdkWarnings: ProviderWarnings,
 ): Promise<CompletionResult> {
   const { signal } = request;
   if (signal?.aborted) throw abortError(signal);
@@ -99,7 +105,10 @@ async function streamCompletion(
   let failure: unknown;
   let rateLimits: RateLimitSnapshot | undefined;
   try {
-    const { data: stream, response } = await client.messages.create(params, { signal: controller.signal, headers }).withResponse();
+    // the SDK prints deprecation warnings with console.warn, synchronously, before the request
+    const { value: call, warnings } = withConsoleWarnings(() => client.messages.create(params, { signal: controller.signal, headers }));
+    sdkWarnings.report(request.model, warnings);
+    const { data: stream, response } = await call.withResponse();
     rateLimits = parseRateLimitHeaders(response.headers, Date.now());
     try {
       request.onResponseHeaders?.(rateLimits);
@@ -148,6 +157,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const userBetas = partitionUserHeaders(options.headers).betas;
   const clients = new ClientCache((credential) => createClient(credential, options, timeoutMs), CLIENT_CACHE_SIZE);
+  const sdkWarnings = new ProviderWarnings(options.log ?? createLogger({ scope: "anthropic" }));
   return {
     id: "anthropic",
     async complete(credential, request) {
@@ -156,7 +166,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
           code: "MISSING_SECRET",
         });
       }
-      return streamCompletion(clients.get(credential), credential, request, timeoutMs, userBetas);
+      return streamCompletion(clients.get(credential), credential, request, timeoutMs, userBetas, sdkWarnings);
     },
   };
 }
