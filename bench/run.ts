@@ -7,6 +7,7 @@
  *   --quick   smaller counts (a smoke run; figures are noisier)
  *   name      only these benches: cli-startup turn-overhead router-throughput memory-soak
  *             metrics-scrape telegram-delivery discord-latency gateway-idle fairness key-capacity
+ *             redis-cluster
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -17,6 +18,7 @@ import { keyCapacity } from "./key-capacity.js";
 import { printTable, ROOT } from "./lib.js";
 import { memorySoak } from "./memory-soak.js";
 import { metricsScrape } from "./metrics-scrape.js";
+import { redisCluster } from "./redis-cluster.js";
 import { routerThroughput } from "./router-throughput.js";
 import { turnOverhead } from "./turn-overhead.js";
 
@@ -105,6 +107,16 @@ const BENCHES: Bench[] = [
         ["metrics-scrape", `/metrics p50 / p99 (${f.sessions} sessions, ${f.profiles} profiles; target p50 < 20 ms)`, `${formatMs(f.metrics.p50Ms)} / ${formatMs(f.metrics.p99Ms)} ms`],
         ["metrics-scrape", "in-process render p50 / p99 (no HTTP)", `${formatMs(f.render.p50Ms)} / ${formatMs(f.render.p99Ms)} ms`],
         ["metrics-scrape", "status page p50 / p99", `${formatMs(f.page.p50Ms)} / ${formatMs(f.page.p99Ms)} ms`],
+      ];
+    },
+  },
+  {
+    name: "redis-cluster",
+    async run(quick) {
+      const f = await redisCluster(quick ? 100 : 500, quick ? 2 : 5);
+      return [
+        ["redis-cluster", `cooldown A→B visible p50 / p99 (${f.visibility.samples} writes; target p99 < 100 ms)`, `${f.visibility.p50Ms.toFixed(2)} / ${f.visibility.p99Ms.toFixed(2)} ms`],
+        ["redis-cluster", `Telegram holder SIGKILL → answered p50 / max (${f.failover.runs} runs, lease TTL ${f.failover.leaseTtlMs} ms)`, `${(f.failover.p50Ms / 1000).toFixed(2)} / ${(f.failover.maxMs / 1000).toFixed(2)} s`],
       ];
     },
   },

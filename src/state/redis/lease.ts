@@ -80,14 +80,17 @@ export class LeaseKeeper {
   private watchdog: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly intervalMs: number;
+  /** How often a standby asks: a free lease is taken within this of its expiry. */
+  private readonly standbyIntervalMs: number;
   private readonly marginMs: number;
 
   constructor(
     private readonly lease: RedisLease,
     private readonly events: LeaseKeeperEvents,
-    options: { intervalMs?: number; marginMs?: number } = {},
+    options: { intervalMs?: number; standbyIntervalMs?: number; marginMs?: number } = {},
   ) {
     this.intervalMs = options.intervalMs ?? Math.max(50, Math.floor(lease.ttlMs / 3));
+    this.standbyIntervalMs = options.standbyIntervalMs ?? Math.min(this.intervalMs, 250);
     this.marginMs = options.marginMs ?? Math.max(50, Math.floor(lease.ttlMs / 5));
   }
 
@@ -136,7 +139,7 @@ export class LeaseKeeper {
     }
     if (this.hold && Date.now() - this.confirmedAt > this.lease.ttlMs - this.marginMs) this.lose("lease renewal not confirmed in time");
     if (!this.stopped) {
-      const wait = this.hold ? Math.max(0, Math.min(this.intervalMs, this.confirmedAt + this.lease.ttlMs - this.marginMs - Date.now())) : this.intervalMs;
+      const wait = this.hold ? Math.max(0, Math.min(this.intervalMs, this.confirmedAt + this.lease.ttlMs - this.marginMs - Date.now())) : this.standbyIntervalMs;
       this.timer = setTimeout(() => void this.tick(), wait);
       this.timer.unref?.();
     }
