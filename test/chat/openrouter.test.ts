@@ -90,6 +90,16 @@ describe("fallbacks across providers", () => {
     expect(await harness.say("/model status")).toMatch(/Model: anthropic\/claude-opus-4-5/);
   });
 
+  it("/model status shows the fallback's provider and credential next to the primary's", async () => {
+    const harness = await start();
+    const status = await harness.say("/model status");
+    expect(status).toContain("Endpoint: " + harness.fake.url);
+    expect(status).toContain("Fallbacks, in order, when no profile above can answer:");
+    expect(status).toContain(`${OR_MODEL}: openrouter:default (api_key, sk-or-v1…cdef) ok via ${openrouter!.url}`);
+    await harness.say(`/model opus@anthropic:a`);
+    expect(await harness.say("/model status")).toContain("Fallbacks (not used while a profile is pinned):");
+  });
+
   it("OPENROUTER_API_KEY serves when no OpenRouter profile is stored", async () => {
     openrouter = await startFakeOpenRouter();
     h = await startHarness({

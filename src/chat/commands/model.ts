@@ -148,9 +148,25 @@ async function status(ctx: CommandContext): Promise<CommandReply> {
     ...(view.profiles.length ? view.profiles.map((p, i) => `${i + 1}. ${describeProfile(p, now, details)}`) : ["(no profiles)"]),
   ];
   if (view.outsideOrder.length) lines.push("", "Not in the order (used only when pinned):", "", ...view.outsideOrder.map((p) => `- ${describeProfile(p, now, details)}`));
+  lines.push(...(await fallbackLines(ctx, effective.ref, Boolean(session.pinnedProfileId), details, now)));
   if (!details) lines.push("", "Masked secrets and the endpoint are shown to the bot's owners, or in a DM.");
   if (!view.nextProfileId && view.unavailableMessage) lines.push("", view.unavailableMessage);
   return { text: lines.join("\n"), ephemeral: true };
+}
+
+/** The agent's fallback models, each with the credential of its provider (which may be another one) the next call would use. */
+async function fallbackLines(ctx: CommandContext, current: string, pinned: boolean, details: boolean, now: number): Promise<string[]> {
+  const fallbacks = ctx.runtime.settings(ctx.agentId).fallbacks.filter((ref) => ref !== current);
+  if (!fallbacks.length) return [];
+  const lines = ["", pinned ? "Fallbacks (not used while a profile is pinned):" : "Fallbacks, in order, when no profile above can answer:", ""];
+  for (const ref of fallbacks) {
+    const { provider, model } = parseModelRef(ref);
+    const view = await credentialView(ctx, provider, model);
+    const next = [...view.profiles, ...view.outsideOrder].find((p) => p.profileId === view.nextProfileId);
+    const credential = next ? describeProfile(next, now, details) : `no ${provider} credential available now`;
+    lines.push(`- ${ref}: ${credential}${details && provider !== parseModelRef(current).provider ? ` via ${ctx.runtime.endpoint(provider)}` : ""}`);
+  }
+  return lines;
 }
 
 async function setModel(ctx: CommandContext, requested: string | undefined, profileId: string | undefined): Promise<CommandReply | null> {
