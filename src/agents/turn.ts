@@ -106,6 +106,11 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
     for (;;) {
       if (request.signal?.aborted) return aborted();
       const credential = await resolver.next({ provider: providerId, model, pinnedProfileId: request.pinnedProfileId, exclude, estimate, signal: request.signal });
+      if (request.signal?.aborted) {
+        // stopped while waiting for rate-limit headroom
+        if (!("unavailable" in credential)) resolver.release?.(credential.profileId, model);
+        return aborted();
+      }
       if ("unavailable" in credential) {
         if (exclude.size) exhaustedMessage = credential.message;
         else unavailableMessage ??= credential.message;

@@ -379,6 +379,20 @@ describe("rate-limit headroom (the real provider against the Anthropic fake)", (
     expect(credential(second!).profileId).toBe("anthropic:a");
   });
 
+  it("/stop ends a turn that waits for headroom, without a request", async () => {
+    await seed({ "anthropic:b": apiKey("") });
+    const r = await resolver({ config: ORDER });
+    credential(await r.next({ provider: "anthropic", model: MODEL })); // a's first call, still out
+    const stop = new AbortController();
+    const outcome = executeTurn(
+      { resolver: async () => r, provider: async () => provider },
+      { model: REF, fallbacks: [], messages: [{ role: "user", content: "hi" }], maxTokens: 100, signal: stop.signal },
+    );
+    setTimeout(() => stop.abort(), 50);
+    expect(await outcome).toMatchObject({ ok: false, aborted: true });
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it("a 429 cools the (profile, model) down until the reported reset, not the ladder", async () => {
     fake.script(keyA, {
       error: { status: 429, type: "rate_limit_error", message: "Number of request tokens has exceeded your per-minute rate limit" },
