@@ -155,8 +155,8 @@ describe("readiness", () => {
       const body = (await res.json()) as { providers: { unusable: { remainingSeconds: number }[] }[] };
       expect(body).toMatchObject({ status: "not_ready", channels: [{ state: "up", ready: true }], providers: [{ provider: "anthropic", state: "unusable", ready: false }] });
       expect(body.providers[0].unusable).toEqual([
-        { profile: "anthropic:a", reason: expect.any(String), remainingSeconds: expect.any(Number) },
-        { profile: "anthropic:b", reason: expect.any(String), remainingSeconds: expect.any(Number) },
+        { profile: "anthropic:a", kind: "cooldown", reason: expect.any(String), remainingSeconds: expect.any(Number) },
+        { profile: "anthropic:b", kind: "cooldown", reason: expect.any(String), remainingSeconds: expect.any(Number) },
       ]);
       expect(body.providers[0].unusable[0].remainingSeconds).toBeGreaterThan(500);
     } finally {
