@@ -58,6 +58,19 @@ describe("baton usage", () => {
     expect(text.stdout).toMatch(/total\s+3\s+/);
   });
 
+  it("loses no turn when several processes record at once", async () => {
+    await turns([]);
+    const env = { ANTHROPIC_BASE_URL: fake.url };
+    const runs = await Promise.all([1, 2, 3, 4].map((i) => runBaton(home, ["agent", "-m", `parallel ${i}`, "--session", `p${i}`, "--json"], { env })));
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const reported = runs.map((run) => json(run).usage);
+    const report = json(await runBaton(home, ["usage", "--json", "--by", "session"]));
+    expect(report.total.turns).toBe(4);
+    expect(report.total.inputTokens).toBe(reported.reduce((sum, u) => sum + u.inputTokens, 0));
+    expect(report.total.outputTokens).toBe(reported.reduce((sum, u) => sum + u.outputTokens, 0));
+    expect(report.groups.map((g: any) => g.key).sort()).toEqual(["console:p1", "console:p2", "console:p3", "console:p4"]);
+  });
+
   it("reports a corrupt day on stderr, leaves it untouched, shows the rest and exits 1", async () => {
     await turns(["hello"]);
     const dir = path.join(home.stateDir, "usage");
