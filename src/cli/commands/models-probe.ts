@@ -93,6 +93,8 @@ export async function probeProfiles(options: ProbeOptions): Promise<ProbeResult[
     const credential = await resolver.next({ provider: providerId, model, pinnedProfileId: profileId });
     if (isCredentialUnavailable(credential)) {
       const kind = credential.unusable[0]?.kind;
+      // an OAuth refresh the token endpoint refused: recorded as an auth failure by the resolver
+      if (kind === "rejected") return { ...base, ok: false, failureClass: "auth", latencyMs: 0, error: shortError(credential.message) };
       return { ...base, ok: false, latencyMs: 0, skipped: kind === "expired" ? "expired" : kind === "missing" || credential.reason === "pin_missing" ? "no secret stored" : shortError(credential.message) };
     }
     const startedAt = Date.now();
