@@ -56,8 +56,10 @@ export class AgentRuntime {
     this.state = openStateBackend(runtime.config, runtime.paths, runtime.env);
     this.events = new AgentEventBus(options.onListenerError);
     const usageLog = createLogger({ level: runtime.config.gateway?.logLevel, scope: "usage" });
+    const state = this.state;
     this.usage = new UsageRecorder({
-      repository: this.state.usage(),
+      // opened on first use: a backend that connects (Redis) does not for a runtime that records nothing
+      repository: { add: (rows) => state.usage().add(rows), query: (range) => state.usage().query(range), prune: (before) => state.usage().prune(before) },
       config: runtime.config,
       onError: (err, during) => usageLog.warn(`usage ${during} failed; will retry`, { error: err instanceof Error ? err.message : String(err) }),
     });
