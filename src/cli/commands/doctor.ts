@@ -13,6 +13,7 @@ import { resolvePaths, type BatonPaths } from "../../config/paths.js";
 import { loadRuntime } from "../../config/runtime.js";
 import { BatonConfig } from "../../config/schema.js";
 import { updateConfigFile } from "../../config/write.js";
+import { providerEntry, providerIds } from "../../providers/registry.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { createStyle } from "../style.js";
 import { openAccessWarnings, openChannels, privilegedCommandsOpen } from "../../chat/access.js";
@@ -240,6 +241,7 @@ async function checkAgent(agentId: string, paths: BatonPaths, config: BatonConfi
 }
 
 /**
+ * Models of a provider Baton cannot call fail (every turn with them would fail).
  * Models past their end of life (DESIGN §9): a configured primary, fallback or allowlist entry
  * (alias included), or a chat's own `/model` choice, that points at a retired model warns;
  * one retiring later is noted. Reads the cached provider lists, never the network.
@@ -267,6 +269,12 @@ async function checkModelLifecycle(paths: BatonPaths, config: BatonConfig, findi
       const chats = sessionModelOverrides(paths.sessionsDir(agentId));
       for (const [ref, count] of chats) note(ref, `${count} chat${count === 1 ? "" : "s"} of agent ${agentId} (set with /model)`);
     }
+  }
+  for (const [ref, where] of uses) {
+    const { provider } = splitModelRef(ref);
+    if (providerEntry(provider)) continue;
+    const used = [...new Set(where)].join(", ");
+    findings.push({ check: "models", level: "error", problem: true, message: `${ref}: Baton has no provider "${provider}" (it calls ${providerIds().join(", ")}), so turns with it fail. Used by ${used}.` });
   }
   for (const [ref, where] of uses) {
     const life = lifecycleOf(ref, catalog, now);
