@@ -18,6 +18,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../plugin-api.js";
 import { describeThrown } from "../util/log.js";
+import { redactSecrets } from "../util/redact.js";
 import { settledWithin, TimeoutError, withTimeout } from "../util/timeout.js";
 
 export interface HttpRequest {
@@ -90,7 +91,7 @@ export async function startHttpServer(options: { host: string; port: number; han
       return await withTimeout(handler(request), limits.handlerTimeoutMs);
     } catch (err) {
       if (err instanceof TimeoutError) return text(503, "took too long; try again");
-      log.error("http: request failed", { path: target.path, error: describeThrown(err) });
+      log.error("http: request failed", { path: target.path, error: redactSecrets(describeThrown(err)) });
       return text(500, "internal error");
     }
   };

@@ -56,6 +56,7 @@ describe("startHttpServer", () => {
     expect(broken.status).toBe(500);
     expect(await broken.text()).toBe("internal error\n");
     expect(errors.join("\n")).toContain("http: request failed");
+    expect(errors.join("\n")).not.toContain("sk-ant-api03-secretsecretsecret");
     expect(calls).toBe(2);
   });
 
