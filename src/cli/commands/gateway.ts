@@ -37,7 +37,7 @@ export async function run(options: { httpPort?: string }, ctx: CliContext): Prom
   if (channels.every((id) => runtime.channels.get(id)?.access.local)) {
     const remote = runtime.channels.all().filter((spec) => !spec.access.local).map((spec) => `channels.${spec.id}`);
     ctx.stderr.write(`No channel configured${remote.length ? ` (${remote.join(" / ")})` : ""}; chatting in the terminal.\n`);
-    const beside = http ? (gateway: Gateway) => startSurface(gateway, http, createLogger({ level: runtime.config.gateway.logLevel }).child("http")) : undefined;
+    const beside = http ? (gateway: Gateway, log: Logger & { child(scope: string): Logger }) => startSurface(gateway, http, log.child("http")) : undefined;
     return runConsole(runtime, runtime.config.channels?.console?.session ?? "main", undefined, beside);
   }
   const log = createLogger({ level: runtime.config.gateway.logLevel });
