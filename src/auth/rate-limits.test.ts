@@ -240,6 +240,12 @@ describe("decideHeadroom", () => {
       expected: { state: "open" },
     },
     {
+      name: "subscription allowed while its overage (extra usage) is rejected",
+      observation: { answered: true, snapshot: snap({ unified: { status: "allowed", windows: { overage: { status: "rejected", resetAt: NOW + 600 * S } } } }) },
+      inFlight: 0,
+      expected: { state: "open" },
+    },
+    {
       name: "subscription rejection that has reset",
       observation: { answered: true, snapshot: snap({ unified: { status: "rejected", resetAt: NOW - S, windows: {} } }) },
       inFlight: 0,

@@ -8,7 +8,7 @@
  *   `anthropic-ratelimit-unified-<window>-status|reset|utilization` (epoch-second resets), and
  *   `retry-after`. Missing or garbled values are left out, never guessed. Subscription status is
  *   `allowed`, `allowed_warning` or `rejected`; a window is spent when `rejected` or at
- *   utilization 1.
+ *   utilization 1 (not the `overage` window: extra usage refused does not stop the plan's calls).
  * - {@link decideHeadroom} decides whether a (profile, model) may take one more call:
  *   `exhausted` when a reported limit has nothing left (until its reset), `busy` when calls in
  *   flight hold what remains, `open` otherwise. A (profile, model) that has never answered gets
@@ -230,6 +230,8 @@ function unifiedRejection(unified: UnifiedRateLimit | undefined, observedAt: num
   if (!unified) return undefined;
   let found: Candidate | undefined;
   for (const [name, window] of Object.entries(unified.windows)) {
+    // `overage` (extra usage beyond the plan) is commonly rejected while the plan itself allows calls
+    if (name === "overage") continue;
     // a window used up (utilization 1) refuses the next call even while this one was allowed
     if (window.status === "rejected" || (window.utilization ?? 0) >= 1) {
       found = later(found, { until: window.resetAt ?? unified.resetAt ?? observedAt + UNREPORTED_RESET_MS, limit: `unified-${name}` });

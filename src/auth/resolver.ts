@@ -102,15 +102,13 @@ export async function createCredentialResolver(options: CredentialResolverOption
   const providerOf = new Map<string, string>();
   const readsHeaders = (provider: string | undefined) => provider === undefined || config.models?.providers?.[provider]?.rateLimitHeaders !== false;
   const blocks = [rateLimits.availability, ...(options.extraBlocks ?? [])];
-  const extraBlock: ExtraBlock | undefined = blocks.length
-    ? (profileId, model) => {
-        for (const block of blocks) {
-          const found = block(profileId, model);
-          if (found && !found.usable) return found;
-        }
-        return undefined;
-      }
-    : undefined;
+  const extraBlock: ExtraBlock = (profileId, model) => {
+    for (const block of blocks) {
+      const found = block(profileId, model);
+      if (found && !found.usable) return found;
+    }
+    return undefined;
+  };
 
   /** Profiles and order as stored, usage stats as this process should decide on them. */
   async function snapshot(): Promise<AuthStoreData> {
