@@ -12,7 +12,7 @@ const E2E = [
   "test/{chat,cli,e2e,http}/**/*.test.ts",
   "test/reliability/{bad-input,crash-restart,fault-soak,secrets}.test.ts",
   "test/fakes/*/{server,rest}.test.ts",
-  "plugins/discord/{connection,interactions,peer-input,plugin,register-commands}.test.ts",
+  "plugins/discord/{connection,interactions,peer-input,plugin,register-commands,shards}.test.ts",
   "plugins/telegram/{bot-info,outbound,plugin,polling,update-settlement,webhook}.test.ts",
   "src/auth/{oauth-refresh,resolver}.test.ts",
   "src/state/redis/**/*.test.ts",

@@ -9,6 +9,15 @@ export interface ClientOptions {
   lifetime: AbortSignal;
   /** Pause between IDENTIFYs; discord.js's 5 s throttler when undefined. */
   identifyIntervalMs?: number;
+  /** `channels.discord.shards`: which shards this process runs, of how many; one shard when undefined. */
+  shards?: { count: number; ids?: number[] } | "auto";
+}
+
+/** discord.js's `shards` and `shardCount` options for a `channels.discord.shards` setting. */
+export function shardOptions(shards: ClientOptions["shards"]): { shards?: number[] | "auto"; shardCount?: number } {
+  if (shards === undefined) return {};
+  if (shards === "auto") return { shards: "auto" };
+  return { shards: shards.ids ?? Array.from({ length: shards.count }, (_, i) => i), shardCount: shards.count };
 }
 
 /**
@@ -16,7 +25,7 @@ export interface ClientOptions {
  * by default; REST calls end with the plugin instance, so a failed or stopped instance
  * leaves no request (and no timer of one) behind; a 429 that says no wait fails the call.
  */
-export function createClient({ apiRoot, lifetime, identifyIntervalMs }: ClientOptions): Client {
+export function createClient({ apiRoot, lifetime, identifyIntervalMs, shards }: ClientOptions): Client {
   const makeRequest: RESTOptions["makeRequest"] = async (url, init) => {
     const linked = linkedSignal(lifetime, (init.signal as AbortSignal | null | undefined) ?? undefined);
     try {
@@ -33,5 +42,6 @@ export function createClient({ apiRoot, lifetime, identifyIntervalMs }: ClientOp
     // once, in a loop, until the request's deadline: it is an error instead.
     rest: { makeRequest, rejectOnRateLimit: (limit) => limit.retryAfter <= 0, ...(apiRoot ? { api: apiRoot } : {}) },
     ...(identifyIntervalMs !== undefined ? { ws: { buildIdentifyThrottler: () => new IntervalIdentifyThrottler(identifyIntervalMs) } } : {}),
+    ...shardOptions(shards),
   });
 }

@@ -31,6 +31,20 @@ export default ((z, fields) => {
     guildPolicy: fields.groupPolicy("guilds"),
     guilds: z.optional(fields.describe(z.record(z.string(), guild), "Guilds (servers) the bot answers in, by guild id")),
     requireMention: fields.requireMention(),
+    shards: z.optional(
+      fields.describe(
+        z.union([
+          z.literal("auto"),
+          z
+            .strictObject({
+              count: z.number().check(z.int(), z.gte(1)),
+              ids: z.optional(fields.describe(z.array(z.number().check(z.int(), z.gte(0))).check(z.minLength(1)), "Shards this gateway runs; unset: all of them")),
+            })
+            .check(z.refine((s) => !s.ids || s.ids.every((id) => id < s.count), { message: "every shard id must be below count", path: ["ids"] })),
+        ]),
+        'Discord sharding: "auto" (Discord\'s recommended count, all in this gateway) or { count, ids }; gateways on a shared Redis hold one lease per shard group',
+      ),
+    ),
     commands: z.optional(
       z.strictObject({
         native: fields.describe(z._default(z.boolean(), true), "Register slash commands"),
@@ -45,8 +59,14 @@ export default ((z, fields) => {
     access: { groupsKey: "guilds", groupPolicyKey: "guildPolicy", groupIdFrom: "guildId" },
     shouldStart: (section, env) => (section ? section.enabled : Boolean(env.DISCORD_BOT_TOKEN)),
     nativeCommands: (section) => section.commands?.native !== false,
-    // one gateway connection per bot token
-    connectionIdentity: (section, env) => `bot:${section.token ?? env.DISCORD_BOT_TOKEN ?? ""}`,
+    // one holder per bot token and shard group
+    connectionIdentity: (section, env) => {
+      const bot = `bot:${section.token ?? env.DISCORD_BOT_TOKEN ?? ""}`;
+      const shards = section.shards;
+      if (!shards || shards === "auto") return bot;
+      const ids = shards.ids ?? Array.from({ length: shards.count }, (_, i) => i);
+      return `${bot}:shards:${[...ids].sort((a, b) => a - b).join(",")}/${shards.count}`;
+    },
     setup: {
       label: "Discord",
       tokenEnv: "DISCORD_BOT_TOKEN",

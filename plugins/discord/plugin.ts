@@ -110,7 +110,7 @@ export class DiscordChannel implements ChannelPlugin {
     const log = ctx.log.withSecrets(token);
     const lifetime = new AbortController();
     const running: Running = {
-      client: createClient({ apiRoot: ctx.config.apiRoot, lifetime: lifetime.signal, identifyIntervalMs: this.#options.identifyIntervalMs }),
+      client: createClient({ apiRoot: ctx.config.apiRoot, lifetime: lifetime.signal, identifyIntervalMs: this.#options.identifyIntervalMs, shards: ctx.config.shards }),
       ctx,
       log,
       token,

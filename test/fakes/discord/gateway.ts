@@ -27,6 +27,26 @@ interface Session {
   invalid: boolean;
   /** Already-delivered events to replay again on the next RESUME (at-least-once delivery). */
   replayExtra: number;
+  /** `[shard_id, num_shards]` from the IDENTIFY ([0, 1] when none was sent). */
+  shard: [number, number];
+}
+
+/** Which shard receives a guild's events: `(guild_id >> 22) % num_shards` (Discord's rule). */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/** The guild an event belongs to, or undefined for DMs and other guild-less events (those go to shard 0). */
+function guildOfEvent(t: string, d: unknown): string | undefined {
+  const data = d as { guild_id?: unknown; id?: unknown } | null;
+  if (typeof data?.guild_id === "string") return data.guild_id;
+  if ((t === "GUILD_CREATE" || t === "GUILD_UPDATE" || t === "GUILD_DELETE") && typeof data?.id === "string") return data.id;
+  return undefined;
+}
+
+function receives(session: Session, guildId: string | undefined): boolean {
+  const [id, count] = session.shard;
+  return guildId === undefined ? id === 0 : shardOfGuild(guildId, count) === id;
 }
 
 export interface GatewayOptions {
@@ -40,8 +60,8 @@ export class FakeGateway {
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sessions = new Map<string, Session>();
   readonly connections: GatewayConnectionRecord[] = [];
-  /** Intents of every IDENTIFY received. */
-  readonly identifies: { intents: number }[] = [];
+  /** Intents and shard of every IDENTIFY received, with `performance.now()` arrival. */
+  readonly identifies: { intents: number; shard: [number, number]; at: number }[] = [];
   resumes = 0;
   heartbeats = 0;
   /** `silent`: new sockets open and hear nothing, not even HELLO (`refuse` is handled before the upgrade). */
@@ -75,9 +95,11 @@ export class FakeGateway {
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, path, Object.fromEntries(query)));
   }
 
+  /** Sends an event to every session of the shard it belongs to (guild events by guild id, the rest to shard 0). */
   dispatch(t: string, d: unknown): void {
+    const guildId = guildOfEvent(t, d);
     for (const session of this.#sessions.values()) {
-      if (session.invalid) continue;
+      if (session.invalid || !receives(session, guildId)) continue;
       const payload: DispatchPayload = { op: Op.Dispatch, s: ++session.seq, t, d };
       session.log.push(payload);
       if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(JSON.stringify(payload));
@@ -139,8 +161,12 @@ export class FakeGateway {
           if (session) return void ws.close(4005, "Already authenticated");
           if (payload.d?.token !== this.state.token) return void ws.close(4004, "Authentication failed");
           if (this.identifyCloseCode !== undefined) return void ws.close(this.identifyCloseCode, "fake discord refused the IDENTIFY");
-          this.identifies.push({ intents: payload.d.intents });
-          session = this.#identify(ws);
+          {
+            const shard = parseShard(payload.d.shard);
+            if (!shard) return void ws.close(4010, "Invalid shard");
+            this.identifies.push({ intents: payload.d.intents, shard, at: performance.now() });
+            session = this.#identify(ws, shard);
+          }
           break;
         case Op.Resume:
           if (session) return void ws.close(4005, "Already authenticated");
@@ -166,10 +192,10 @@ export class FakeGateway {
     });
   }
 
-  #identify(ws: WebSocket): Session {
-    const session: Session = { id: this.state.nextId(), seq: 0, log: [], socket: ws, invalid: false, replayExtra: 0 };
+  #identify(ws: WebSocket, shard: [number, number]): Session {
+    const session: Session = { id: this.state.nextId(), seq: 0, log: [], socket: ws, invalid: false, replayExtra: 0, shard };
     this.#sessions.set(session.id, session);
-    const guilds = [...this.state.guilds.values()];
+    const guilds = [...this.state.guilds.values()].filter((g) => receives(session, g.id));
     this.#dispatchTo(session, "READY", {
       v: 10,
       user_settings: {},
@@ -178,7 +204,7 @@ export class FakeGateway {
       session_id: session.id,
       session_type: "normal",
       resume_gateway_url: this.resumeUrl,
-      shard: [0, 1],
+      shard,
       application: { id: this.state.applicationId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -211,4 +237,13 @@ export class FakeGateway {
     session.log.push(payload);
     session.socket?.send(JSON.stringify(payload));
   }
+}
+
+/** IDENTIFY's `shard`: absent is [0, 1]; else two integers with 0 <= id < count. */
+function parseShard(value: unknown): [number, number] | undefined {
+  if (value === undefined) return [0, 1];
+  if (!Array.isArray(value) || value.length !== 2) return undefined;
+  const [id, count] = value;
+  if (!Number.isInteger(id) || !Number.isInteger(count) || count < 1 || id < 0 || id >= count) return undefined;
+  return [id, count];
 }

@@ -104,7 +104,8 @@ export interface FakeDiscord {
   /** Every REST request, with `performance.now()` arrival time. */
   readonly requests: RequestRecord[];
   readonly gatewayConnections: GatewayConnectionRecord[];
-  readonly identifies: { intents: number }[];
+  /** Every IDENTIFY: intents, `[shard_id, num_shards]`, `performance.now()` arrival. */
+  readonly identifies: { intents: number; shard: [number, number]; at: number }[];
   readonly resumes: number;
   readonly heartbeats: number;
   /** Sockets currently open and identified or resumed. */
