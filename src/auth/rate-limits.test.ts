@@ -256,6 +256,19 @@ describe("decideHeadroom", () => {
   });
 });
 
+describe("decideHeadroom for a call of known size", () => {
+  const out = (window: { limit?: number; remaining: number }) => ({ answered: true, snapshot: { observedAt: NOW, outputTokens: { ...window, resetAt: NOW + 30 * S } } });
+  const call = { inputTokens: 500, outputTokens: 4096 };
+  it.each([
+    { name: "less output left than its max_tokens, nothing in flight", observation: out({ limit: 8000, remaining: 3000 }), inFlight: [], expected: "exhausted" },
+    { name: "enough left, but calls in flight hold it", observation: out({ limit: 8000, remaining: 5000 }), inFlight: [{ inputTokens: 10, outputTokens: 1000 }], expected: "busy" },
+    { name: "enough left for it and the calls in flight", observation: out({ limit: 8000, remaining: 6000 }), inFlight: [{ inputTokens: 10, outputTokens: 1000 }], expected: "open" },
+    { name: "a call larger than the whole limit, limit untouched", observation: out({ limit: 2000, remaining: 2000 }), inFlight: [], expected: "open" },
+  ])("$name -> $expected", ({ observation, inFlight, expected }) => {
+    expect(decideHeadroom(observation, inFlight, NOW, call).state).toBe(expected);
+  });
+});
+
 describe("reportedResetMs", () => {
   it.each([
     ["no snapshot", undefined, undefined],

@@ -243,13 +243,18 @@ function unifiedRejection(unified: UnifiedRateLimit | undefined, observedAt: num
   return found;
 }
 
+const NO_ESTIMATE: CallEstimate = { inputTokens: 0, outputTokens: 0 };
+
 /**
  * Whether one more call may go to a (profile, model) now.
  *
  * @param observation what its responses reported; undefined when it never answered
  * @param inFlight estimates of its calls in flight now
+ * @param call the estimate of the call about to be made: a token limit with less left than it
+ *   needs (capped at the limit, so a call larger than the whole limit is not refused forever)
+ *   counts as spent
  */
-export function decideHeadroom(observation: RateLimitObservation | undefined, inFlight: readonly InFlightCall[], now: number): Headroom {
+export function decideHeadroom(observation: RateLimitObservation | undefined, inFlight: readonly InFlightCall[], now: number, call: CallEstimate = NO_ESTIMATE): Headroom {
   if (!observation?.answered) {
     // its first call's headers will tell; a call that has not answered within the hold is not waited for
     const held = inFlight.map((call) => call.startedAt ?? now).filter((startedAt) => now - startedAt < FIRST_CALL_HOLD_MS);
@@ -263,6 +268,7 @@ export function decideHeadroom(observation: RateLimitObservation | undefined, in
   const rejected = unifiedRejection(snapshot.unified, snapshot.observedAt);
   if (rejected && rejected.until > now) exhausted = later(exhausted, rejected);
 
+  const wants = { requests: 1, tokens: call.inputTokens + call.outputTokens, inputTokens: call.inputTokens, outputTokens: call.outputTokens };
   const need = {
     requests: inFlight.length,
     tokens: inFlight.reduce((sum, call) => sum + call.inputTokens + call.outputTokens, 0),
@@ -277,8 +283,9 @@ export function decideHeadroom(observation: RateLimitObservation | undefined, in
     if (remaining === undefined) continue;
     // after a reset the next window starts when the next call comes: the reset is unknown until then
     const until = resetAt <= now ? now + UNREPORTED_RESET_MS : resetAt;
-    if (remaining <= 0) exhausted = later(exhausted, { until, limit: kind });
-    else if (remaining - need[field] <= 0) busy = later(busy, { until, limit: kind });
+    const want = Math.min(wants[field], window.limit ?? Number.POSITIVE_INFINITY);
+    if (remaining <= 0 || remaining < want) exhausted = later(exhausted, { until, limit: kind });
+    else if (remaining - need[field] < Math.max(want, 1)) busy = later(busy, { until, limit: kind });
   }
   if (exhausted) return { state: "exhausted", ...exhausted };
   if (busy) return { state: "busy", ...busy };
@@ -358,25 +365,31 @@ export class RateLimitTracker {
     entry.observation = { answered: true, ...(newest ? { snapshot: newest } : {}) };
   }
 
-  headroom(profileId: string, model: string): Headroom {
+  /** Whether one more call (of `call`'s size, when given) may go to (profile, model) now. */
+  headroom(profileId: string, model: string, call?: CallEstimate): Headroom {
     const entry = this.entries.get(`${profileId}\u0000${model}`);
     if (!entry) return { state: "open" };
-    return decideHeadroom(entry.observation, this.entry(profileId, model).inFlight, this.now());
+    return decideHeadroom(entry.observation, this.entry(profileId, model).inFlight, this.now(), call);
   }
 
-  /** The selector's extra block: a (profile, model) without headroom is skipped, reason `rate_limit`. */
-  readonly availability = (profileId: string, model?: string): ProfileAvailability | undefined => {
-    if (model === undefined) return undefined;
-    const headroom = this.headroom(profileId, model);
-    if (headroom.state === "open") return undefined;
-    return { usable: false, reason: "rate_limit", until: headroom.until, model };
-  };
+  /** The selector's extra block for a call of `call`'s size: a (profile, model) without headroom is skipped, reason `rate_limit`. */
+  availabilityFor(call?: CallEstimate): (profileId: string, model?: string) => ProfileAvailability | undefined {
+    return (profileId, model) => {
+      if (model === undefined) return undefined;
+      const headroom = this.headroom(profileId, model, call);
+      if (headroom.state === "open") return undefined;
+      return { usable: false, reason: "rate_limit", until: headroom.until, model };
+    };
+  }
+
+  /** The selector's extra block for a call of unknown size. */
+  readonly availability = this.availabilityFor();
 
   /** Whether a profile (other than `skip`) is held only by calls in flight for `model`: worth waiting for one to end. */
-  hasBusy(model: string, profileIds: Iterable<string>, skip?: ReadonlySet<string>): boolean {
+  hasBusy(model: string, profileIds: Iterable<string>, skip?: ReadonlySet<string>, call?: CallEstimate): boolean {
     for (const profileId of profileIds) {
       if (skip?.has(profileId)) continue;
-      if (this.headroom(profileId, model).state === "busy") return true;
+      if (this.headroom(profileId, model, call).state === "busy") return true;
     }
     return false;
   }

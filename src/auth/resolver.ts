@@ -101,14 +101,17 @@ export async function createCredentialResolver(options: CredentialResolverOption
   /** The provider each profile handed out last served, for `models.providers.<id>.rateLimitHeaders`. */
   const providerOf = new Map<string, string>();
   const readsHeaders = (provider: string | undefined) => provider === undefined || config.models?.providers?.[provider]?.rateLimitHeaders !== false;
-  const blocks = [rateLimits.availability, ...(options.extraBlocks ?? [])];
-  const extraBlock: ExtraBlock = (profileId, model) => {
-    for (const block of blocks) {
-      const found = block(profileId, model);
-      if (found && !found.usable) return found;
-    }
-    return undefined;
-  };
+  /** The tracker's block (for a call of `call`'s size) and the caller's, first block wins. */
+  const blocksFor =
+    (call?: CallEstimate): ExtraBlock =>
+    (profileId, model) => {
+      for (const block of [rateLimits.availabilityFor(call), ...(options.extraBlocks ?? [])]) {
+        const found = block(profileId, model);
+        if (found && !found.usable) return found;
+      }
+      return undefined;
+    };
+  const extraBlock = blocksFor();
 
   /** Profiles and order as stored, usage stats as this process should decide on them. */
   async function snapshot(): Promise<AuthStoreData> {
@@ -146,6 +149,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
   async function next(request: CredentialRequest & NextCallOptions): Promise<ResolvedCredential | CredentialUnavailable> {
     const refreshFailures = new Map<string, string>();
     const tracking = readsHeaders(request.provider);
+    const blocked = blocksFor(request.estimate);
     const waitUntil = Date.now() + HEADROOM_WAIT_MS;
     const begin = (profileId: string) => {
       providerOf.set(profileId, request.provider);
@@ -154,10 +158,10 @@ export async function createCredentialResolver(options: CredentialResolverOption
     // ends: every round answers, adds a profile to refreshFailures (which the selector passes
     // over), or waits for a call in flight to end (bounded by waitUntil)
     for (;;) {
-      const selection = selectCredential({ request, store: await snapshot(), auth: config.auth, env, agentId, now: now(), refreshFailures, extraBlock });
+      const selection = selectCredential({ request, store: await snapshot(), auth: config.auth, env, agentId, now: now(), refreshFailures, extraBlock: blocked });
       if (selection.kind === "none") {
         const waitMs = waitUntil - Date.now();
-        const busy = tracking && !request.pinnedProfileId && rateLimits.hasBusy(request.model, rateLimits.profilesFor(request.model), request.exclude);
+        const busy = tracking && !request.pinnedProfileId && rateLimits.hasBusy(request.model, rateLimits.profilesFor(request.model), request.exclude, request.estimate);
         if (!busy || waitMs <= 0 || request.signal?.aborted) return selection.unavailable;
         await headroomChange(Math.min(waitMs, HEADROOM_POLL_MS), request.signal);
         continue;
