@@ -355,6 +355,15 @@ describe("rate-limit headroom (the real provider against the Anthropic fake)", (
     expect(await answeredBy(r)).toBe("anthropic:a");
   });
 
+  it("does not send a call whose max_tokens exceeds the output tokens left", async () => {
+    fake.setRateLimits(keyA, { requests: 100, outputTokens: 150, windowMs: 10_000 });
+    fake.setDefault({ reply: "x".repeat(400) }); // 100 tokens: the turn's whole max_tokens
+    const r = await resolver({ config: ORDER });
+    expect(await answeredBy(r)).toBe("anthropic:a"); // 50 output tokens left
+    expect(await answeredBy(r)).toBe("anthropic:b");
+    expect(sentWith(keyA)).toBe(1);
+  });
+
   it("counts calls in flight against what remains", async () => {
     fake.setRateLimits(keyA, { requests: 3, windowMs: 10_000 });
     const r = await resolver({ config: ORDER });
