@@ -48,6 +48,16 @@ function scriptBench(name: string): Bench {
   };
 }
 
+/** The same turn-overhead measurement through the OpenRouter provider and its fake. */
+async function openRouterOverhead(quick: boolean): Promise<SummaryRow[]> {
+  const f = await turnOverhead(quick ? 200 : 1_000, 100, { provider: "openrouter" });
+  return [
+    ["turn-overhead", "OpenRouter: direct openai SDK p50 / p99", `${formatMs(f.direct.p50Ms)} / ${formatMs(f.direct.p99Ms)} ms`],
+    ["turn-overhead", "OpenRouter: runTurn p50 / p99", `${formatMs(f.baton.p50Ms)} / ${formatMs(f.baton.p99Ms)} ms`],
+    ["turn-overhead", "OpenRouter: overhead p50 / p99 (target p50 < 2 ms)", `${formatMs(f.overhead.p50Ms)} / ${formatMs(f.overhead.p99Ms)} ms`],
+  ];
+}
+
 const BENCHES: Bench[] = [
   {
     name: "cli-startup",
@@ -63,6 +73,7 @@ const BENCHES: Bench[] = [
         ["turn-overhead", "direct SDK p50 / p99", `${formatMs(f.direct.p50Ms)} / ${formatMs(f.direct.p99Ms)} ms`],
         ["turn-overhead", "runTurn p50 / p99", `${formatMs(f.baton.p50Ms)} / ${formatMs(f.baton.p99Ms)} ms`],
         ["turn-overhead", "overhead p50 / p99 (target p50 < 2 ms)", `${formatMs(f.overhead.p50Ms)} / ${formatMs(f.overhead.p99Ms)} ms`],
+        ...(await openRouterOverhead(quick)),
       ];
     },
   },

@@ -9,19 +9,27 @@
  * Baton's time is also split into its phases, measured on the same turns. Usage recording is on,
  * as in the gateway (each turn's tokens and cost into the recorder, written to
  * `<state>/usage/` by its 1 s background flush); `--usage=off` drops the recording to compare.
+ * `--provider=openrouter` runs the same against the OpenRouter fake: the direct path is the
+ * `openai` SDK's `chat.completions.create({ stream: true })` with the body and headers Baton
+ * sends, Baton's turn goes through the OpenRouter provider for `openrouter/anthropic/claude-opus-4.5`.
  *
- * Run: npx tsx bench/turn-overhead.ts [turns] [--usage=off]
+ * Run: npx tsx bench/turn-overhead.ts [turns] [--usage=off] [--provider=anthropic|openrouter]
  */
 import os from "node:os";
 import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { DEFAULT_SYSTEM_PROMPT } from "../src/agents/agents.js";
 import { AgentRuntime } from "../src/agents/runtime.js";
 import type { CredentialResolver } from "../src/auth/resolver.js";
 import { DEFAULT_MODEL } from "../src/config/schema.js";
 import type { Provider } from "../src/providers/types.js";
 import type { SessionService } from "../src/sessions/service.js";
+import { ATTRIBUTION_HEADERS } from "../src/providers/openrouter/headers.js";
+import { buildChatParams } from "../src/providers/openrouter/params.js";
 import { startFakeAnthropic } from "../test/fakes/anthropic/index.js";
-import { BENCH_API_KEY, createBenchRuntime, formatMs, isMain } from "./helpers.js";
+import { startFakeOpenRouter } from "../test/fakes/openrouter/index.js";
+import { writeAuthStore } from "../test/support/fixtures.js";
+import { BENCH_API_KEY, BENCH_PROFILE_ID, createBenchRuntime, formatMs, isMain } from "./helpers.js";
 import { median, percentile, printTable } from "./lib.js";
 
 const PROMPT = "What is 2 + 2?";
@@ -29,6 +37,63 @@ const SESSION = "bench:turn-overhead";
 const MODEL = DEFAULT_MODEL.slice(DEFAULT_MODEL.indexOf("/") + 1);
 /** What Baton sends with an API key (src/providers/anthropic/headers.ts `baseBetas`). */
 const API_KEY_BETAS = "extended-cache-ttl-2025-04-11";
+const OPENROUTER_MODEL = "openrouter/anthropic/claude-opus-4.5";
+const OPENROUTER_KEY = `sk-or-v1-${"0123456789abcdef".repeat(4)}`;
+
+export type BenchProvider = "anthropic" | "openrouter";
+
+/** The fake a run streams from, and the direct SDK call Baton's turn is compared with. */
+interface Target {
+  label: string;
+  directLabel: string;
+  direct(maxTokens: number): Promise<string>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+async function anthropicTarget(): Promise<Target & { url: string }> {
+  const fake = await startFakeAnthropic();
+  const client = new Anthropic({ apiKey: BENCH_API_KEY, authToken: null, baseURL: fake.url, maxRetries: 0 });
+  return {
+    label: "the Anthropic fake",
+    directLabel: "direct SDK messages.create(stream)",
+    url: fake.url,
+    async direct(maxTokens) {
+      const stream = await client.messages.create(
+        { model: MODEL, max_tokens: maxTokens, system: DEFAULT_SYSTEM_PROMPT, messages: [{ role: "user", content: PROMPT }], stream: true },
+        { headers: { "anthropic-beta": API_KEY_BETAS } },
+      );
+      let text = "";
+      for await (const event of stream) {
+        if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
+      }
+      return text;
+    },
+    reset: () => fake.reset(),
+    close: () => fake.close(),
+  };
+}
+
+async function openRouterTarget(): Promise<Target & { url: string }> {
+  const fake = await startFakeOpenRouter();
+  const client = new OpenAI({ apiKey: OPENROUTER_KEY, baseURL: fake.url, maxRetries: 0, logLevel: "off", defaultHeaders: { ...ATTRIBUTION_HEADERS } });
+  const model = OPENROUTER_MODEL.slice(OPENROUTER_MODEL.indexOf("/") + 1);
+  return {
+    label: "the OpenRouter fake",
+    directLabel: "direct openai SDK chat.completions.create(stream)",
+    url: fake.url,
+    async direct(maxTokens) {
+      // byte for byte the body Baton's provider builds
+      const params = buildChatParams({ model, maxTokens, system: DEFAULT_SYSTEM_PROMPT, messages: [{ role: "user", content: PROMPT }] });
+      const stream = await client.chat.completions.create(params);
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+      return text;
+    },
+    reset: () => fake.reset(),
+    close: () => fake.close(),
+  };
+}
 
 type Phase = "resolve" | "provider" | "reportSuccess" | "sessionWrite" | "usageRecord";
 
@@ -98,10 +163,19 @@ export interface TurnOverheadFigures {
   phasesMedianMs: Record<Phase | "other", number>;
 }
 
-export async function turnOverhead(turns = 1_000, warmup = 100, options: { usageRecording?: boolean } = {}): Promise<TurnOverheadFigures> {
+export async function turnOverhead(turns = 1_000, warmup = 100, options: { usageRecording?: boolean; provider?: BenchProvider } = {}): Promise<TurnOverheadFigures> {
   const usageRecording = options.usageRecording ?? true;
-  const fake = await startFakeAnthropic();
-  const bench = await createBenchRuntime({ anthropicBaseUrl: fake.url });
+  const openrouter = options.provider === "openrouter";
+  const fake = openrouter ? await openRouterTarget() : await anthropicTarget();
+  const bench = openrouter
+    ? await createBenchRuntime({ config: { agents: { defaults: { model: OPENROUTER_MODEL } }, models: { providers: { openrouter: { baseUrl: fake.url } } } } })
+    : await createBenchRuntime({ anthropicBaseUrl: fake.url });
+  if (openrouter) {
+    writeAuthStore(bench.runtime.paths.authStorePath("main"), {
+      [BENCH_PROFILE_ID]: { type: "api_key", provider: "anthropic", key: BENCH_API_KEY },
+      "openrouter:default": { type: "api_key", provider: "openrouter", key: OPENROUTER_KEY },
+    });
+  }
   const agents = new PhaseTimedRuntime(bench.runtime);
   const record = agents.usage.record.bind(agents.usage);
   agents.usage.record = usageRecording
@@ -112,18 +186,10 @@ export async function turnOverhead(turns = 1_000, warmup = 100, options: { usage
       }
     : () => {};
   const settings = agents.settings("main");
-  const client = new Anthropic({ apiKey: BENCH_API_KEY, authToken: null, baseURL: fake.url, maxRetries: 0 });
 
   const direct = async (): Promise<number> => {
     const start = performance.now();
-    const stream = await client.messages.create(
-      { model: MODEL, max_tokens: settings.maxTokens, system: DEFAULT_SYSTEM_PROMPT, messages: [{ role: "user", content: PROMPT }], stream: true },
-      { headers: { "anthropic-beta": API_KEY_BETAS } },
-    );
-    let text = "";
-    for await (const event of stream) {
-      if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
-    }
+    const text = await fake.direct(settings.maxTokens);
     const ms = performance.now() - start;
     if (text !== `echo: ${PROMPT}`) throw new Error(`direct call answered ${JSON.stringify(text)}`);
     return ms;
@@ -196,10 +262,10 @@ export async function turnOverhead(turns = 1_000, warmup = 100, options: { usage
     },
   };
   printTable(
-    `Turn overhead: ${turns} turns per path after ${warmup} warm-up, streamed from the Anthropic fake, usage recording ${usageRecording ? "on" : "off"} (${os.cpus().length} cores, Node ${process.version})`,
+    `Turn overhead: ${turns} turns per path after ${warmup} warm-up, streamed from ${fake.label}, usage recording ${usageRecording ? "on" : "off"} (${os.cpus().length} cores, Node ${process.version})`,
     ["path", "p50 ms", "p99 ms"],
     [
-      ["direct SDK messages.create(stream)", formatMs(d.p50Ms), formatMs(d.p99Ms)],
+      [fake.directLabel, formatMs(d.p50Ms), formatMs(d.p99Ms)],
       ["AgentRuntime.runTurn", formatMs(b.p50Ms), formatMs(b.p99Ms)],
       ["overhead (runTurn - direct)", formatMs(figures.overhead.p50Ms), formatMs(figures.overhead.p99Ms)],
       ["overhead, median of pairs", formatMs(figures.pairedOverheadMedianMs), ""],
@@ -223,5 +289,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100, options: { usage
 if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   const count = args.find((arg) => /^\d+$/.test(arg));
-  await turnOverhead(Number(count ?? 1_000), 100, { usageRecording: !args.includes("--usage=off") });
+  const provider = args.find((arg) => arg.startsWith("--provider="))?.slice("--provider=".length) ?? "anthropic";
+  if (provider !== "anthropic" && provider !== "openrouter") throw new Error(`--provider=${provider}: anthropic or openrouter`);
+  await turnOverhead(Number(count ?? 1_000), 100, { usageRecording: !args.includes("--usage=off"), provider });
 }
