@@ -347,6 +347,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       requests.length = 0;
       scripts.clear();
       limiter.reset();
+      if (options.rateLimits) limiter.set(undefined, options.rateLimits);
       cache.clear();
       defaultStep = undefined;
       echoDelayMs = 0;
