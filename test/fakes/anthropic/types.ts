@@ -93,7 +93,7 @@ export interface FakeAnthropic {
    * again. Calls over a limit get a 429 with `retry-after` and the rate-limit headers.
    */
   setRateLimits(credential: string | undefined, limits: FakeRateLimits): void;
-  /** Forget recorded requests, scripts, the default step, the prompt cache and the rate limits and their use; the model list goes back to the start's. */
+  /** Forget recorded requests, scripts, the default step, the prompt cache, the rate limits set since the start and all use of them; the model list goes back to the start's. */
   reset(): void;
   /** Stop the server, cutting open connections (including hanging ones). */
   close(): Promise<void>;
