@@ -7,7 +7,7 @@ import type { Env } from "./paths.js";
  * The core's keys imported from the login shell: provider credentials and endpoints. Channel
  * plugins add their own (`envKeys` in their config modules); nothing else is imported.
  */
-export const CORE_SHELL_IMPORT_KEYS: readonly string[] = ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENROUTER_API_KEY", "CLAUDE_CONFIG_DIR"];
+export const CORE_SHELL_IMPORT_KEYS: readonly string[] = ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "CLAUDE_CONFIG_DIR"];
 
 export interface EnvLayers {
   process: Env;
