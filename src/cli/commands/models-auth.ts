@@ -186,7 +186,7 @@ async function pasteToken(options: ModelsAuthOptions, scope: Scope, ctx: CliCont
     }
     expiresAt = Date.now() + ms;
   }
-  const what = provider === "anthropic" ? "Anthropic setup-token or API key" : `${provider} API key or token`;
+  const what = provider === "anthropic" ? "Anthropic setup-token or API key" : provider === "openrouter" ? "OpenRouter API key (sk-or-v1-...)" : `${provider} API key or token`;
   const raw = await readSecret(ctx, `Paste the ${what} for ${profileId}`, (v) => {
     const checked = validateSecret(provider, "credential", v);
     return checked.ok ? undefined : checked.problem;
