@@ -110,6 +110,10 @@ describe("bad input", () => {
     // send any) is refused ("This button has expired."), never run as the sender's text.
     expect(botTexts(USER, from)).toEqual([
       expect.stringMatching(/^Model: /), // "/model" with a broken entity is still "/model"
+      // files are downloaded for the model: these ids are unknown to Telegram, the voice is no image
+      'I could not download "photo.jpg", so it was not sent to the model.',
+      'I can only read images; "voice message" was not sent to the model.',
+      'I could not download "photo.jpg", so it was not sent to the model.',
       "echo: a photo with a caption",
       "echo: still there after the malformed updates?",
     ]);
