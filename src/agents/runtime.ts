@@ -145,6 +145,16 @@ export class AgentRuntime {
    * A message whose turn is already in the history is not sent to the model again.
    */
   async runTurn(input: TurnInput): Promise<RuntimeTurnOutcome> {
+    // a backend shared by several processes: one run of a session at a time across all of them
+    const release = await this.state.sessionRun?.(input.agentId, input.sessionKey, input.signal);
+    try {
+      return await this.runTurnHere(input);
+    } finally {
+      await release?.();
+    }
+  }
+
+  private async runTurnHere(input: TurnInput): Promise<RuntimeTurnOutcome> {
     const settings = this.settings(input.agentId);
     const sessions = this.sessions(input.agentId);
     const session = await sessions.get(input.sessionKey);

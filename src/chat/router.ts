@@ -225,7 +225,7 @@ export class Router {
   }
 
   private get pairing(): PairingGate {
-    this.pairingGate ??= new PairingGate(this.options.runtime.runtime.paths.stateDir);
+    this.pairingGate ??= new PairingGate((channel) => this.options.runtime.state.pairing(channel));
     return this.pairingGate;
   }
 
@@ -389,6 +389,7 @@ export class Router {
     if (err instanceof SessionStoreError || (err instanceof Error && err.name === "AuthStoreError")) {
       return hideServerPaths(err.message, this.options.runtime.runtime.paths.stateDir);
     }
+    if (err instanceof Error && err.name === "SessionBusyError") return "This conversation is busy in another Baton process; try again in a moment.";
     if (err instanceof StateUnavailableError) return "Baton is temporarily unavailable (it cannot reach its state store). Please try again in a moment.";
     return "Something went wrong while handling that message; the gateway log has the details.";
   }

@@ -6,6 +6,8 @@ import type { BatonConfig } from "../config/schema.js";
 import type { AuthUsageRepository } from "./auth-usage.js";
 import type { ChannelStateStore } from "./channel-state.js";
 import type { ConnectionLease } from "./leases.js";
+import { filePairing, isValidChannelId, pairingChannels } from "../pairing/store.js";
+import type { PairingRepository } from "./pairing.js";
 import { FileAuthUsage } from "./file/auth-usage.js";
 import { FileChannelState } from "./file/channel-state.js";
 import { FileSessionStore } from "./file/session-store.js";
@@ -28,11 +30,20 @@ export interface StateBackend {
   channelState(channelId: string): ChannelStateStore;
   /** Token usage and cost per day, agent, session, sender, model and profile (all agents). */
   usage(): UsageRepository;
+  /** DM pairing requests and approvals of one channel. Throws on an invalid channel id. */
+  pairing(channelId: string): PairingRepository;
+  /** Channels that have pairing data, sorted. */
+  pairingChannels(): Promise<string[]>;
   /**
    * The lease on one channel connection when several gateways share this backend; undefined
    * for a backend of one process (it always holds every connection).
    */
   connectionLease?(channelId: string, identity: string): ConnectionLease;
+  /**
+   * Waits until this process may run a turn of the session and resolves to the release; for a
+   * backend shared by several processes (one run at a time per session across them).
+   */
+  sessionRun?(agentId: string, sessionKey: string, signal?: AbortSignal): Promise<() => Promise<void>>;
   /** Closes connections (a no-op for files). */
   close(): Promise<void>;
 }
@@ -66,13 +77,31 @@ function redisBackend(state: BatonConfig["state"], paths: BatonPaths, env: Reado
   const sessions = new Map<string, SessionRepository>();
   const usage = new Map<string, AuthUsageRepository>();
   const channels = new Map<string, ChannelStateStore>();
+  const pairings = new Map<string, PairingRepository>();
   let usageStore: UsageRepository | undefined;
+  const lists = later(redis, (r) => ({ pairingChannels: () => r.pairingChannels() }));
   return {
     kind: "redis",
     sessions: (agentId) => once(sessions, agentId, () => later(redis, (r) => r.sessions(agentId))),
     authUsage: (agentId) => once(usage, agentId, () => later(redis, (r) => r.authUsage(agentId))),
     channelState: (channelId) => once(channels, channelId, () => later(redis, (r) => r.channelState(channelId))),
     usage: () => (usageStore ??= later(redis, (r) => r.usage())),
+    pairing: (channelId) =>
+      once(pairings, channelId, () => {
+        if (!isValidChannelId(channelId)) throw new Error(`invalid channel id "${channelId}" (letters, digits, - and _)`);
+        const stored = later(redis, (r) => r.pairing(channelId));
+        return { location: `redis key ${options.keyPrefix}pairing:${channelId}`, read: () => stored.read(), update: (mutate) => stored.update(mutate) };
+      }),
+    pairingChannels: () => lists.pairingChannels(),
+    sessionRun: async (agentId, sessionKey, signal) => {
+      const opened = await redis();
+      try {
+        await opened.ready();
+        return await opened.sessionRun(agentId, sessionKey, signal);
+      } catch (err) {
+        throw isConnectionFailure(err) ? new StateUnavailableError(err) : err;
+      }
+    },
     connectionLease: (channelId, identity) => {
       // the first attempt waits for the connection (commands never queue while it is not ready)
       const lease = redis().then(async (r) => {
@@ -132,6 +161,8 @@ function fileBackend(paths: BatonPaths): StateBackend {
     authUsage: (agentId) => once(usage, agentId, () => new FileAuthUsage(paths.authStorePath(agentId))),
     channelState: (channelId) => once(channels, channelId, () => new FileChannelState(paths.pluginStateDir(channelId))),
     usage: () => (usageStore ??= new FileUsageStore(path.join(paths.stateDir, "usage"))),
+    pairing: (channelId) => filePairing(paths.stateDir, channelId),
+    pairingChannels: async () => pairingChannels(paths.stateDir),
     close: async () => {},
   };
 }

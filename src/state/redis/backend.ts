@@ -9,7 +9,10 @@ import { RedisAuthUsage } from "./auth-usage.js";
 import { RedisChannelState } from "./channel-state.js";
 import { openRedis, ready } from "./connection.js";
 import { RedisConnectionLease } from "./connection-lease.js";
+import { RedisPairing, redisPairingChannels } from "./pairing.js";
+import { acquireSessionRun } from "./session-run.js";
 import { RedisSessionStore } from "./sessions.js";
+import type { PairingRepository } from "../pairing.js";
 import { RedisUsageStore } from "./usage.js";
 import type { UsageRepository } from "../usage.js";
 
@@ -30,8 +33,12 @@ export interface RedisState {
   channelState(channelId: string): ChannelStateStore;
   connectionLease(channelId: string, identity: string): ConnectionLease;
   usage(): UsageRepository;
+  pairing(channelId: string): PairingRepository;
+  pairingChannels(): Promise<string[]>;
   /** Resolves when the connection takes commands, rejects after `timeoutMs` (commands fail fast, never queue). */
   ready(timeoutMs?: number): Promise<void>;
+  /** Waits until this process may run a turn of the session; resolves to the release. */
+  sessionRun(agentId: string, sessionKey: string, signal?: AbortSignal): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -51,6 +58,7 @@ export function openRedisState(options: RedisBackendOptions, paths: BatonPaths):
   return {
     redis,
     ready: (timeoutMs = 1000) => ready(redis, timeoutMs),
+    sessionRun: (agentId, sessionKey, signal) => acquireSessionRun(redis, options.owner, agentId, sessionKey, { signal }),
     sessions: (agentId) => once(sessions, agentId, () => new RedisSessionStore(redis, agentId)),
     authUsage: (agentId) =>
       once(usage, agentId, () => {
@@ -66,6 +74,8 @@ export function openRedisState(options: RedisBackendOptions, paths: BatonPaths):
       }),
     channelState: (channelId) => once(channels, channelId, () => new RedisChannelState(redis, channelId)),
     usage: () => (usageStore ??= new RedisUsageStore(redis)),
+    pairing: (channelId) => new RedisPairing(redis, channelId),
+    pairingChannels: () => redisPairingChannels(redis),
     connectionLease: (channelId, identity) => new RedisConnectionLease(redis, channelId, identity, options.owner, options.leaseTtlMs),
     close: async () => {
       await Promise.allSettled([redis.quit(), subscriber?.quit()]);
