@@ -153,5 +153,8 @@ describe("/model with OpenRouter ids", () => {
     expect(await harness.say("/model anthropic/claude-opus-4.5")).toBe(`Model set to ${OR_MODEL} for this chat.`);
     const choices = await harness.gateway.router.complete({ command: "model", arg: "model", value: "claude-opus-4.5", message: dm("") });
     expect(choices.map((c) => c.value)).toContain(OR_MODEL);
+    const profiles = await harness.gateway.router.complete({ command: "model", arg: "profile", value: "", message: dm("") });
+    // the chat now uses OpenRouter: its profiles first
+    expect(profiles.map((c) => c.value)).toEqual(["openrouter:default", "anthropic:a"]);
   });
 });

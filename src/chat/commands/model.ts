@@ -280,10 +280,17 @@ export const modelCommand: CommandDefinition = {
         .map((m) => ({ name: describeModel(m), value: m.alias ?? m.ref }));
     }
     if (arg === "profile") {
+      // the model option being typed is not known here: offer the profiles of every provider the chat may pick (its model's first)
       const { effective } = await currentState(ctx);
-      const { provider, model } = parseModelRef(effective.ref);
-      const view = await credentialView(ctx, provider, model);
-      return [...view.profiles, ...view.outsideOrder]
+      const settings = ctx.runtime.settings(ctx.agentId);
+      const refs = new Map<string, string>();
+      for (const ref of [effective.ref, settings.primary, ...settings.fallbacks]) {
+        const { provider, model } = parseModelRef(ref);
+        if (!refs.has(provider)) refs.set(provider, model);
+      }
+      const views = await Promise.all([...refs].map(([provider, model]) => credentialView(ctx, provider, model)));
+      return views
+        .flatMap((view) => [...view.profiles, ...view.outsideOrder])
         .filter((p) => canPinProfile(ctx.config, ctx.message, p.profileId))
         .filter((p) => !typed || p.profileId.toLowerCase().includes(typed))
         .slice(0, 25)
