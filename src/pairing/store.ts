@@ -5,6 +5,7 @@ import { ensurePrivateDir } from "../config/runtime.js";
 import { removeStaleTempFiles, writeFileAtomic } from "../util/atomic-file.js";
 import { withFileLock } from "../util/file-lock.js";
 import { StatCache } from "../util/stat-cache.js";
+import type { PairingRepository } from "../state/pairing.js";
 import { emptyPairing, type PairingData } from "./requests.js";
 
 /**
@@ -14,13 +15,14 @@ import { emptyPairing, type PairingData } from "./requests.js";
  * reported with its path and never overwritten.
  */
 
-/** A corrupt or unreadable pairing file; nothing was changed. */
+/** A corrupt or unreadable pairing file (or Redis record, `file` then names the key); nothing was changed. */
 export class PairingStoreError extends Error {
   constructor(
     readonly file: string,
     readonly detail: string,
   ) {
-    super(`Cannot use the pairing file ${file}: ${detail}. Nothing was changed; repair or move the file away and try again.`);
+    const record = file.startsWith("redis ");
+    super(`Cannot use the pairing ${record ? "record" : "file"} ${file}: ${detail}. Nothing was changed; repair or ${record ? "delete" : "move"} ${record ? "it" : "the file away"} and try again.`);
     this.name = "PairingStoreError";
   }
 }
@@ -124,4 +126,14 @@ export async function updatePairing<T>(file: string, mutate: (data: PairingData)
     }
     return result;
   });
+}
+
+/** The file backend's {@link PairingRepository}: `<state>/pairing/<channel>.json`. Throws on an invalid channel id. */
+export function filePairing(stateDir: string, channel: string): PairingRepository {
+  const file = pairingFile(stateDir, channel);
+  return {
+    location: file,
+    read: () => readPairingCached(file),
+    update: (mutate) => updatePairing(file, mutate),
+  };
 }

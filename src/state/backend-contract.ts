@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freshStats } from "../auth/cooldown.js";
 import { updateAuthStore } from "../auth/store.js";
 import { resolvePaths } from "../config/paths.js";
+import { PairingGate } from "../pairing/gate.js";
+import { approvePairing, MAX_PENDING, revokePairing } from "../pairing/requests.js";
 import type { StateBackend } from "./backend.js";
 import type { UsageRow } from "./usage.js";
 
@@ -143,6 +145,46 @@ export function describeBackendContract(backend: BackendRow): void {
         expect(await usage.prune("2025-07-01")).toBe(2);
         expect((await usage.query()).rows.map((r) => r.day)).toEqual(["2026-12-05"]);
         expect(await usage.prune("2025-07-01")).toBe(0);
+      });
+    });
+
+    describe("pairing", () => {
+      it("keeps requests and approvals per channel; another process sees an approval on its next check", async () => {
+        const dir = tempDir();
+        const first = backend.open(dir);
+        const second = backend.open(dir);
+        expect(await first.pairing("telegram").read()).toEqual({ version: 1, pending: [], approved: [] });
+        expect(await first.pairingChannels()).toEqual([]);
+        const gateA = new PairingGate((channel) => first.pairing(channel));
+        const gateB = new PairingGate((channel) => second.pairing(channel));
+        const issued = await gateA.request("telegram", { userId: "7", name: "Eve" });
+        expect(issued.kind).toBe("issued");
+        expect(await gateB.request("telegram", { userId: "7" })).toEqual({ ...issued, kind: "existing" });
+        expect(await gateB.isApproved("telegram", "7")).toBe(false);
+        const approved = await second.pairing("telegram").update((data) => approvePairing(data, (issued as { code: string }).code, Date.now()));
+        expect(approved).toMatchObject({ ok: true, sender: { userId: "7", name: "Eve" } });
+        expect(await gateA.isApproved("telegram", "7")).toBe(true);
+        expect(await gateA.isApproved("discord", "7")).toBe(false);
+        await gateA.request("discord", { userId: "8" });
+        expect(await backend.open(dir).pairingChannels()).toEqual(["discord", "telegram"]);
+        expect(await first.pairing("telegram").update((data) => revokePairing(data, "7"))).toBe(true);
+        expect(await gateB.isApproved("telegram", "7")).toBe(false);
+        expect(() => first.pairing("../etc")).toThrow(/invalid channel id/);
+      });
+
+      it("holds the 3-pending cap and loses no approval when several processes write at once", async () => {
+        const dir = tempDir();
+        const backends = [backend.open(dir), backend.open(dir)];
+        const gates = backends.map((b) => new PairingGate((channel) => b.pairing(channel)));
+        const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => gates[i % 2].request("telegram", { userId: `u${i}` })));
+        expect(outcomes.filter((o) => o.kind === "issued")).toHaveLength(MAX_PENDING);
+        expect(outcomes.filter((o) => o.kind === "full")).toHaveLength(8 - MAX_PENDING);
+        expect((await backends[0].pairing("telegram").read()).pending).toHaveLength(MAX_PENDING);
+        await Promise.all(
+          Array.from({ length: 12 }, (_, i) => backends[i % 2].pairing("telegram").update((data) => void data.approved.push({ userId: `a${i}`, approvedAt: i }))),
+        );
+        const approved = (await backends[1].pairing("telegram").read()).approved.map((a) => a.userId);
+        expect(approved.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `a${i}`).sort());
       });
     });
 

@@ -7,6 +7,8 @@ import { formatDuration } from "../../util/duration.js";
 import { CLAUDE_CODE_ONLY_ADVICE, expiredTokenMessage, rejectedCredentialAdvice } from "../../auth/messages.js";
 import { buildModelsStatus, rejectionDetail } from "../../auth/status.js";
 import { AuthStoreError, readAuthStore, type StoredUsageStats } from "../../auth/store.js";
+import { StateUnavailableError } from "../../state/unavailable.js";
+import { withBackendUsage } from "../stored-usage.js";
 import { ConfigError } from "../../config/errors.js";
 import { applyMigrations } from "../../config/migrate.js";
 import { resolvePaths, type BatonPaths } from "../../config/paths.js";
@@ -183,8 +185,15 @@ async function readStoreOrReport(agentId: string, paths: BatonPaths, findings: F
 
 async function checkAgent(agentId: string, paths: BatonPaths, config: BatonConfig, env: Record<string, string | undefined>, findings: Finding[]): Promise<void> {
   const storePath = paths.authStorePath(agentId);
-  const store = await readStoreOrReport(agentId, paths, findings);
-  if (!store) return;
+  const stored = await readStoreOrReport(agentId, paths, findings);
+  if (!stored) return;
+  let store = stored;
+  try {
+    store = await withBackendUsage({ config, paths, env }, agentId, stored);
+  } catch (err) {
+    if (!(err instanceof StateUnavailableError)) throw err;
+    findings.push({ check: "cooldown", level: "error", problem: true, agentId, message: `agent ${agentId}: cannot read cooldowns from the state backend (${err.message})` });
+  }
   const now = Date.now();
   const report = buildModelsStatus({ agentId, configPath: paths.configPath, stateDir: paths.stateDir, storePath, config, env, store, now });
   const before = findings.length;

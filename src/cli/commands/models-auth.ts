@@ -13,6 +13,8 @@ import { readAuthStore, removeProfile, updateAuthStore } from "../../auth/store.
 import { validateSecret, type SecretKind } from "../../auth/token-validation.js";
 import type { AuthProfile } from "../../auth/types.js";
 import { loadRuntime, type Runtime } from "../../config/runtime.js";
+import { openStateBackend } from "../../state/backend.js";
+import { withBackendUsage } from "../stored-usage.js";
 import { maskSecret } from "../../util/mask.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { createStyle, table } from "../style.js";
@@ -67,8 +69,8 @@ function agentFlag(scope: Scope): string {
 }
 
 async function statusOf(scope: Scope) {
-  const store = await readAuthStore(scope.storePath);
   const { runtime } = scope;
+  const store = await withBackendUsage(runtime, scope.agentId, await readAuthStore(scope.storePath));
   const report = buildModelsStatus({
     agentId: scope.agentId,
     configPath: runtime.paths.configPath,
@@ -329,16 +331,31 @@ async function cooldownList(options: ModelsAuthOptions, scope: Scope, ctx: CliCo
 }
 
 async function cooldownClear(profileId: string | undefined, scope: Scope, ctx: CliContext): Promise<number> {
-  const cleared = await updateAuthStore(scope.storePath, (store) => {
-    if (profileId && !store.profiles[profileId]) return undefined;
-    const ids = profileId ? [profileId] : Object.keys(store.usageStats);
-    for (const id of ids) if (store.usageStats[id]) store.usageStats[id] = { ...store.usageStats[id], ...clearCooldowns(store.usageStats[id]) };
-    return ids;
-  });
+  const cleared = scope.runtime.config.state.backend === "file" ? await clearInStore(profileId, scope) : await clearInBackend(profileId, scope);
   if (!cleared) {
     ctx.stderr.write(`No profile ${profileId} for agent ${scope.agentId} (${scope.storePath}).\n`);
     return EXIT.failure;
   }
   ctx.stdout.write(profileId ? `Cleared the cooldowns of ${profileId}.\n` : `Cleared the cooldowns of ${cleared.length} profile${cleared.length === 1 ? "" : "s"} of agent ${scope.agentId}.\n`);
   return EXIT.ok;
+}
+
+function clearInStore(profileId: string | undefined, scope: Scope): Promise<string[] | undefined> {
+  return updateAuthStore(scope.storePath, (store) => {
+    if (profileId && !store.profiles[profileId]) return undefined;
+    const ids = profileId ? [profileId] : Object.keys(store.usageStats);
+    for (const id of ids) if (store.usageStats[id]) store.usageStats[id] = { ...store.usageStats[id], ...clearCooldowns(store.usageStats[id]) };
+    return ids;
+  });
+}
+
+/** With a shared backend (Redis) the stats are there; every gateway sees the clear at once. */
+async function clearInBackend(profileId: string | undefined, scope: Scope): Promise<string[] | undefined> {
+  const { runtime } = scope;
+  const store = await readAuthStore(scope.storePath);
+  if (profileId && !store.profiles[profileId] && !profileId.startsWith("env:")) return undefined;
+  const usage = openStateBackend(runtime.config, runtime.paths, runtime.env).authUsage(scope.agentId);
+  const ids = profileId ? [profileId] : Object.keys(await usage.snapshot());
+  for (const id of ids) await usage.update(id, (stats) => ({ ...stats, ...clearCooldowns(stats) }));
+  return ids;
 }

@@ -6,6 +6,7 @@ import type { UnusableProfile } from "../../auth/types.js";
 import type { ProbeResult } from "./models-probe.js";
 import { readAuthStore } from "../../auth/store.js";
 import { loadRuntime } from "../../config/runtime.js";
+import { withBackendUsage } from "../stored-usage.js";
 import { hasBudgets } from "../../usage/budgets.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { createStyle, table, type Style } from "../style.js";
@@ -30,14 +31,14 @@ export async function run(options: ModelsStatusOptions, ctx: CliContext): Promis
   const agentId = resolveAgentId(runtime.config, options.agent);
   const storePath = runtime.paths.authStorePath(agentId);
   const claudeSync = await syncClaudeCredentials(storePath, runtime.paths.claudeCredentialsPath);
-  let store = await readAuthStore(storePath);
+  let store = await withBackendUsage(runtime, agentId, await readAuthStore(storePath));
   let probes: ProbeResult[] | undefined;
   if (options.probe) {
     const { probeProfiles } = await import("./models-probe.js");
     // BATON_PROBE_TIMEOUT_MS: each probe's bound (default 20 s)
     const timeoutMs = Number(ctx.env.BATON_PROBE_TIMEOUT_MS) > 0 ? Number(ctx.env.BATON_PROBE_TIMEOUT_MS) : undefined;
     probes = await probeProfiles({ runtime, agentId, store, timeoutMs });
-    store = await readAuthStore(storePath);
+    store = await withBackendUsage(runtime, agentId, await readAuthStore(storePath));
   }
   // profiles over their budget (this month's recorded spend) show as unusable, kind "budget"
   const extraBlock = hasBudgets(runtime.config)

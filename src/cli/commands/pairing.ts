@@ -1,15 +1,20 @@
 import { resolvePaths } from "../../config/paths.js";
 import { installedChannelPlugins } from "../../config/plugin-files.js";
+import { loadRuntime } from "../../config/runtime.js";
+import { BatonConfig } from "../../config/schema.js";
+import { openStateBackend, type StateBackend } from "../../state/backend.js";
+import { StateUnavailableError } from "../../state/unavailable.js";
 import { formatDuration } from "../../util/duration.js";
 import { approvePairing, livePending, revokePairing, type ApprovedSender, type PendingRequest } from "../../pairing/requests.js";
-import { isValidChannelId, pairingChannels, pairingFile, PairingStoreError, readPairing, updatePairing } from "../../pairing/store.js";
+import { isValidChannelId, PairingStoreError } from "../../pairing/store.js";
 import { EXIT, printJson, type CliContext } from "../context.js";
 import { createStyle, table } from "../style.js";
 
 /**
  * `baton pairing list [--channel C] [--json]`, `baton pairing approve <channel> <code>`,
- * `baton pairing revoke <channel> <userId>` (DESIGN.md §8). Works on the state files only, so
- * it needs no valid config and takes effect in a running gateway at once.
+ * `baton pairing revoke <channel> <userId>` (DESIGN.md §8). Works on the configured state
+ * backend (`state.backend`), so it takes effect in every running gateway at once. When the
+ * config cannot be read it falls back to the state files and says so.
  */
 
 export interface PairingOptions {
@@ -21,25 +26,37 @@ export interface PairingOptions {
 }
 
 export async function run(options: PairingOptions, ctx: CliContext): Promise<number> {
-  const { stateDir } = resolvePaths(ctx.env, ctx.configFlag);
   if (options.channel !== undefined && !isValidChannelId(options.channel)) {
     const installed = installedChannelPlugins();
     ctx.stderr.write(`"${options.channel}" is not a channel id (letters, digits, - and _${installed.length ? `; installed: ${installed.join(", ")}` : ""}).\n`);
     return EXIT.usage;
   }
+  const state = await stateBackend(ctx);
   try {
     switch (options.subcommand) {
       case "list":
-        return await list(stateDir, options, ctx);
+        return await list(state, options, ctx);
       case "approve":
-        return await approve(stateDir, options.channel!, options.code ?? "", ctx);
+        return await approve(state, options.channel!, options.code ?? "", ctx);
       case "revoke":
-        return await revoke(stateDir, options.channel!, options.userId ?? "", ctx);
+        return await revoke(state, options.channel!, options.userId ?? "", ctx);
     }
   } catch (err) {
-    if (!(err instanceof PairingStoreError)) throw err;
-    ctx.stderr.write(`${err.message}\n`);
+    if (!(err instanceof PairingStoreError || err instanceof StateUnavailableError)) throw err;
+    ctx.stderr.write(`${err.message}${err instanceof StateUnavailableError ? " (state.backend redis: is the server up? Nothing was changed.)" : ""}\n`);
     return EXIT.failure;
+  }
+}
+
+/** The configured backend; the state files when the config cannot be read (pairing must stay manageable then). */
+async function stateBackend(ctx: CliContext): Promise<StateBackend> {
+  try {
+    const runtime = await loadRuntime({ processEnv: ctx.env, configFlag: ctx.configFlag, configMayBeMissing: true });
+    return openStateBackend(runtime.config, runtime.paths, runtime.env);
+  } catch (err) {
+    const paths = resolvePaths(ctx.env, ctx.configFlag);
+    ctx.stderr.write(`Cannot read the config (${(err instanceof Error ? err.message : String(err)).split("\n")[0]}); using the pairing files under ${paths.stateDir}.\n`);
+    return openStateBackend(BatonConfig.parse({}), paths, ctx.env);
   }
 }
 
@@ -51,14 +68,15 @@ interface ChannelListing {
   error?: string;
 }
 
-async function list(stateDir: string, options: PairingOptions, ctx: CliContext): Promise<number> {
+async function list(state: StateBackend, options: PairingOptions, ctx: CliContext): Promise<number> {
   const now = Date.now();
-  const channels = options.channel ? [options.channel] : pairingChannels(stateDir);
+  const channels = options.channel ? [options.channel] : await state.pairingChannels();
   const listings: ChannelListing[] = [];
   for (const channel of channels) {
-    const file = pairingFile(stateDir, channel);
+    const repository = state.pairing(channel);
+    const file = repository.location;
     try {
-      const data = await readPairing(file);
+      const data = await repository.read();
       listings.push({ channel, file, pending: livePending(data, now), approved: data.approved });
     } catch (err) {
       if (!(err instanceof PairingStoreError)) throw err;
@@ -109,9 +127,8 @@ function render(listings: ChannelListing[], now: number, style: ReturnType<typeo
   return `${lines.join("\n")}\n`;
 }
 
-async function approve(stateDir: string, channel: string, code: string, ctx: CliContext): Promise<number> {
-  const file = pairingFile(stateDir, channel);
-  const outcome = await updatePairing(file, (data) => approvePairing(data, code, Date.now()));
+async function approve(state: StateBackend, channel: string, code: string, ctx: CliContext): Promise<number> {
+  const outcome = await state.pairing(channel).update((data) => approvePairing(data, code, Date.now()));
   if (!outcome.ok) {
     const why = outcome.reason === "expired" ? "has expired (codes are valid for 1 hour); ask them to message the bot again for a new one" : "is not pending";
     ctx.stderr.write(`Code ${code.trim()} on ${channel} ${why}. See \`baton pairing list --channel ${channel}\`.\n`);
@@ -126,9 +143,8 @@ async function approve(stateDir: string, channel: string, code: string, ctx: Cli
   return EXIT.ok;
 }
 
-async function revoke(stateDir: string, channel: string, userId: string, ctx: CliContext): Promise<number> {
-  const file = pairingFile(stateDir, channel);
-  const removed = await updatePairing(file, (data) => revokePairing(data, userId.trim()));
+async function revoke(state: StateBackend, channel: string, userId: string, ctx: CliContext): Promise<number> {
+  const removed = await state.pairing(channel).update((data) => revokePairing(data, userId.trim()));
   if (!removed) {
     ctx.stderr.write(`${channel} user ${userId} has no approved pairing. See \`baton pairing list --channel ${channel}\` (ids in channels.${channel}.allowFrom are removed in the config).\n`);
     return EXIT.failure;
