@@ -77,7 +77,8 @@ describe("checkCooldowns", () => {
 
 describe("callsDuringCooldown", () => {
   it("finds a call made with a profile while its failure still cools it down", () => {
-    const calls = [call("key-b", "t1", { kind: "rate_limited", retryAfterSeconds: 1 }, 0), call("key-b", "t2", { kind: "ok" }, 5_000), call("key-a", "t3", { kind: "ok" }, 5_000)];
+    // a 429 cools down for its retry-after (at least 1 s), so 30 s still covers the call 5 s later
+    const calls = [call("key-b", "t1", { kind: "rate_limited", retryAfterSeconds: 30 }, 0), call("key-b", "t2", { kind: "ok" }, 5_000), call("key-a", "t3", { kind: "ok" }, 5_000)];
     const events = reportedEvents(calls, profileOf);
     expect(callsDuringCooldown(calls, events, profileOf, 100)).toEqual([`call #${calls[1].seq} used anthropic:b on m 4990 ms after its rate_limit failure`]);
   });
