@@ -152,6 +152,15 @@ describe("baton onboard with OpenRouter (non-interactive)", () => {
     expect(fs.existsSync(home.storePath("work"))).toBe(false);
   });
 
+  it("without a choice, an OPENROUTER_API_KEY in the environment is named (masked), and nothing is stored", async () => {
+    const key = fakeSecret("openrouter");
+    const result = await runBaton(home, ["onboard"], { env: { OPENROUTER_API_KEY: key } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`OPENROUTER_API_KEY is set in the environment (sk-or-v1…${key.slice(-4)}); agent main uses it when it has no openrouter profile.`);
+    expect(result.stdout).not.toContain(key);
+    expect(fs.existsSync(home.storePath())).toBe(false);
+  });
+
   it("--openrouter-api-key with another --auth-choice is a usage error", async () => {
     const result = await runBaton(home, ["onboard", "--openrouter-api-key", fakeSecret("openrouter"), "--auth-choice", "setup-token"]);
     expect(result.code).toBe(2);

@@ -172,12 +172,18 @@ async function reuseClaudeCode(scope: Scope, ctx: CliContext): Promise<number> {
 }
 
 async function nothingChosen(scope: Scope, ctx: CliContext): Promise<number> {
-  const envKey = scope.runtime.env.ANTHROPIC_API_KEY?.trim();
-  if (envKey) {
-    ctx.stdout.write(
-      `ANTHROPIC_API_KEY is set in the environment (${maskSecret(envKey)}); agent ${scope.agentId} uses it when it has no profile. Nothing was stored.\n` +
-        `To store it in the agent: \`baton onboard --anthropic-api-key "$ANTHROPIC_API_KEY" --agent ${scope.agentId}\`.\n`,
-    );
+  const found = (["anthropic", "openrouter"] as const).flatMap((provider) => {
+    const name = provider === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENROUTER_API_KEY";
+    const value = scope.runtime.env[name]?.trim();
+    return value ? [{ provider, name, value }] : [];
+  });
+  if (found.length) {
+    for (const { provider, name, value } of found) {
+      ctx.stdout.write(
+        `${name} is set in the environment (${maskSecret(value)}); agent ${scope.agentId} uses it when it has no ${provider} profile. Nothing was stored.\n` +
+          `To store it in the agent: \`baton onboard --${provider}-api-key "$${name}" --agent ${scope.agentId}\`.\n`,
+      );
+    }
     return EXIT.ok;
   }
   ctx.stderr.write(
