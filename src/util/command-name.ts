@@ -22,8 +22,9 @@ export interface InvocationFacts {
 export function commandName(facts: InvocationFacts): string {
   const bin = path.join(facts.root, "bin", "baton");
   if (!facts.script || path.resolve(facts.cwd, facts.script) !== bin) return "baton";
-  if (facts.onPath === bin) return "baton";
+  // npx puts its own link to this bin on PATH: that one is gone once npx returns
   if (facts.npmCommand === "exec") return "npx baton";
+  if (facts.onPath === bin) return "baton";
   if (path.resolve(facts.cwd) === facts.root) return "./bin/baton";
   return "baton";
 }
