@@ -40,7 +40,9 @@ export function parseModelList(body: unknown): OpenRouterListedModel[] {
     if (typeof entry.id !== "string" || !entry.id.trim()) continue;
     const model: OpenRouterListedModel = { id: entry.id.trim() };
     if (typeof entry.name === "string" && entry.name) model.displayName = entry.name;
-    if (typeof entry.created === "number" && Number.isFinite(entry.created) && entry.created > 0) model.createdAt = new Date(entry.created * 1000).toISOString();
+    const created = typeof entry.created === "number" && entry.created > 0 ? new Date(entry.created * 1000) : undefined;
+    // out-of-range seconds make an Invalid Date, whose toISOString throws
+    if (created && Number.isFinite(created.getTime())) model.createdAt = created.toISOString();
     out.push(model);
   }
   return out;

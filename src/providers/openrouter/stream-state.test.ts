@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { applyChunk, createStreamState, resultOf, usageOf } from "./stream-state.js";
@@ -47,5 +48,22 @@ describe("applyChunk", () => {
     }
     expect(state.text).toBe("");
     expect(state.model).toBe("vendor/model");
+  });
+});
+
+describe("applyChunk on hostile chunks (property)", () => {
+  it("never throws on any JSON a stream could carry, and only ever appends strings", () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 8 }), fc.array(fc.anything(), { maxLength: 4 }), (values, choices) => {
+        const state = createStreamState("m");
+        for (const value of [...values, { choices }, { choices: values }, { usage: values[0] ?? null }]) {
+          const before = state.text;
+          const delta = applyChunk(state, (value && typeof value === "object" ? value : { value }) as Chunk);
+          expect(delta === undefined || typeof delta === "string").toBe(true);
+          expect(state.text).toBe(before + (delta ?? ""));
+          expect(Object.values(state.usage).every((n) => Number.isFinite(n) && n >= 0)).toBe(true);
+        }
+      }),
+    );
   });
 });
