@@ -6,6 +6,7 @@ import { answeredReply, SessionService } from "../sessions/service.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
 import { agentSettings, type AgentSettings } from "./agents.js";
 import type { CredentialResolver } from "../auth/resolver.js";
+import type { RefreshLock } from "../auth/oauth-refresh.js";
 import { AgentEventBus } from "./events.js";
 import { executeTurn, type TurnOutcome } from "./turn.js";
 import { UsageRecorder } from "../usage/recorder.js";
@@ -96,7 +97,7 @@ export class AgentRuntime {
       const seeded = hasBudgets(config) ? this.usage.ready() : Promise.resolve();
       const extraBlocks = [profileBudgetBlock(config, this.usage)];
       resolver = Promise.all([import("../auth/resolver.js"), seeded]).then(([m]) =>
-        m.createCredentialResolver({ paths: this.runtime.paths, config, env: this.runtime.env, agentId, usage, extraBlocks }),
+        m.createCredentialResolver({ paths: this.runtime.paths, config, env: this.runtime.env, agentId, usage, extraBlocks, refreshLock: refreshLockOf(this.state, agentId) }),
       );
       resolver.catch(() => this.resolvers.delete(agentId));
       this.resolvers.set(agentId, resolver);
@@ -204,4 +205,10 @@ export class AgentRuntime {
     }
     return outcome;
   }
+}
+
+/** OAuth refreshes under the backend's lock when gateways share it; a refresh lasts at most 15 s, the lock 30 s. */
+function refreshLockOf(state: StateBackend, agentId: string): RefreshLock | undefined {
+  const withLock = state.withLock?.bind(state);
+  return withLock && ((profileId, work) => withLock(`oauth-refresh:${agentId}:${profileId}`, 30_000, work));
 }

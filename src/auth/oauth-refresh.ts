@@ -6,8 +6,14 @@ import type { AuthProfile, OAuthProfile } from "./types.js";
 /**
  * Refreshes OAuth profiles (type `oauth` with a refresh token) that are expired or about to be.
  * The refresh runs under the store lock on a freshly read store, so when several processes race
- * only the first calls the token endpoint and the others pick up its result.
+ * only the first calls the token endpoint and the others pick up its result. With a shared state
+ * backend (Redis) it also runs under that backend's lock ({@link RefreshLock}), so gateways
+ * single-flight the refresh even where the file lock does not reach; the tokens themselves stay
+ * in the auth store file.
  */
+
+/** Runs a refresh of `profileId` under a lock shared by every gateway (from the state backend). */
+export type RefreshLock = <T>(profileId: string, work: () => Promise<T>) => Promise<T>;
 
 export const DEFAULT_OAUTH_TOKEN_URL = "https://console.anthropic.com/v1/oauth/token";
 /** The public OAuth client id of the Claude Code CLI, whose refresh tokens Baton reuses. */
@@ -45,6 +51,8 @@ export interface OAuthRefreshOptions {
   fetch?: typeof fetch;
   now?: () => number;
   timeoutMs?: number;
+  /** Taken around the file-locked refresh when gateways share a state backend; waiters then re-read the store. */
+  lock?: RefreshLock;
 }
 
 /**
@@ -52,6 +60,10 @@ export interface OAuthRefreshOptions {
  * stored when another process refreshed it meanwhile. Throws {@link OAuthRefreshError}.
  */
 export async function refreshOAuthProfile(options: OAuthRefreshOptions): Promise<OAuthProfile> {
+  return options.lock ? options.lock(options.profileId, () => refreshInStore(options)) : refreshInStore(options);
+}
+
+async function refreshInStore(options: OAuthRefreshOptions): Promise<OAuthProfile> {
   const { storePath, profileId } = options;
   const now = options.now ?? Date.now;
   return updateAuthStore(storePath, async (store) => {

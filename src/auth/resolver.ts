@@ -7,7 +7,7 @@ import { syncClaudeCredentials, type ClaudeSyncResult } from "./claude-sync.js";
 import { cooldownPolicy } from "./cooldown.js";
 import { decideAfterFailure, type FailureDecision } from "./failover.js";
 import type { ExtraBlock } from "./order.js";
-import { needsRefresh, OAuthRefreshError, refreshOAuthProfile } from "./oauth-refresh.js";
+import { needsRefresh, OAuthRefreshError, refreshOAuthProfile, type RefreshLock } from "./oauth-refresh.js";
 import { RateLimitTracker, reportedResetMs, type CallEstimate } from "./rate-limits.js";
 import { credentialOf, pinUnusable, selectCredential, type CredentialRequest, type CredentialUnavailable } from "./selector.js";
 import { credentialStanding, type CredentialStanding } from "./status.js";
@@ -84,6 +84,8 @@ export interface CredentialResolverOptions {
   fetch?: typeof fetch;
   /** Blocks outside the usage stats, consulted on every selection (rate-limit headroom, budgets). */
   extraBlocks?: ExtraBlock[];
+  /** Single-flights OAuth refreshes across gateways (the state backend's lock); the file lock alone without it. */
+  refreshLock?: RefreshLock;
 }
 
 export function isCredentialUnavailable(value: ResolvedCredential | CredentialUnavailable): value is CredentialUnavailable {
@@ -123,7 +125,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
   async function refreshed(profileId: string, profile: AuthProfile, model: string): Promise<AuthProfile | OAuthRefreshError> {
     if (!needsRefresh(profile, now())) return profile;
     try {
-      return await refreshOAuthProfile({ storePath, profileId, tokenUrl: config.auth?.oauth?.tokenUrl, clientId: config.auth?.oauth?.clientId, fetch: options.fetch, now });
+      return await refreshOAuthProfile({ storePath, profileId, tokenUrl: config.auth?.oauth?.tokenUrl, clientId: config.auth?.oauth?.clientId, fetch: options.fetch, now, lock: options.refreshLock });
     } catch (err) {
       if (!(err instanceof OAuthRefreshError)) throw err;
       await usage.recordFailure(profileId, model, { failureClass: "auth", message: err.message });

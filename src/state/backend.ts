@@ -35,6 +35,12 @@ export interface StateBackend {
   /** Channels that have pairing data, sorted. */
   pairingChannels(): Promise<string[]>;
   /**
+   * Runs `work` under a named lock held across every process sharing this backend (waiting while
+   * another holds it); `ttlMs` frees the lock of a process that died. Undefined for a backend of
+   * one process (file locks suffice there).
+   */
+  withLock?<T>(name: string, ttlMs: number, work: () => Promise<T>): Promise<T>;
+  /**
    * The lease on one channel connection when several gateways share this backend; undefined
    * for a backend of one process (it always holds every connection).
    */
@@ -93,6 +99,25 @@ function redisBackend(state: BatonConfig["state"], paths: BatonPaths, env: Reado
         return { location: `redis key ${options.keyPrefix}pairing:${channelId}`, read: () => stored.read(), update: (mutate) => stored.update(mutate) };
       }),
     pairingChannels: () => lists.pairingChannels(),
+    withLock: async (name, ttlMs, work) => {
+      const opened = await redis();
+      try {
+        await opened.ready();
+      } catch (err) {
+        throw new StateUnavailableError(err);
+      }
+      let workFailed = false;
+      const tracked = () =>
+        work().catch((err: unknown) => {
+          workFailed = true;
+          throw err;
+        });
+      try {
+        return await opened.withLock(name, ttlMs, tracked);
+      } catch (err) {
+        throw !workFailed && isConnectionFailure(err) ? new StateUnavailableError(err) : err;
+      }
+    },
     sessionRun: async (agentId, sessionKey, signal) => {
       const opened = await redis();
       try {

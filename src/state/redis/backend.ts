@@ -9,6 +9,7 @@ import { RedisAuthUsage } from "./auth-usage.js";
 import { RedisChannelState } from "./channel-state.js";
 import { openRedis, ready } from "./connection.js";
 import { RedisConnectionLease } from "./connection-lease.js";
+import { withRedisLock } from "./lock.js";
 import { RedisPairing, redisPairingChannels } from "./pairing.js";
 import { acquireSessionRun } from "./session-run.js";
 import { RedisSessionStore } from "./sessions.js";
@@ -35,6 +36,8 @@ export interface RedisState {
   usage(): UsageRepository;
   pairing(channelId: string): PairingRepository;
   pairingChannels(): Promise<string[]>;
+  /** Runs `work` under a lock shared by every process on this Redis (see `lock.ts`). */
+  withLock<T>(name: string, ttlMs: number, work: () => Promise<T>): Promise<T>;
   /** Resolves when the connection takes commands, rejects after `timeoutMs` (commands fail fast, never queue). */
   ready(timeoutMs?: number): Promise<void>;
   /** Waits until this process may run a turn of the session; resolves to the release. */
@@ -76,6 +79,7 @@ export function openRedisState(options: RedisBackendOptions, paths: BatonPaths):
     usage: () => (usageStore ??= new RedisUsageStore(redis)),
     pairing: (channelId) => new RedisPairing(redis, channelId),
     pairingChannels: () => redisPairingChannels(redis),
+    withLock: (name, ttlMs, work) => withRedisLock(redis, name, ttlMs, work),
     connectionLease: (channelId, identity) => new RedisConnectionLease(redis, channelId, identity, options.owner, options.leaseTtlMs),
     close: async () => {
       await Promise.allSettled([redis.quit(), subscriber?.quit()]);
