@@ -57,6 +57,9 @@ describe("baton config validate", () => {
     const gateway = await runBaton(home, ["--config", missing, "gateway"]);
     expect(gateway.code).toBe(1);
     expect(gateway.stderr).toContain(missing);
+    const install = await runBaton(home, ["--config", missing, "gateway", "install", "--print"]);
+    expect(install.code).toBe(1);
+    expect(install.stderr).toContain(`${missing}: no such file (named by --config)`);
     const byDefault = await runBaton(home, ["config", "validate"]);
     expect(byDefault.code).toBe(0);
     expect(byDefault.stdout).toContain("does not exist; the defaults apply");

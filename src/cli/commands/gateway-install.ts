@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { resolvePaths } from "../../config/paths.js";
-import { ensurePrivateDir } from "../../config/runtime.js";
+import { configNamedBy, ensurePrivateDir } from "../../config/runtime.js";
 import { packageRoot } from "../../util/package-root.js";
 import { EXIT, type CliContext } from "../context.js";
 
@@ -63,7 +63,12 @@ ${args.map((a) => `    <string>${xml(a)}</string>`).join("\n")}
 /** `baton gateway install [--print]`: writes the unit for this OS (or prints it) and says how to enable it. */
 export async function run(options: { print?: boolean }, ctx: CliContext): Promise<number> {
   const paths = resolvePaths(ctx.env, ctx.configFlag);
-  const explicitConfig = ctx.configFlag || ctx.env.BATON_CONFIG ? paths.configPath : undefined;
+  const namedBy = configNamedBy(ctx.env, ctx.configFlag);
+  const explicitConfig = namedBy ? paths.configPath : undefined;
+  if (explicitConfig && !fs.existsSync(explicitConfig)) {
+    ctx.stderr.write(`${explicitConfig}: no such file (named by ${namedBy}); the service would not start with it.\n`);
+    return EXIT.failure;
+  }
   const unitOptions = { node: process.execPath, bin: batonBin, stateDir: paths.stateDir, configPath: explicitConfig };
   const home = ctx.env.HOME || os.homedir();
   const mac = process.platform === "darwin";
