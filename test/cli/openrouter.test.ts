@@ -63,6 +63,19 @@ describe("baton with OpenRouter", () => {
     );
   });
 
+  it("models status --probe probes the OpenRouter key with one max_tokens-1 request to the agent's OpenRouter model, and reports a 402 as billing", async () => {
+    const openrouterKey = fakeSecret("openrouter");
+    expect((await runBaton(home, ["onboard", "--anthropic-api-key", fakeSecret("api-key"), "--openrouter-api-key", openrouterKey])).code).toBe(0);
+    const before = openrouter.requests.length;
+    const probed = await runBaton(home, ["models", "status", "--probe", "--json"], { env: fakes() });
+    const byId = Object.fromEntries(json(probed).probes.map((p: { profileId: string }) => [p.profileId, p]));
+    expect(byId["openrouter:default"]).toMatchObject({ provider: "openrouter", ok: true });
+    expect(openrouter.requests.slice(before)).toEqual([expect.objectContaining({ credential: openrouterKey, body: expect.objectContaining({ model: "anthropic/claude-opus-4.5", max_tokens: 1 }) })]);
+    openrouter.script(openrouterKey, { error: { status: 402, message: "Insufficient credits" } });
+    const broke = json(await runBaton(home, ["models", "status", "--probe", "--json"], { env: fakes() }));
+    expect(broke.probes.find((p: { profileId: string }) => p.profileId === "openrouter:default")).toMatchObject({ ok: false, failureClass: "billing", status: 402 });
+  });
+
   it("models list --refresh fetches OpenRouter's list without a credential and caches it for 24 h", async () => {
     expect((await runBaton(home, ["onboard", "--anthropic-api-key", fakeSecret("api-key"), "--openrouter-api-key", fakeSecret("openrouter")])).code).toBe(0);
     openrouter.setModels([{ id: "anthropic/claude-opus-4.5", name: "Anthropic: Claude Opus 4.5", created: 1764000000 }, { id: "openai/gpt-4o", name: "OpenAI: GPT-4o" }]);
