@@ -128,6 +128,15 @@ describe("openrouter provider: streaming and usage", () => {
     expect(result.usage).toEqual({ inputTokens: 2, outputTokens: 5, cacheReadTokens: 12, cacheWriteTokens: 0 });
   });
 
+  it("takes a stream that ends cleanly with [DONE] after text but no finish_reason as the reply; with no text it is incomplete (timeout)", async () => {
+    fake.script(KEY, { reply: "no finish chunk", omitFinish: true }, { reply: "", omitFinish: true });
+    const provider = createOpenRouterProvider({ baseUrl: fake.url });
+    expect(await provider.complete(credential, ask("hi"))).toMatchObject({ text: "no finish chunk", stopReason: null });
+    const empty = await failureOf(provider.complete(credential, ask("hi")));
+    expect(empty.failureClass).toBe("timeout");
+    expect(empty.details.code).toBe("STREAM_INCOMPLETE");
+  });
+
   it("reports length as the stop reason when max_tokens cuts the reply", async () => {
     fake.script(KEY, { reply: "x".repeat(100) });
     const result = await createOpenRouterProvider({ baseUrl: fake.url }).complete(credential, ask("hi", { maxTokens: 2 }));

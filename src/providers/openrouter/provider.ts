@@ -104,7 +104,9 @@ async function streamCompletion(client: OpenAI, credential: ResolvedCredential, 
   if (timedOut) throw providerErrorFrom({ code: "ETIMEDOUT", message: `no data from the API for ${timeoutMs / 1000} s` }, secrets);
   if (failure !== undefined) throw toProviderError(failure, secrets);
   if (state.failed) throw providerErrorFrom({ midStream: true, message: "the reply ended with finish_reason error" }, secrets);
-  if (!state.complete) throw providerErrorFrom({ code: "STREAM_INCOMPLETE" }, secrets);
+  // A body that ended cleanly after text but without a finish_reason (some OpenAI-compatible
+  // servers end with `[DONE]` alone) is the reply; a cut connection threw above.
+  if (!state.complete && !state.text) throw providerErrorFrom({ code: "STREAM_INCOMPLETE" }, secrets);
   return resultOf(state);
 }
 

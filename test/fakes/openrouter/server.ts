@@ -135,7 +135,7 @@ export async function startFakeOpenRouter(): Promise<FakeOpenRouter> {
     return open;
   }
 
-  async function reply(ex: Exchange, request: ValidChatRequest, rawText: string, chunks: number, delayMs?: number, cachedTokens?: number) {
+  async function reply(ex: Exchange, request: ValidChatRequest, rawText: string, chunks: number, delayMs?: number, cachedTokens?: number, omitFinish = false) {
     const { text, finishReason } = limitReply(rawText, request.maxTokens);
     const usage = usageOf(request, estimateTokens(text), cachedTokens);
     if (!request.stream) {
@@ -152,15 +152,17 @@ export async function startFakeOpenRouter(): Promise<FakeOpenRouter> {
       return;
     }
     if (!(await streamStart(ex, request, text, chunks, delayMs))) return;
-    await writeData(ex.res, chunk(ex, request, [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: finishReason, native_finish_reason: finishReason }]));
-    if (request.includeUsage) await writeData(ex.res, chunk(ex, request, [], { usage }));
+    if (!omitFinish) {
+      await writeData(ex.res, chunk(ex, request, [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: finishReason, native_finish_reason: finishReason }]));
+      if (request.includeUsage) await writeData(ex.res, chunk(ex, request, [], { usage }));
+    }
     await writeData(ex.res, "[DONE]");
     ex.res.end();
   }
 
   async function runStep(ex: Exchange, request: ValidChatRequest, step: FakeOpenRouterStep | undefined): Promise<void> {
     if (!step) return reply(ex, request, `echo: ${request.lastUserText}`, DEFAULT_CHUNKS);
-    if ("reply" in step) return reply(ex, request, step.reply, step.chunks ?? DEFAULT_CHUNKS, step.delayMs, step.cachedTokens);
+    if ("reply" in step) return reply(ex, request, step.reply, step.chunks ?? DEFAULT_CHUNKS, step.delayMs, step.cachedTokens, step.omitFinish);
     if ("error" in step) {
       const extra: Record<string, string> = { ...step.headers };
       if (step.retryAfterSeconds !== undefined) extra["retry-after"] = String(step.retryAfterSeconds);

@@ -7,6 +7,8 @@ export interface ReplyStep {
   delayMs?: number;
   /** Reported as `usage.prompt_tokens_details.cached_tokens` (part of `prompt_tokens`). */
   cachedTokens?: number;
+  /** End the stream with `[DONE]` alone: no chunk with a `finish_reason`, no usage (some OpenAI-compatible servers do). */
+  omitFinish?: boolean;
   times?: number;
 }
 
