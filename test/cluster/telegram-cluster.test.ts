@@ -10,6 +10,9 @@ import {
   assertBuilt,
   botTexts,
   defaultProfiles,
+  KEY_A,
+  KEY_B,
+  runBatonOnce,
   makeProcessHome,
   processEnv,
   spawnBaton,
@@ -141,5 +144,47 @@ describe("gateways sharing Redis", () => {
     for (const chat of chats) expect(botTexts(telegram, chat.id)).toEqual(sent.get(chat.id)!.map((t) => `echo: ${t}`));
     expect(running.filter(holds)).toHaveLength(1);
     expect(conflicts()).toBe(0);
+  });
+
+  it("honour a 429 recorded by one gateway in another process's next turn, without a request to the cooling key", async () => {
+    await startGateway();
+    await waitFor(() => holder(), { what: "the holder" });
+    anthropic.script(KEY_A, { error: { status: 429, type: "rate_limit_error", message: "Number of requests has exceeded your rate limit" }, retryAfterSeconds: 60 });
+    const alice = { id: 7_100_001, first_name: "Alice", username: "alice" };
+    telegram.pushUserMessage({ from: alice, text: "first" });
+    await waitForBotText(telegram, alice.id, "echo: first");
+    expect(anthropic.requests.map((r) => r.credential)).toEqual([KEY_A, KEY_B]);
+
+    // another process on the same Redis: `baton agent` runs one turn
+    const other = await runBatonOnce(["agent", "-m", "second"], processEnv(home, { ANTHROPIC_BASE_URL: anthropic.url }), home.home);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout).toContain("echo: second");
+    expect(anthropic.requests.map((r) => r.credential)).toEqual([KEY_A, KEY_B, KEY_B]);
+  });
+
+  it("with Redis paused and then stopped: stops confirming updates, answers nothing twice, and catches up once Redis is back", async () => {
+    await startGateway();
+    await startGateway();
+    await waitFor(() => holder(), { what: "the holder" });
+    const carol = { id: 7_200_001, first_name: "Carol", username: "carol" };
+    telegram.pushUserMessage({ from: carol, text: "before" });
+    await waitForBotText(telegram, carol.id, "echo: before");
+
+    redis.pause();
+    telegram.pushUserMessage({ from: carol, text: "while paused" });
+    // the holder cannot renew: it stands down before its lease could pass to anyone
+    await waitFor(() => !holder(), { what: "the holder to stand down", timeoutMs: LEASE_TTL_MS + 10_000 });
+    redis.resume();
+    await waitForBotText(telegram, carol.id, "echo: while paused", 30_000);
+
+    // stopped, not paused: connections refused at once (the data is kept by nothing: the suite's server keeps none)
+    const before = botTexts(telegram, carol.id).length;
+    await redis.stop();
+    telegram.pushUserMessage({ from: carol, text: "while stopped" });
+    await waitFor(() => !holder(), { what: "the holder to stand down", timeoutMs: LEASE_TTL_MS + 10_000 });
+    expect(botTexts(telegram, carol.id)).toHaveLength(before);
+    await redis.restart();
+    await waitForBotText(telegram, carol.id, "echo: while stopped", 30_000);
+    expect(botTexts(telegram, carol.id)).toEqual(["echo: before", "echo: while paused", "echo: while stopped"]);
   });
 });
