@@ -111,7 +111,7 @@ describe("access over Telegram", () => {
     const status = await waitForBotMessage(telegram, GROUP.id, (m) => m.text.includes("Profile order:"));
     expect(status.text).not.toContain(maskSecret(KEY_A));
     expect(status.text).not.toContain("Endpoint:");
-    expect(status.text).toContain("Model: opus");
+    expect(status.text).toContain("Model: anthropic/claude-opus-4-5 (agent default)");
     telegram.pushUserMessage({ chat: GROUP, from: bob, text: mention("which model?") });
     await waitForBotText(telegram, GROUP.id, "echo: which model?");
     expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-opus-4-5");
@@ -121,6 +121,6 @@ describe("access over Telegram", () => {
     await waitForBotMessage(telegram, GROUP.id, (m) => m.text.startsWith("Model set to sonnet"));
     telegram.pushUserMessage({ chat: GROUP, from: bob, text: mention("and now?") });
     await waitForBotText(telegram, GROUP.id, "echo: and now?");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-sonnet-5-5");
   });
 });

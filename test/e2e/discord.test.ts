@@ -250,7 +250,7 @@ describe("/model as a Discord slash command", () => {
     expect(anthropic.requests).toHaveLength(1);
   });
 
-  it("shows a profile that failed with 401 in cooldown after the reply came from the next one", async () => {
+  it("shows a profile that failed with 401 as rejected after the reply came from the next one", async () => {
     stack = await startStack(fakes);
     const { discord, anthropic } = fakes;
     anthropic.script(KEY_A, { error: { status: 401, type: "authentication_error", message: "invalid x-api-key" } });
@@ -262,7 +262,8 @@ describe("/model as a Discord slash command", () => {
     const status = discord.emitCommand({ name: "model", options: { view: "status" }, user: alice, channel_id: DM_ALICE });
     const shown = (await waitForInteractionReply(discord, status)).content;
     const lineOfA = shown.split("\n").find((line) => line.includes("anthropic:a ("));
-    expect(lineOfA).toMatch(/cooldown/i);
+    // a 401 makes the profile rejected (class auth) until it succeeds again
+    expect(lineOfA).toMatch(/rejected \(auth\)/);
     expect(shown).toContain("Next credential: anthropic:b");
     for (const secret of secrets()) expect(shown).not.toContain(secret);
     for (const secret of secrets()) expect(stack.logs.join("")).not.toContain(secret);

@@ -104,25 +104,25 @@ describe("conversations over Telegram", () => {
     telegram.pushUserMessage({ ...inTopic, text: "/status" });
     const status = await waitForBotMessage(telegram, FORUM.id, (m) => m.text.startsWith("Agent:"));
     expect(status.text).toContain(`Session: telegram:group:${FORUM.id}:topic:${TOPIC}`);
-    expect(status.text).toContain("Model: anthropic/claude-haiku-4-5");
+    expect(status.text).toContain("Model: anthropic/claude-haiku-5-5");
     expect(status.threadId).toBe(TOPIC);
 
     telegram.pushUserMessage({ ...inTopic, text: mention("in the topic") });
     const reply = await waitForBotText(telegram, FORUM.id, "echo: in the topic");
     expect(reply.threadId).toBe(TOPIC);
     expect(telegram.message(FORUM.id, reply.messageId)?.is_topic_message).toBe(true);
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-5-5");
 
     telegram.pushUserMessage({ ...inTopic, text: "/model opus" });
     await waitForBotMessage(telegram, FORUM.id, (m) => m.text.startsWith("Model set to opus") && m.threadId === TOPIC);
     telegram.pushUserMessage({ ...inTopic, text: mention("topic again") });
     await waitForBotText(telegram, FORUM.id, "echo: topic again");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-opus-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-opus-5-5");
 
     telegram.pushUserMessage({ chat: FORUM, from: alice, text: mention("back in General") });
     const general = await waitForBotText(telegram, FORUM.id, "echo: back in General");
     expect(general.threadId).toBeUndefined();
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-5-5");
     // Two sessions, two histories: the topic's second turn carries its first; General's first carries none.
     expect(anthropic.requests.map(lastUserText)).toEqual(["in the topic", "topic again", "back in General"]);
     expect(requestRoles(anthropic.requests[1])).toEqual(["user", "assistant", "user"]);
@@ -138,7 +138,7 @@ describe("/model over Telegram", () => {
     await waitForBotMessage(telegram, alice.id, (m) => m.text.startsWith("Model set to haiku"));
     telegram.pushUserMessage({ from: alice, text: "after the switch" });
     await waitForBotText(telegram, alice.id, "echo: after the switch");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-5-5");
     expect(anthropic.requests.at(-1)!.credential).toBe(KEY_A);
 
     telegram.pushUserMessage({ from: alice, text: "/model opus@anthropic:b" });
@@ -146,7 +146,7 @@ describe("/model over Telegram", () => {
     expect(pinned.text).toContain("pinned to profile anthropic:b");
     telegram.pushUserMessage({ from: alice, text: "after the pin" });
     await waitForBotText(telegram, alice.id, "echo: after the pin");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-opus-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-opus-5-5");
     expect(anthropic.requests.at(-1)!.credential).toBe(KEY_B);
 
     telegram.pushUserMessage({ from: alice, text: "/model" });
@@ -161,7 +161,7 @@ describe("/model over Telegram", () => {
     expect(switched.text).toContain("for this chat");
     telegram.pushUserMessage({ from: alice, text: "after the button" });
     await waitForBotText(telegram, alice.id, "echo: after the button");
-    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-4-5");
+    expect(requestModel(anthropic.requests.at(-1)!)).toBe("claude-haiku-5-5");
   });
 
   it("refuses a pin from a user outside commands.allowFrom: told in a DM, silent in a group, nothing changes", async () => {
