@@ -12,8 +12,10 @@
  * `--provider=openrouter` runs the same against the OpenRouter fake: the direct path is the
  * `openai` SDK's `chat.completions.create({ stream: true })` with the body and headers Baton
  * sends, Baton's turn goes through the OpenRouter provider for `openrouter/anthropic/claude-opus-4.5`.
+ * `--state=redis` keeps Baton's state in a redis-server started here on loopback (sessions,
+ * auth usage, the session run lease: what several gateways share) instead of the state dir.
  *
- * Run: npx tsx bench/turn-overhead.ts [turns] [--usage=off] [--provider=anthropic|openrouter]
+ * Run: npx tsx bench/turn-overhead.ts [turns] [--usage=off] [--provider=anthropic|openrouter] [--state=file|redis]
  */
 import os from "node:os";
 import Anthropic from "@anthropic-ai/sdk";
@@ -29,6 +31,7 @@ import { buildChatParams } from "../src/providers/openrouter/params.js";
 import { startFakeAnthropic } from "../test/fakes/anthropic/index.js";
 import { startFakeOpenRouter } from "../test/fakes/openrouter/index.js";
 import { writeAuthStore } from "../test/support/fixtures.js";
+import { startRedis, type TestRedis } from "../test/support/redis.js";
 import { BENCH_API_KEY, BENCH_PROFILE_ID, createBenchRuntime, formatMs, isMain } from "./helpers.js";
 import { median, percentile, printTable } from "./lib.js";
 
@@ -153,6 +156,8 @@ export interface TurnOverheadFigures {
   turns: number;
   /** Whether usage recording was on (the gateway's default). */
   usageRecording: boolean;
+  /** Where Baton's state was kept (config `state.backend`). */
+  state: BenchState;
   direct: LatencyFigure;
   baton: LatencyFigure;
   /** baton minus direct, percentile by percentile. */
@@ -163,13 +168,22 @@ export interface TurnOverheadFigures {
   phasesMedianMs: Record<Phase | "other", number>;
 }
 
-export async function turnOverhead(turns = 1_000, warmup = 100, options: { usageRecording?: boolean; provider?: BenchProvider } = {}): Promise<TurnOverheadFigures> {
+export type BenchState = "file" | "redis";
+
+export async function turnOverhead(
+  turns = 1_000,
+  warmup = 100,
+  options: { usageRecording?: boolean; provider?: BenchProvider; state?: BenchState } = {},
+): Promise<TurnOverheadFigures> {
   const usageRecording = options.usageRecording ?? true;
   const openrouter = options.provider === "openrouter";
+  const stateKind = options.state ?? "file";
+  const redis: TestRedis | undefined = stateKind === "redis" ? await startRedis() : undefined;
+  const state = redis ? { state: { backend: "redis" as const, redis: { url: redis.url, keyPrefix: "bench:" } } } : {};
   const fake = openrouter ? await openRouterTarget() : await anthropicTarget();
   const bench = openrouter
-    ? await createBenchRuntime({ config: { agents: { defaults: { model: OPENROUTER_MODEL } }, models: { providers: { openrouter: { baseUrl: fake.url } } } } })
-    : await createBenchRuntime({ anthropicBaseUrl: fake.url });
+    ? await createBenchRuntime({ config: { ...state, agents: { defaults: { model: OPENROUTER_MODEL } }, models: { providers: { openrouter: { baseUrl: fake.url } } } } })
+    : await createBenchRuntime({ anthropicBaseUrl: fake.url, config: state });
   if (openrouter) {
     writeAuthStore(bench.runtime.paths.authStorePath("main"), {
       [BENCH_PROFILE_ID]: { type: "api_key", provider: "anthropic", key: BENCH_API_KEY },
@@ -239,6 +253,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100, options: { usage
   } finally {
     await agents.close();
     await fake.close();
+    await redis?.stop();
     bench.cleanup();
   }
 
@@ -248,6 +263,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100, options: { usage
   const figures: TurnOverheadFigures = {
     turns,
     usageRecording,
+    state: stateKind,
     direct: d,
     baton: b,
     overhead: { p50Ms: b.p50Ms - d.p50Ms, p99Ms: b.p99Ms - d.p99Ms },
@@ -262,7 +278,7 @@ export async function turnOverhead(turns = 1_000, warmup = 100, options: { usage
     },
   };
   printTable(
-    `Turn overhead: ${turns} turns per path after ${warmup} warm-up, streamed from ${fake.label}, usage recording ${usageRecording ? "on" : "off"} (${os.cpus().length} cores, Node ${process.version})`,
+    `Turn overhead: ${turns} turns per path after ${warmup} warm-up, streamed from ${fake.label}, usage recording ${usageRecording ? "on" : "off"}, state ${stateKind === "redis" ? "in Redis" : "in files"} (${os.cpus().length} cores, Node ${process.version})`,
     ["path", "p50 ms", "p99 ms"],
     [
       [fake.directLabel, formatMs(d.p50Ms), formatMs(d.p99Ms)],
@@ -291,5 +307,7 @@ if (isMain(import.meta.url)) {
   const count = args.find((arg) => /^\d+$/.test(arg));
   const provider = args.find((arg) => arg.startsWith("--provider="))?.slice("--provider=".length) ?? "anthropic";
   if (provider !== "anthropic" && provider !== "openrouter") throw new Error(`--provider=${provider}: anthropic or openrouter`);
-  await turnOverhead(Number(count ?? 1_000), 100, { usageRecording: !args.includes("--usage=off"), provider });
+  const state = args.find((arg) => arg.startsWith("--state="))?.slice("--state=".length) ?? "file";
+  if (state !== "file" && state !== "redis") throw new Error(`--state=${state}: file or redis`);
+  await turnOverhead(Number(count ?? 1_000), 100, { usageRecording: !args.includes("--usage=off"), provider, state });
 }
