@@ -58,6 +58,12 @@ async function openRouterOverhead(quick: boolean): Promise<SummaryRow[]> {
   ];
 }
 
+/** The same turn-overhead measurement with the state (sessions, auth usage, run lease) in a local redis-server. */
+async function redisOverhead(quick: boolean): Promise<SummaryRow[]> {
+  const f = await turnOverhead(quick ? 200 : 1_000, 100, { state: "redis" });
+  return [["turn-overhead", "state in Redis: overhead p50 / p99 (target p50 < 2 ms)", `${formatMs(f.overhead.p50Ms)} / ${formatMs(f.overhead.p99Ms)} ms`]];
+}
+
 const BENCHES: Bench[] = [
   {
     name: "cli-startup",
@@ -74,6 +80,7 @@ const BENCHES: Bench[] = [
         ["turn-overhead", "runTurn p50 / p99", `${formatMs(f.baton.p50Ms)} / ${formatMs(f.baton.p99Ms)} ms`],
         ["turn-overhead", "overhead p50 / p99 (target p50 < 2 ms)", `${formatMs(f.overhead.p50Ms)} / ${formatMs(f.overhead.p99Ms)} ms`],
         ...(await openRouterOverhead(quick)),
+        ...(await redisOverhead(quick)),
       ];
     },
   },
