@@ -53,6 +53,10 @@ describe("CLI on the redis backend", () => {
     expect((await runBaton(home, ["pairing", "revoke", "telegram", "5000002"], { env })).code).toBe(0);
     expect(await gate.isApproved("telegram", "5000002")).toBe(false);
     expect(fs.existsSync(path.join(home.stateDir, "pairing"))).toBe(false);
+    // doctor checks the approvals where they are
+    await gate.request("telegram", { userId: "5000003" });
+    const doctor = json(await runBaton(home, ["doctor", "--json"], { env }));
+    expect(doctor.findings).toContainEqual(expect.objectContaining({ check: "pairing", level: "ok", path: listed.channels[0].file, message: expect.stringContaining("telegram: 0 approved senders, 1 pending request") }));
   });
 
   it("models auth cooldown list/clear and models status see and clear a cooldown a gateway recorded", async () => {

@@ -7,6 +7,7 @@ import { formatDuration } from "../../util/duration.js";
 import { CLAUDE_CODE_ONLY_ADVICE, expiredTokenMessage, rejectedCredentialAdvice } from "../../auth/messages.js";
 import { buildModelsStatus, rejectionDetail } from "../../auth/status.js";
 import { AuthStoreError, readAuthStore, type StoredUsageStats } from "../../auth/store.js";
+import { openStateBackend, type StateBackend } from "../../state/backend.js";
 import { StateUnavailableError } from "../../state/unavailable.js";
 import { withBackendUsage } from "../stored-usage.js";
 import { ConfigError } from "../../config/errors.js";
@@ -55,7 +56,7 @@ export async function run(options: DoctorOptions, ctx: CliContext): Promise<numb
   checkPermissions(paths, fix, findings);
   await checkClaudeCode(paths, config, findings);
   checkChannelAccess(config, findings);
-  await checkPairing(paths, findings);
+  await checkPairing(paths, config.state.backend === "file" ? undefined : openStateBackend(config, paths, env), findings);
   const configured = listAgentIds(config);
   for (const agentId of configured) await checkAgent(agentId, paths, config, env, findings);
   await checkModelLifecycle(paths, config, findings);
@@ -345,12 +346,24 @@ function checkChannelAccess(config: BatonConfig, findings: Finding[]): void {
   }
 }
 
-/** Pairing files (`<state>/pairing/<channel>.json`) must parse; a corrupt one locks out approved senders. */
-async function checkPairing(paths: BatonPaths, findings: Finding[]): Promise<void> {
-  for (const channel of pairingChannels(paths.stateDir)) {
-    const file = pairingFile(paths.stateDir, channel);
+/**
+ * Pairing data (`<state>/pairing/<channel>.json`, or Redis with a shared backend) must parse; a
+ * corrupt one locks out approved senders.
+ */
+async function checkPairing(paths: BatonPaths, shared: StateBackend | undefined, findings: Finding[]): Promise<void> {
+  let channels: string[];
+  try {
+    channels = shared ? await shared.pairingChannels() : pairingChannels(paths.stateDir);
+  } catch (err) {
+    if (!(err instanceof StateUnavailableError)) throw err;
+    findings.push({ check: "pairing", level: "error", problem: true, message: `cannot read pairing approvals from the state backend (${err.message})` });
+    return;
+  }
+  for (const channel of channels) {
+    const repository = shared?.pairing(channel);
+    const file = repository?.location ?? pairingFile(paths.stateDir, channel);
     try {
-      const data = await readPairing(file);
+      const data = repository ? await repository.read() : await readPairing(file);
       const pending = livePending(data, Date.now()).length;
       findings.push({
         check: "pairing",
@@ -360,7 +373,7 @@ async function checkPairing(paths: BatonPaths, findings: Finding[]): Promise<voi
         message: `${channel}: ${data.approved.length} approved sender${data.approved.length === 1 ? "" : "s"}, ${pending} pending request${pending === 1 ? "" : "s"}${pending ? ` (see \`baton pairing list --channel ${channel}\`)` : ""}`,
       });
     } catch (err) {
-      if (!(err instanceof PairingStoreError)) throw err;
+      if (!(err instanceof PairingStoreError || err instanceof StateUnavailableError)) throw err;
       findings.push({ check: "pairing", level: "error", problem: true, path: file, message: err.message });
     }
   }
