@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AuthUsageRepository } from "../state/auth-usage.js";
 import { FileAuthUsage } from "../state/file/auth-usage.js";
 import { applyFailure, DEFAULT_COOLDOWN_POLICY, freshStats } from "./cooldown.js";
 import { readAuthStore, updateAuthStore } from "./store.js";
@@ -74,6 +75,47 @@ describe("UsageRecorder", () => {
     await usage.recordFailure("anthropic:gone", MODEL, { failureClass: "auth" });
     await usage.recordSuccess("anthropic:gone", MODEL);
     expect(Object.keys((await readAuthStore(file)).usageStats)).toEqual([]);
+  });
+});
+
+describe("UsageRecorder: a failure whose write has not landed", () => {
+  /** The file backend, with each update held (before or after it writes) until `land()`. */
+  async function heldRecorder(holdAfterWrite: boolean) {
+    const { file, clock } = await recorder();
+    const files = new FileAuthUsage(file);
+    let land!: () => void;
+    const held = new Promise<void>((resolve) => (land = resolve));
+    const repository: AuthUsageRepository = {
+      snapshot: () => files.snapshot(),
+      async update(profileId, change) {
+        if (!holdAfterWrite) await held;
+        const written = await files.update(profileId, change);
+        if (holdAfterWrite) await held;
+        return written;
+      },
+    };
+    return { file, land, usage: new UsageRecorder(repository, DEFAULT_COOLDOWN_POLICY, () => clock.now) };
+  }
+
+  it("already cools the (profile, model) down for this process's decisions while the store write waits", async () => {
+    const { file, land, usage } = await heldRecorder(false);
+    const recording = usage.recordFailure("anthropic:a", MODEL, { failureClass: "timeout", message: "socket hang up" });
+    expect((await usage.snapshot())["anthropic:a"].modelCooldowns[MODEL]).toMatchObject({ until: NOW + 30_000, reason: "timeout" });
+    expect((await readAuthStore(file)).usageStats["anthropic:a"]?.modelCooldowns?.[MODEL]).toBeUndefined();
+    land();
+    await recording;
+    expect((await readAuthStore(file)).usageStats["anthropic:a"].modelCooldowns[MODEL]).toMatchObject({ until: NOW + 30_000 });
+    expect((await usage.snapshot())["anthropic:a"].failureCounts).toEqual({ timeout: 1 });
+  });
+
+  it("does not count a failure twice once its write has landed", async () => {
+    const { file, land, usage } = await heldRecorder(true);
+    const recording = usage.recordFailure("anthropic:a", MODEL, { failureClass: "auth" });
+    for (let i = 0; i < 500 && !(await readAuthStore(file)).usageStats["anthropic:a"]?.failureCounts.auth; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // written, its update not resolved yet: the ladder's first step, not the second
+    expect((await usage.snapshot())["anthropic:a"]).toMatchObject({ failureCounts: { auth: 1 }, cooldownUntil: NOW + 30_000 });
+    land();
+    await recording;
   });
 });
 

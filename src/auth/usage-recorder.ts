@@ -1,7 +1,7 @@
 import type { RateLimitSnapshot } from "../providers/types.js";
 import type { AuthUsageRepository, UsageSnapshot } from "../state/auth-usage.js";
 import { redactSecrets } from "../util/redact.js";
-import { applyFailure, applySuccess, type CooldownPolicy } from "./cooldown.js";
+import { applyFailure, applySuccess, freshStats, type CooldownPolicy } from "./cooldown.js";
 import type { FailureClass, ProfileUsageStats } from "./types.js";
 
 /**
@@ -30,6 +30,12 @@ export class UsageRecorder {
   private readonly envStats = new Map<string, ProfileUsageStats>();
   /** Successes not written yet: profile id -> when. */
   private readonly recentUse = new Map<string, number>();
+  /**
+   * Failures whose write has not landed yet, per profile. Writes queue behind each other (the
+   * store lock, fsync), seconds under load; until one lands, this process's decisions apply it
+   * themselves, so a profile it saw fail is not handed out again meanwhile.
+   */
+  private readonly pendingFailures = new Map<string, PendingFailure[]>();
 
   constructor(
     private readonly repository: AuthUsageRepository,
@@ -40,11 +46,18 @@ export class UsageRecorder {
   /** The stats to decide on: as stored, with this process's unwritten uses and its environment credentials' stats. */
   async snapshot(): Promise<UsageSnapshot> {
     const stored = await this.repository.snapshot();
-    if (!this.recentUse.size && !this.envStats.size) return stored;
+    if (!this.recentUse.size && !this.envStats.size && !this.pendingFailures.size) return stored;
     const merged: Record<string, ProfileUsageStats> = { ...stored };
     for (const [profileId, at] of this.recentUse) {
       const stats = merged[profileId];
       if (stats && stats.lastUsed < at) merged[profileId] = { ...stats, lastUsed: at };
+    }
+    for (const [profileId, pending] of this.pendingFailures) {
+      let stats = merged[profileId] ?? freshStats();
+      for (const { model, failure, at } of pending) {
+        if (!hasLanded(stats, model, failure.failureClass, at)) stats = failureRecord(stats, model, failure, at, this.policy);
+      }
+      merged[profileId] = stats;
     }
     for (const [profileId, stats] of this.envStats) merged[profileId] = stats;
     return merged;
@@ -77,8 +90,30 @@ export class UsageRecorder {
       this.envStats.set(profileId, applyFailure(this.envStats.get(profileId), event, at, this.policy));
       return;
     }
-    await this.repository.update(profileId, (stats) => failureRecord(stats, model, failure, at, this.policy));
+    const pending: PendingFailure = { model, failure, at };
+    const queued = this.pendingFailures.get(profileId) ?? [];
+    this.pendingFailures.set(profileId, [...queued, pending]);
+    try {
+      await this.repository.update(profileId, (stats) => failureRecord(stats, model, failure, at, this.policy));
+    } finally {
+      const left = (this.pendingFailures.get(profileId) ?? []).filter((p) => p !== pending);
+      if (left.length) this.pendingFailures.set(profileId, left);
+      else this.pendingFailures.delete(profileId);
+    }
   }
+}
+
+interface PendingFailure {
+  model: string;
+  failure: ReportedFailure;
+  at: number;
+}
+
+/** Whether stored stats already hold a failure recorded at `at` (or a later one of the same scope). */
+function hasLanded(stats: ProfileUsageStats, model: string, failureClass: FailureClass, at: number): boolean {
+  const scoped = failureClass === "rate_limit" || failureClass === "overloaded" || failureClass === "timeout";
+  const last = scoped ? stats.modelCooldowns?.[model]?.lastFailureAt : stats.lastFailureAt;
+  return last !== undefined && last >= at;
 }
 
 /** Environment credentials are named `env:<VARIABLE>`. */
