@@ -2,17 +2,37 @@
  * From what the fault proxy saw, what Baton's resolver must have recorded, and whether the
  * cooldowns in `models status` match it. Pure.
  *
- * Which failures the resolver records follows DESIGN.md §4 (src/auth/failover.ts): auth and
- * rate limits at once; overloaded only after the same turn's third try on that profile, network
- * failures after the second. The proxy's clock and the resolver's differ by the time a report
- * takes, and two reports of one profile that end close together may reach the store in either
- * order (each waits for the store lock), so times are compared within `raceMs`, and a cooldown
- * a success of the same profile may have overwritten is not demanded.
+ * An oracle: the rules are written out here from DESIGN.md §4 and §9, not imported from
+ * src/auth, so a change of the product's policy shows up as a failing soak instead of moving
+ * the yardstick with it.
+ * - Which failures are recorded: auth and rate limits at once; overloaded only after the same
+ *   turn's third try on that profile, timeouts / network failures after the second.
+ * - How long each cools down: auth the whole profile, on the ladder; a 429 its (profile, model)
+ *   until the reported reset (the fake reports one equal to `retry-after`), else `retry-after`,
+ *   else the ladder, at least 1 s; overloaded and timeout a short, flat (profile, model) cooldown.
+ *   A shorter cooldown recorded while a longer one of that (profile, model) runs does not cut it
+ *   short, and a 429 then takes over the longer one's end under its own reason.
+ * The proxy's clock and the resolver's differ by the time a report takes, and two reports of one
+ * profile that end close together may reach the store in either order (each waits for the store
+ * lock), so times are compared within `raceMs`, and a cooldown a success of the same profile may
+ * have overwritten is not demanded.
  */
-import { COOLDOWN_LADDER_MS, MIN_RATE_LIMIT_COOLDOWN_MS, SHORT_COOLDOWN_MS } from "../../src/auth/cooldown.js";
-import { decideAfterFailure } from "../../src/auth/failover.js";
 import type { FailureClass, UnusableProfile } from "../../src/auth/types.js";
 import type { FaultKind, ProxiedCall } from "./fault-proxy.js";
+
+/** DESIGN §4: 30 s, 1 m, 5 m, 25 m, then 1 h (cap). */
+export const LADDER_MS = [30_000, 60_000, 5 * 60_000, 25 * 60_000, 60 * 60_000] as const;
+/** The shortest 429 cooldown (a `retry-after: 0` must not send the next call straight back). */
+export const MIN_RATE_LIMIT_MS = 1_000;
+/** The short, non-escalating (profile, model) cooldown after overloaded and timeout failures. */
+export const SHORT_COOLDOWN_MS = 30_000;
+/** Tries of one profile in one turn before the failure is recorded (DESIGN §4: overloaded retries twice, timeouts once). */
+const TRIES_BEFORE_RECORDED: Partial<Record<FailureClass, number>> = { overloaded: 3, timeout: 2 };
+
+/** Whether the `attempt`-th (0-based) failed try of a profile in a turn is recorded, or retried first. */
+export function isRecorded(failureClass: FailureClass, attempt: number): boolean {
+  return attempt + 1 >= (TRIES_BEFORE_RECORDED[failureClass] ?? 1);
+}
 
 export interface ReportedEvent {
   profileId: string;
@@ -51,7 +71,7 @@ export function reportedEvents(calls: readonly ProxiedCall[], profileOf: (creden
       continue;
     }
     const failureClass = CLASS_OF[kind];
-    if (decideAfterFailure(failureClass, attempt).action === "retry") continue;
+    if (!isRecorded(failureClass, attempt)) continue;
     events.push({
       profileId,
       model: call.model,
@@ -66,10 +86,10 @@ export function reportedEvents(calls: readonly ProxiedCall[], profileOf: (creden
 }
 
 /** Cooldown lengths the policy may give this failure (the ladder step depends on earlier failures). */
-function possibleDurations(event: ReportedEvent): number[] {
+export function possibleDurations(event: Pick<ReportedEvent, "outcome" | "retryAfterMs">): number[] {
   // until the reported reset (the fake reports one with each 429, equal to its retry-after), else the ladder
-  if (event.outcome === "rate_limit") return event.retryAfterMs === undefined ? [...COOLDOWN_LADDER_MS] : [Math.max(event.retryAfterMs, MIN_RATE_LIMIT_COOLDOWN_MS)];
-  if (event.outcome === "auth") return [...COOLDOWN_LADDER_MS];
+  if (event.outcome === "rate_limit") return event.retryAfterMs === undefined ? [...LADDER_MS] : [Math.max(event.retryAfterMs, MIN_RATE_LIMIT_MS)];
+  if (event.outcome === "auth") return [...LADDER_MS];
   return [SHORT_COOLDOWN_MS];
 }
 
@@ -130,13 +150,17 @@ export function checkCooldowns(input: {
       problems.push(`${entry.profileId} is unusable (${entry.reason}) but nothing injected can cause that`);
       continue;
     }
-    const cause = failures.find(
-      (e) =>
-        e.profileId === entry.profileId &&
-        classes.includes(e.outcome as FailureClass) &&
-        (!scoped || e.model === entry.model) &&
-        possibleDurations(e).some((d) => near(entry.until as number, e.at + d, raceMs)),
-    );
+    const until = entry.until;
+    const sameTarget = (e: ReportedEvent) => e.profileId === entry.profileId && (!scoped || e.model === entry.model);
+    const endsIt = (e: ReportedEvent) => possibleDurations(e).some((d) => near(until, e.at + d, raceMs));
+    // a 429 while a longer cooldown of that (profile, model) ran keeps that one's end, under reason rate_limit
+    const takenOver = (e: ReportedEvent) =>
+      scoped &&
+      entry.reason === "rate_limit" &&
+      e.outcome !== "auth" &&
+      e.outcome !== "success" &&
+      failures.some((r) => sameTarget(r) && r.outcome === "rate_limit" && r.at >= e.at - raceMs && r.at <= until + raceMs);
+    const cause = failures.find((e) => sameTarget(e) && (classes.includes(e.outcome as FailureClass) || takenOver(e)) && endsIt(e));
     if (cause) explained += 1;
     else problems.push(`${entry.profileId}${scoped ? ` on ${entry.model}` : ""}: ${entry.reason} until ${new Date(entry.until).toISOString()} matches no injected failure`);
   }

@@ -1,12 +1,11 @@
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { COOLDOWN_LADDER_MS } from "../../src/auth/cooldown.js";
 import { buildModelsStatus } from "../../src/auth/status.js";
 import { readAuthStore } from "../../src/auth/store.js";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic/index.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram/index.js";
 import { waitFor } from "../support/wait.js";
-import { callsDuringCooldown, checkCooldowns, cooldownsLiftedByEarlierCalls, reportedEvents } from "./cooldown-replay.js";
+import { callsDuringCooldown, checkCooldowns, cooldownsLiftedByEarlierCalls, LADDER_MS, reportedEvents } from "./cooldown-replay.js";
 import { startFaultProxy, type FaultDecision, type FaultKind, type FaultProxy } from "./fault-proxy.js";
 import { matchOutcomes, type Inbound } from "./outcomes.js";
 import { seededRandom } from "./prng.js";
@@ -225,7 +224,7 @@ describe("fault soak", () => {
     expect(proxy.calls.filter((c) => c.decision.kind === "unauthorized" && c.credential !== KEYS[REVOKED])).toEqual([]);
     const revokedStats = store.usageStats[REVOKED];
     expect(revokedStats.failureCounts.auth).toBe(injected401);
-    const step = COOLDOWN_LADDER_MS[Math.min(injected401 - 1, COOLDOWN_LADDER_MS.length - 1)];
+    const step = LADDER_MS[Math.min(injected401 - 1, LADDER_MS.length - 1)];
     expect(Math.abs(revokedStats.cooldownUntil - (revokedStats.lastFailureAt ?? 0) - step)).toBeLessThanOrEqual(2000);
     expect(unusable).toContainEqual(expect.objectContaining({ profileId: REVOKED, kind: "rejected", reason: "auth", until: revokedStats.cooldownUntil, remainingMs: revokedStats.cooldownUntil - now }));
     expect(status.auth.profiles.find((p) => p.id === REVOKED)?.state).toBe("rejected");
