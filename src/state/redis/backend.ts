@@ -53,6 +53,7 @@ export function openRedisState(options: RedisBackendOptions, paths: BatonPaths):
   const usage = new Map<string, AuthUsageRepository>();
   const channels = new Map<string, ChannelStateStore>();
   let usageStore: UsageRepository | undefined;
+  let connecting: Promise<void> | undefined;
   const once = <T>(cache: Map<string, T>, id: string, create: () => T): T => {
     let value = cache.get(id);
     if (!value) cache.set(id, (value = create()));
@@ -60,7 +61,12 @@ export function openRedisState(options: RedisBackendOptions, paths: BatonPaths):
   };
   return {
     redis,
-    ready: (timeoutMs = 1000) => ready(redis, timeoutMs),
+    ready: (timeoutMs = 1000) => {
+      if (redis.status === "ready") return Promise.resolve();
+      // one wait shared by every call that comes in while connecting (not a listener each)
+      connecting ??= ready(redis, timeoutMs).finally(() => (connecting = undefined));
+      return connecting;
+    },
     sessionRun: (agentId, sessionKey, signal) => acquireSessionRun(redis, options.owner, agentId, sessionKey, { signal }),
     sessions: (agentId) => once(sessions, agentId, () => new RedisSessionStore(redis, agentId)),
     authUsage: (agentId) =>
