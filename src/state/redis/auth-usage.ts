@@ -48,7 +48,11 @@ export class RedisAuthUsage implements AuthUsageRepository {
     });
     options.subscriber.on("ready", () => {
       // messages published while this process was away are lost: read everything again
-      if (this.loaded) this.loaded = this.load();
+      if (!this.loaded) return;
+      const reload = this.load();
+      // a failed reload (the command connection not back yet) is seen and retried by the next snapshot
+      reload.catch(() => undefined);
+      this.loaded = reload;
     });
   }
 
