@@ -208,7 +208,9 @@ describe("bad input", () => {
     const change = diffTrees(before, listTree(sandbox));
     const sessionFile = (chat: number) => path.join("home", ".baton", "agents", "main", "sessions", `${encodeURIComponent(`telegram:dm:${chat}`)}.json`);
     const allowed = new Set([sessionFile(INJECTOR), path.join("home", ".baton", "agents", "main", "agent", "auth-profiles.json"), path.join("home", ".baton", "channels", "telegram", "offset.json"), path.join("home", ".baton", "channels", "telegram", "pending.json")]);
-    expect([...change.added, ...change.changed].filter((p) => !allowed.has(p))).toEqual([]);
+    // the turns that did run (the NUL one, the plain text) record their usage in the day's roll-up (DESIGN §11)
+    const usageRollup = /^home[\\/]\.baton[\\/]usage[\\/]\d{4}-\d{2}-\d{2}\.json$/;
+    expect([...change.added, ...change.changed].filter((p) => !allowed.has(p) && !usageRollup.test(p))).toEqual([]);
     expect(change.removed).toEqual([]);
     expect(fs.existsSync("/tmp/baton-pwned")).toBe(false);
     expect([...listTree(sandbox).keys()].filter((p) => /passwd|pwned/.test(p))).toEqual([]);
