@@ -55,15 +55,21 @@ type ProfileId = keyof typeof KEYS;
 const REVOKED: ProfileId = "anthropic:alpha";
 const profileOf = (credential: string) => (Object.entries(KEYS) as [ProfileId, string][]).find(([, key]) => key === credential)?.[0];
 
-/** Per request, for keys that work. Rate limits are rare: each one is meant to take a (profile, model) out for 30 s or more. */
+/**
+ * Per request, for keys that work. Each fault alone is retried or failed over; a (profile, model)
+ * cools down (30 s, or a 429's retry-after) only after a turn's last try on it failed, and Baton
+ * honours that at once. The mix keeps such cooldowns to a handful per run, so most messages are
+ * answered: with about four times these rates, every key was cooling down on both models for
+ * much of the soak's half minute, and 35–74% of the messages got "all in cooldown".
+ */
 const FAULT_WEIGHTS: Record<Exclude<FaultKind, "unauthorized">, number> = {
-  ok: 64,
+  ok: 70,
   slow: 12,
-  overloaded: 8,
-  reset: 4,
-  reset_mid_stream: 3,
-  mid_stream_error: 5,
-  rate_limited: 0.4,
+  overloaded: 2,
+  reset: 1,
+  reset_mid_stream: 0.6,
+  mid_stream_error: 1.2,
+  rate_limited: 0.3,
 };
 const RETRY_AFTER_SECONDS = [1, 20, 45];
 
