@@ -253,10 +253,10 @@ export class Router {
       : undefined;
     const typing = reply.typing ? this.keepTyping(reply.typing, signal) : undefined;
     try {
-      await this.recheckPin(reply, agentId, sessionKey);
+      await this.whileStateReturns(signal, () => this.recheckPin(reply, agentId, sessionKey));
       const images = await this.imagesOf(reply, message, signal);
       if (images === "none") return this.shuttingDown ? "abandoned" : "done";
-      const outcome = await this.options.runtime.runTurn({
+      const outcome = await this.whileStateReturns(signal, () => this.options.runtime.runTurn({
         agentId,
         sessionKey,
         parentKey,
@@ -267,7 +267,7 @@ export class Router {
         signal,
         onText: stream ? (delta) => stream.push(delta) : undefined,
         onRestart: stream ? () => stream.restart() : undefined,
-      });
+      }));
       typing?.stop();
       if ("replayed" in outcome) {
         this.options.log.info("replayed message already answered; sending what was not delivered", { sessionKey, delivered: outcome.delivered });
@@ -385,6 +385,26 @@ export class Router {
   }
 
   /** A plain reason for the chat user: known error types say what they are, server paths hidden; never a stack trace. */
+  /**
+   * Runs `work`, again after a pause when the shared state backend was out of reach (a Redis
+   * restart or failover takes a moment): 3 tries over about 3 s, then the error stands and the
+   * user is told Baton is temporarily unavailable. Nothing of the turn was stored by a failed try.
+   */
+  private async whileStateReturns<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (!(err instanceof StateUnavailableError) || attempt >= 2 || signal.aborted) throw err;
+        this.options.log.warn("state backend out of reach; trying the message again shortly", { attempt: attempt + 1, error: describeThrown(err) });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000 * 2 ** attempt);
+          signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+        });
+      }
+    }
+  }
+
   private userFacingError(err: unknown): string {
     if (err instanceof SessionStoreError || (err instanceof Error && err.name === "AuthStoreError")) {
       return hideServerPaths(err.message, this.options.runtime.runtime.paths.stateDir);

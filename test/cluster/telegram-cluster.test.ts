@@ -144,7 +144,7 @@ describe("gateways sharing Redis", () => {
     for (const chat of chats) expect(botTexts(telegram, chat.id)).toEqual(sent.get(chat.id)!.map((t) => `echo: ${t}`));
     expect(running.filter(holds)).toHaveLength(1);
     expect(conflicts()).toBe(0);
-  });
+  }, 120_000);
 
   it("honour a 429 recorded by one gateway in another process's next turn, without a request to the cooling key", async () => {
     await startGateway();
@@ -186,5 +186,5 @@ describe("gateways sharing Redis", () => {
     await redis.restart();
     await waitForBotText(telegram, carol.id, "echo: while stopped", 30_000);
     expect(botTexts(telegram, carol.id)).toEqual(["echo: before", "echo: while paused", "echo: while stopped"]);
-  });
+  }, 90_000);
 });
