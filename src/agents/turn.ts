@@ -27,6 +27,8 @@ export interface CredentialSource {
   release?(profileId: string, model: string): void;
   /** A call's response started, with what its headers said about the credential's rate limits. */
   observe?(profileId: string, model: string, rateLimits: RateLimitSnapshot | undefined): void;
+  /** Whether no cooldown or disable (recorded meanwhile, e.g. by another call) now stands in the profile's way for `model`. */
+  stillUsable?(profileId: string, model: string): Promise<boolean>;
 }
 
 export interface TurnRequest {
@@ -171,6 +173,11 @@ export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise
           );
           if (decision.action === "retry") {
             await sleep(decision.delayMs, request.signal);
+            // another call may have put this profile in cooldown during the pause: then it is not retried
+            if (!request.pinnedProfileId && resolver.stillUsable && !(await resolver.stillUsable(credential.profileId, model))) {
+              resolver.release?.(credential.profileId, model);
+              return "next";
+            }
             continue;
           }
           return decision.action;

@@ -340,6 +340,23 @@ describe("rate-limit headroom (the real provider against the Anthropic fake)", (
   };
   const sentWith = (key: string) => fake.requests.filter((request) => request.credential === key).length;
 
+  it("does not retry a profile that another call put in cooldown during the retry pause: the turn moves on", async () => {
+    const r = await resolver({ config: ORDER });
+    fake.script(keyA, { error: { status: 529, type: "overloaded_error", message: "Overloaded" } });
+    const outcome = await executeTurn(
+      {
+        resolver: async () => r,
+        provider: async () => provider,
+        // meanwhile, another chat's call on the same key gets a 429
+        sleep: async () => void (await r.reportFailure("anthropic:a", MODEL, { failureClass: "rate_limit", retryAfterMs: 20_000 }, 0)),
+      },
+      { model: REF, fallbacks: [], messages: [{ role: "user", content: "hi" }], maxTokens: 100 },
+    );
+    expect(outcome).toMatchObject({ ok: true, profileId: "anthropic:b" });
+    expect(sentWith(keyA)).toBe(1);
+    expect(sentWith(keyB)).toBe(1);
+  });
+
   it("the first profile serves while it has headroom, then the next; the spent one gets no request until its reset", async () => {
     fake.setRateLimits(keyA, { requests: 3, windowMs: 10_000 });
     const r = await resolver({ config: ORDER });

@@ -6,14 +6,14 @@ import { openStateBackend } from "../state/backend.js";
 import { syncClaudeCredentials, type ClaudeSyncResult } from "./claude-sync.js";
 import { cooldownPolicy } from "./cooldown.js";
 import { decideAfterFailure, type FailureDecision } from "./failover.js";
-import type { ExtraBlock } from "./order.js";
+import { profileAvailability, type ExtraBlock } from "./order.js";
 import { needsRefresh, OAuthRefreshError, refreshOAuthProfile, type RefreshLock } from "./oauth-refresh.js";
 import { RateLimitTracker, reportedResetMs, type CallEstimate } from "./rate-limits.js";
 import { credentialOf, pinUnusable, selectCredential, type CredentialRequest, type CredentialUnavailable } from "./selector.js";
 import { credentialStanding, type CredentialStanding } from "./status.js";
 import { readAuthStoreCached } from "./store.js";
 import type { AuthProfile, AuthStoreData, ResolvedCredential } from "./types.js";
-import { UsageRecorder, type ReportedFailure } from "./usage-recorder.js";
+import { isEnvProfile, UsageRecorder, type ReportedFailure } from "./usage-recorder.js";
 
 export type { FailureDecision } from "./failover.js";
 export type { CredentialRequest, CredentialUnavailable } from "./selector.js";
@@ -70,6 +70,8 @@ export interface CredentialResolver {
   release(profileId: string, model: string): void;
   /** A call's response started: what its headers said about the credential's limits (before the reply ends). */
   observe(profileId: string, model: string, rateLimits: RateLimitSnapshot | undefined): void;
+  /** Whether no cooldown or disable now stands in the profile's way for `model` (checked before a retry). */
+  stillUsable(profileId: string, model: string): Promise<boolean>;
   describe(provider: string, model: string): Promise<CredentialDescription>;
 }
 
@@ -213,6 +215,13 @@ export async function createCredentialResolver(options: CredentialResolverOption
     return decision;
   }
 
+  /** Cooldowns and disables only: a retried call is still counted in flight, so its own headroom is not held against it. */
+  async function stillUsable(profileId: string, model: string): Promise<boolean> {
+    const store = await snapshot();
+    const profile = store.profiles[profileId] ?? (isEnvProfile(profileId) ? ({ type: "api_key", provider: "env", key: "env" } as const) : undefined);
+    return profileAvailability(profile, store.usageStats[profileId], now(), model).usable;
+  }
+
   async function describe(provider: string, model: string): Promise<CredentialDescription> {
     const { standing } = credentialStanding({ provider, model, store: await snapshot(), auth: config.auth, env, now: now(), agentId, extraBlock });
     return { provider, model, ...standing };
@@ -227,6 +236,7 @@ export async function createCredentialResolver(options: CredentialResolverOption
     reportFailure,
     release,
     observe,
+    stillUsable,
     describe,
   };
 }
