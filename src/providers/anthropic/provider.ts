@@ -8,6 +8,7 @@ import { parseRateLimitHeaders } from "../../auth/rate-limits.js";
 import type { ResolvedCredential } from "../../auth/types.js";
 import type { Logger } from "../../plugin-api.js";
 import { createLogger } from "../../util/log.js";
+import { guardedStream } from "../stream-guard.js";
 import { ProviderError, type CompletionRequest, type CompletionResult, type Provider, type RateLimitSnapshot } from "../types.js";
 import { ClientCache } from "./client-cache.js";
 import { providerErrorFrom, toProviderError } from "./errors.js";
@@ -33,17 +34,6 @@ export interface AnthropicProviderOptions {
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_BASE_URL = "https://api.anthropic.com";
 const CLIENT_CACHE_SIZE = 16;
-
-/** A failure thrown by the caller's `onText`; it is rethrown as is, never classified. */
-class CallbackFailure {
-  constructor(readonly error: unknown) {}
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === "AbortError") return reason;
-  return new DOMException("The request was aborted.", "AbortError");
-}
 
 function createClient(credential: ResolvedCredential, options: AnthropicProviderOptions, timeoutMs: number): Anthropic {
   const { passthrough } = partitionUserHeaders(options.headers);
@@ -82,64 +72,30 @@ async function streamCompletion(
   userBetas: string | undefined,
   sdkWarnings: ProviderWarnings,
 ): Promise<CompletionResult> {
-  const { signal } = request;
-  if (signal?.aborted) throw abortError(signal);
   const secrets = [credential.secret];
   const params = buildMessageParams(request);
   const headers = { "anthropic-beta": mergeBetas(baseBetas(credential.kind, request.cacheControlTtl), userBetas) };
-
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  let idleTimer: NodeJS.Timeout | undefined;
-  let timedOut = false;
-  const armIdleTimer = () => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-  };
-
   const state = createStreamState(request.model);
-  let failure: unknown;
   let rateLimits: RateLimitSnapshot | undefined;
-  try {
+  const end = await guardedStream(request.signal, timeoutMs, async (run) => {
     // the SDK prints deprecation warnings with console.warn, synchronously, before the request
-    const { value: call, warnings } = withConsoleWarnings(() => client.messages.create(params, { signal: controller.signal, headers }));
+    const { value: call, warnings } = withConsoleWarnings(() => client.messages.create(params, { signal: run.signal, headers }));
     sdkWarnings.report(request.model, warnings);
     const { data: stream, response } = await call.withResponse();
     rateLimits = parseRateLimitHeaders(response.headers, Date.now());
-    try {
-      request.onResponseHeaders?.(rateLimits);
-    } catch (err) {
-      throw new CallbackFailure(err);
-    }
-    armIdleTimer();
+    run.callback(() => request.onResponseHeaders?.(rateLimits));
+    run.touch();
     for await (const event of stream) {
-      armIdleTimer();
+      run.touch();
       const delta = applyStreamEvent(state, event);
-      if (delta && request.onText) {
-        try {
-          request.onText(delta);
-        } catch (err) {
-          throw new CallbackFailure(err);
-        }
-      }
+      if (delta && request.onText) run.callback(() => request.onText!(delta));
     }
-  } catch (err) {
-    failure = err;
-  } finally {
-    clearTimeout(idleTimer);
-    signal?.removeEventListener("abort", onAbort);
-  }
+  });
 
-  if (failure instanceof CallbackFailure) throw failure.error;
-  if (signal?.aborted) throw abortError(signal);
-  if (timedOut) {
+  if (end.timedOut) {
     throw providerErrorFrom({ code: "ETIMEDOUT", message: `no data from the API for ${timeoutMs / 1000} s` }, secrets);
   }
-  if (failure !== undefined) throw withRateLimits(toProviderError(failure, secrets), rateLimits ?? rateLimitsOf(failure));
+  if ("failure" in end) throw withRateLimits(toProviderError(end.failure, secrets), rateLimits ?? rateLimitsOf(end.failure));
   if (!state.complete) throw withRateLimits(providerErrorFrom({ code: "STREAM_INCOMPLETE" }, secrets), rateLimits);
   const result = resultOf(state);
   return rateLimits ? { ...result, rateLimits } : result;

@@ -8,6 +8,7 @@
 import OpenAI from "openai";
 import type { ResolvedCredential } from "../../auth/types.js";
 import { ClientCache } from "../anthropic/client-cache.js";
+import { guardedStream } from "../stream-guard.js";
 import { ProviderError, type CompletionRequest, type CompletionResult, type Provider } from "../types.js";
 import { providerErrorFrom, toProviderError } from "./errors.js";
 import { defaultHeaders } from "./headers.js";
@@ -30,17 +31,6 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 const CLIENT_CACHE_SIZE = 16;
 
-/** A failure thrown by the caller's `onText`; it is rethrown as is, never classified. */
-class CallbackFailure {
-  constructor(readonly error: unknown) {}
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === "AbortError") return reason;
-  return new DOMException("The request was aborted.", "AbortError");
-}
-
 function createClient(credential: ResolvedCredential, options: OpenRouterProviderOptions, timeoutMs: number): OpenAI {
   return new OpenAI({
     // Every option the SDK would otherwise read from OPENAI_* variables is given explicitly.
@@ -58,51 +48,21 @@ function createClient(credential: ResolvedCredential, options: OpenRouterProvide
 }
 
 async function streamCompletion(client: OpenAI, credential: ResolvedCredential, request: CompletionRequest, timeoutMs: number): Promise<CompletionResult> {
-  const { signal } = request;
-  if (signal?.aborted) throw abortError(signal);
   const secrets = [credential.secret];
   const params = buildChatParams(request);
-
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  let idleTimer: NodeJS.Timeout | undefined;
-  let timedOut = false;
-  const armIdleTimer = () => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-  };
-
   const state = createStreamState(request.model);
-  let failure: unknown;
-  try {
-    const stream = await client.chat.completions.create(params, { signal: controller.signal });
-    armIdleTimer();
+  const end = await guardedStream(request.signal, timeoutMs, async (run) => {
+    const stream = await client.chat.completions.create(params, { signal: run.signal });
+    run.touch();
     for await (const chunk of stream) {
-      armIdleTimer();
+      run.touch();
       const delta = applyChunk(state, chunk);
-      if (delta && request.onText) {
-        try {
-          request.onText(delta);
-        } catch (err) {
-          throw new CallbackFailure(err);
-        }
-      }
+      if (delta && request.onText) run.callback(() => request.onText!(delta));
     }
-  } catch (err) {
-    failure = err;
-  } finally {
-    clearTimeout(idleTimer);
-    signal?.removeEventListener("abort", onAbort);
-  }
+  });
 
-  if (failure instanceof CallbackFailure) throw failure.error;
-  if (signal?.aborted) throw abortError(signal);
-  if (timedOut) throw providerErrorFrom({ code: "ETIMEDOUT", message: `no data from the API for ${timeoutMs / 1000} s` }, secrets);
-  if (failure !== undefined) throw toProviderError(failure, secrets);
+  if (end.timedOut) throw providerErrorFrom({ code: "ETIMEDOUT", message: `no data from the API for ${timeoutMs / 1000} s` }, secrets);
+  if ("failure" in end) throw toProviderError(end.failure, secrets);
   if (state.failed) throw providerErrorFrom({ midStream: true, message: "the reply ended with finish_reason error" }, secrets);
   // A body that ended cleanly after text but without a finish_reason (some OpenAI-compatible
   // servers end with `[DONE]` alone) is the reply; a cut connection threw above.
