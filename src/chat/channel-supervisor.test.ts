@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../../test/support/wait.js";
 import { type ChannelContext, type ChannelPlugin, type Logger, maskingLogger } from "../plugin-api.js";
+import type { ConnectionLease, ConnectionLeaseEvents } from "../state/leases.js";
 import { ChannelSupervisor, retryDelay, type ChannelStatus } from "./channel-supervisor.js";
+
+/** A lease the test hands out and takes back by hand. */
+function manualLease() {
+  let events: ConnectionLeaseEvents | undefined;
+  let stopped = false;
+  const lease: ConnectionLease = {
+    start: (e) => void (events = e),
+    stop: async () => void (stopped = true),
+  };
+  return { lease, events: () => events!, stopped: () => stopped };
+}
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const FAST = { firstMs: 10, maxMs: 40 };
@@ -37,11 +49,12 @@ function scriptedFactory(script: ("ok" | "fail" | "hang")[]) {
   return { factory, instances };
 }
 
-function supervise(factory: () => ChannelPlugin, changes: ChannelStatus[] = []) {
+function supervise(factory: () => ChannelPlugin, changes: ChannelStatus[] = [], lease?: ConnectionLease) {
   return new ChannelSupervisor({
     id: "test",
     accountId: "default",
     factory,
+    lease,
     log: quiet,
     retry: FAST,
     onChange: (status) => changes.push(status),
@@ -168,5 +181,28 @@ describe("ChannelSupervisor", () => {
     expect(events).toEqual(["1: stop", "1: timer cleared", "1: client closed"]);
     await channel.stop();
     expect(events.slice(3)).toEqual(["2: stop", "2: timer cleared", "2: client closed"]);
+  });
+
+  it("with a lease: stands by while another gateway holds it, connects when won, stops when lost, and connects a fresh instance when won back", async () => {
+    const { factory, instances } = scriptedFactory(["ok"]);
+    const manual = manualLease();
+    const channel = supervise(factory, [], manual.lease);
+    const started = channel.start();
+    manual.events().standby?.();
+    await started;
+    expect(channel.status.state).toBe("standby");
+    expect(instances[0].ctx).toBeUndefined();
+
+    manual.events().acquired();
+    await waitFor(() => channel.status.state === "up", soon);
+    manual.events().lost("lease taken over");
+    // won back at once, while the lost instance is still being stopped: the fresh instance connects, not the old one
+    manual.events().acquired();
+    await waitFor(() => instances.length === 2 && channel.status.state === "up", soon);
+    expect(instances[0].stopped).toBe(true);
+    expect(instances[1].ctx).toBeDefined();
+    await channel.stop();
+    expect(manual.stopped()).toBe(true);
+    expect(channel.status.state).toBe("stopped");
   });
 });

@@ -65,6 +65,8 @@ export class ChannelSupervisor {
   private stopped = false;
   /** Whether this process holds the channel's lease (always, without one). */
   private holding = false;
+  /** The instance being stopped after the lease was lost. */
+  private standingDown?: Promise<void>;
   private current: ChannelStatus;
   /** A stable face of the channel for the router: limits and sends go to whichever instance runs now. */
   readonly channel: ChannelPlugin;
@@ -92,12 +94,16 @@ export class ChannelSupervisor {
         acquired: () => {
           this.holding = true;
           this.options.log.info("channel lease acquired; connecting", { channel: this.options.id });
-          void this.run().finally(resolve);
+          // a lease won back while the last instance is still stopping waits for that stop (and its fresh instance)
+          void (this.standingDown ?? Promise.resolve()).then(() => this.run()).finally(resolve);
         },
         lost: (reason) => {
           this.holding = false;
           this.options.log.warn("channel lease lost; disconnecting and standing by", { channel: this.options.id, reason });
-          void this.standDown();
+          const standingDown = this.standDown().finally(() => {
+            if (this.standingDown === standingDown) this.standingDown = undefined;
+          });
+          this.standingDown = standingDown;
         },
         standby: () => {
           if (this.current.state !== "standby") this.setState({ state: "standby", retryAt: undefined });
