@@ -6,6 +6,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthro
 import { classifyFailure, parseRetryAfter } from "../../auth/classify.js";
 import type { FailureInfo } from "../../auth/types.js";
 import { maskSecret } from "../../util/mask.js";
+import { causeCode, classifiedError, genericFailureInfo, rootMessage } from "../failures.js";
 import { ProviderError } from "../types.js";
 
 /** Anything that looks like an Anthropic key or token. */
@@ -19,28 +20,6 @@ export function redactSecrets(text: string, secrets: string[]): string {
     if (secret.length >= 8) out = out.split(secret).join(maskSecret(secret));
   }
   return out.replace(SECRET_PATTERN, (match) => maskSecret(match));
-}
-
-/** The first string `code` on the error or its causes (undici puts socket codes on `cause`). */
-function causeCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** The innermost cause's message: "other side closed" says more than "fetch failed". */
-function rootMessage(err: unknown): string | undefined {
-  let message: string | undefined;
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (current.message) message = current.message;
-    current = current.cause;
-  }
-  return message;
 }
 
 /** What the failure said, for classification. */
@@ -60,9 +39,7 @@ export function failureInfoOf(err: unknown): FailureInfo {
     }
     return info;
   }
-  const code = causeCode(err);
-  const message = rootMessage(err) ?? String(err);
-  return code ? { code, message } : { message };
+  return genericFailureInfo(err);
 }
 
 function describe(info: FailureInfo): string {
@@ -79,14 +56,7 @@ function describe(info: FailureInfo): string {
 /** Build the ProviderError for a failure; `secrets` are masked wherever they appear. */
 export function providerErrorFrom(info: FailureInfo, secrets: string[]): ProviderError {
   const detail = info.message ? redactSecrets(info.message, secrets).slice(0, MAX_MESSAGE_LENGTH) : "";
-  const summary = describe(info);
-  const message = detail && !summary.includes(detail) ? `${summary}: ${detail}` : summary;
-  const details: ProviderError["details"] = {};
-  if (info.status !== undefined) details.status = info.status;
-  if (info.errorType) details.errorType = info.errorType;
-  if (info.retryAfterMs !== undefined) details.retryAfterMs = info.retryAfterMs;
-  if (info.code) details.code = info.code;
-  return new ProviderError(message, classifyFailure(info), details);
+  return classifiedError(info, describe(info), detail, classifyFailure(info));
 }
 
 /** Classify anything a call threw. */

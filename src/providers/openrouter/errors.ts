@@ -16,6 +16,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai"
 import { classifyFailure, parseRetryAfter } from "../../auth/classify.js";
 import type { FailureClass, FailureInfo } from "../../auth/types.js";
 import { redactKnown, redactSecrets } from "../../util/redact.js";
+import { causeCode, classifiedError, genericFailureInfo, rootMessage } from "../failures.js";
 import { ProviderError } from "../types.js";
 
 const MAX_MESSAGE_LENGTH = 500;
@@ -26,28 +27,6 @@ export interface OpenRouterFailure extends FailureInfo {
   midStream?: boolean;
   /** `error.metadata.provider_name`: which upstream failed. */
   upstream?: string;
-}
-
-/** The first string `code` on the error or its causes (undici puts socket codes on `cause`). */
-function causeCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** The innermost cause's message: "other side closed" says more than "fetch failed". */
-function rootMessage(err: unknown): string | undefined {
-  let message: string | undefined;
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (current.message) message = current.message;
-    current = current.cause;
-  }
-  return message;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -83,9 +62,7 @@ export function failureInfoOf(err: unknown): OpenRouterFailure {
   if (err instanceof APIConnectionError) return { code: causeCode(err.cause) ?? "APIConnectionError", message: rootMessage(err) };
   if (err instanceof APIError) return fromApiError(err);
   if (err instanceof SyntaxError) return { code: "STREAM_INCOMPLETE", message: "the stream carried a chunk that is not JSON" };
-  const code = causeCode(err);
-  const message = rootMessage(err) ?? String(err);
-  return code ? { code, message } : { message };
+  return genericFailureInfo(err);
 }
 
 /** The failure class of an OpenRouter failure (see the module comment). */
@@ -110,14 +87,7 @@ function describe(info: OpenRouterFailure): string {
 /** Build the ProviderError for a failure; `secrets` are masked wherever they appear. */
 export function providerErrorFrom(info: OpenRouterFailure, secrets: string[]): ProviderError {
   const detail = info.message ? redactSecrets(redactKnown(info.message, secrets)).slice(0, MAX_MESSAGE_LENGTH) : "";
-  const summary = describe(info);
-  const message = detail && !summary.includes(detail) ? `${summary}: ${detail}` : summary;
-  const details: ProviderError["details"] = {};
-  if (info.status !== undefined) details.status = info.status;
-  if (info.errorType) details.errorType = info.errorType;
-  if (info.retryAfterMs !== undefined) details.retryAfterMs = info.retryAfterMs;
-  if (info.code) details.code = info.code;
-  return new ProviderError(message, classifyOpenRouterFailure(info), details);
+  return classifiedError(info, describe(info), detail, classifyOpenRouterFailure(info));
 }
 
 /** Classify anything a call threw. */
