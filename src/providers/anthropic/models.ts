@@ -3,10 +3,10 @@
  * with one resolved credential and no retries. The caller caches it
  * (src/agents/model-catalog-cache.ts).
  */
-import Anthropic from "@anthropic-ai/sdk";
 import type { ResolvedCredential } from "../../auth/types.js";
 import { toProviderError } from "./errors.js";
-import { baseBetas, cancelEnvCredentialHeaders, mergeBetas, partitionUserHeaders } from "./headers.js";
+import { createAnthropicClient } from "./client.js";
+import { baseBetas, mergeBetas, partitionUserHeaders } from "./headers.js";
 
 export interface ListModelsOptions {
   baseUrl?: string;
@@ -36,19 +36,8 @@ const MAX_MODELS = 2000;
  * const models = await listAnthropicModels(credential, { baseUrl: env.ANTHROPIC_BASE_URL });
  */
 export async function listAnthropicModels(credential: ResolvedCredential, options: ListModelsOptions = {}): Promise<AnthropicListedModel[]> {
-  const { passthrough, betas } = partitionUserHeaders(options.headers);
-  const client = new Anthropic({
-    apiKey: credential.kind === "apiKey" ? credential.secret : null,
-    authToken: credential.kind === "authToken" ? credential.secret : null,
-    credentials: null,
-    config: null,
-    profile: null,
-    webhookKey: null,
-    baseURL: options.baseUrl ?? "https://api.anthropic.com",
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 15_000,
-    defaultHeaders: { ...cancelEnvCredentialHeaders(process.env.ANTHROPIC_CUSTOM_HEADERS), ...passthrough },
-  });
+  const client = createAnthropicClient(credential, { baseUrl: options.baseUrl, headers: options.headers, timeoutMs: options.timeoutMs ?? 15_000 });
+  const { betas } = partitionUserHeaders(options.headers);
   const headers = { "anthropic-beta": mergeBetas(baseBetas(credential.kind, undefined), betas) };
   const out: AnthropicListedModel[] = [];
   try {

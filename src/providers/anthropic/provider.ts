@@ -11,8 +11,9 @@ import { createLogger } from "../../util/log.js";
 import { guardedStream } from "../stream-guard.js";
 import { ProviderError, type CompletionRequest, type CompletionResult, type Provider, type RateLimitSnapshot } from "../types.js";
 import { ClientCache } from "./client-cache.js";
+import { createAnthropicClient } from "./client.js";
 import { providerErrorFrom, toProviderError } from "./errors.js";
-import { baseBetas, cancelEnvCredentialHeaders, mergeBetas, partitionUserHeaders } from "./headers.js";
+import { baseBetas, mergeBetas, partitionUserHeaders } from "./headers.js";
 import { buildMessageParams } from "./params.js";
 import { ProviderWarnings, withConsoleWarnings } from "./sdk-warnings.js";
 import { applyStreamEvent, createStreamState, resultOf } from "./stream-state.js";
@@ -32,26 +33,8 @@ export interface AnthropicProviderOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
-export const DEFAULT_BASE_URL = "https://api.anthropic.com";
+export { DEFAULT_BASE_URL } from "./client.js";
 const CLIENT_CACHE_SIZE = 16;
-
-function createClient(credential: ResolvedCredential, options: AnthropicProviderOptions, timeoutMs: number): Anthropic {
-  const { passthrough } = partitionUserHeaders(options.headers);
-  return new Anthropic({
-    // Exactly one credential option is non-null, so the SDK reads no ANTHROPIC_API_KEY,
-    // ANTHROPIC_AUTH_TOKEN, ANTHROPIC_PROFILE or config-file credential in addition to it.
-    apiKey: credential.kind === "apiKey" ? credential.secret : null,
-    authToken: credential.kind === "authToken" ? credential.secret : null,
-    credentials: null,
-    config: null,
-    profile: null,
-    webhookKey: null,
-    baseURL: options.baseUrl ?? DEFAULT_BASE_URL,
-    maxRetries: 0,
-    timeout: timeoutMs,
-    defaultHeaders: { ...cancelEnvCredentialHeaders(process.env.ANTHROPIC_CUSTOM_HEADERS), ...passthrough },
-  });
-}
 
 /** The rate-limit headers of a failed call's response (an API error carries them), if any. */
 function rateLimitsOf(err: unknown): RateLimitSnapshot | undefined {
@@ -112,7 +95,7 @@ async function streamCompletion(
 export function createAnthropicProvider(options: AnthropicProviderOptions = {}): Provider {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const userBetas = partitionUserHeaders(options.headers).betas;
-  const clients = new ClientCache((credential) => createClient(credential, options, timeoutMs), CLIENT_CACHE_SIZE);
+  const clients = new ClientCache((credential) => createAnthropicClient(credential, { baseUrl: options.baseUrl, headers: options.headers, timeoutMs }), CLIENT_CACHE_SIZE);
   const sdkWarnings = new ProviderWarnings(options.log ?? createLogger({ scope: "anthropic" }));
   return {
     id: "anthropic",
