@@ -22,6 +22,7 @@ import {
   type CliProcess,
   type ProcessHome,
 } from "../e2e/telegram-helpers.js";
+import { seededRandom } from "../reliability/prng.js";
 import { startRedis, type TestRedis } from "../support/redis.js";
 import { waitFor } from "../support/wait.js";
 
@@ -83,25 +84,13 @@ function holds(proc: CliProcess): boolean {
   return acquired >= 0 && acquired > err.lastIndexOf("channel lease lost");
 }
 
-/** A small seeded generator, so a failing run can be repeated with CLUSTER_SEED. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** getUpdates calls Telegram refused because another one was polling: two pollers at once. */
 const conflicts = () => telegram.calls.filter((c) => c.method.toLowerCase() === "getupdates" && c.errorCode === 409).length;
 
 describe("gateways sharing Redis", () => {
   it("keep one Telegram poller; SIGKILLing the holder 5 times loses no message and answers each once, in order per chat", async () => {
     const seed = Number(process.env.CLUSTER_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const random = seeded(seed);
+    const random = seededRandom(seed).next; // CLUSTER_SEED repeats a run
     // turns take a while (3 deltas × 60 ms), so kills land mid-turn and mid-delivery too
     anthropic.setEchoDelay(60);
     console.info(`cluster seed ${seed} (CLUSTER_SEED=${seed} repeats it)`);

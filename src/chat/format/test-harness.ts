@@ -3,6 +3,7 @@
  * lost", and a generator of realistic replies. Not part of the build.
  */
 import type { ReplyFormat } from "./render.js";
+import { seededRandom } from "../../../test/reliability/prng.js";
 
 
 const TELEGRAM_TAGS = new Set(["b", "strong", "i", "em", "u", "s", "del", "code", "pre", "a", "blockquote", "tg-spoiler"]);
@@ -126,15 +127,9 @@ export function brokenCluster(text: string): string | undefined {
 }
 
 
+/** The reliability suites' seeded generator (mulberry32), as a bare `() => number`. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed).next;
 }
 
 const WORDS = ["alpha", "beta", "gamma", "delta", "token", "cooldown", "profile", "naïve", "日本語", "Straße", "x2", "42"];
