@@ -240,7 +240,7 @@ export class Router {
     const { reply, message, agentId, sessionKey, parentKey } = turn;
     const sessions = this.options.runtime.sessions(agentId);
     // a preview a run cut off by a restart left on the chat: this run's reply replaces it (not through a sink: its messages end with it)
-    const previewId = turn.viaSink ? undefined : await sessions.get(sessionKey).then((session) => previewOf(session, message.messageId), () => undefined);
+    const previewId = turn.viaSink || !reply.edit ? undefined : await sessions.get(sessionKey).then((session) => previewOf(session, message.messageId), () => undefined);
     const stream = reply.edit
       ? new StreamingReply(
           { ...reply, edit: reply.edit },
