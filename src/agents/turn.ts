@@ -4,6 +4,7 @@ import { ProviderError, type ChatTurnMessage, type Provider, type RateLimitSnaps
 import { parseModelRef } from "./catalog.js";
 import type { AttemptEvent } from "./events.js";
 import { credentialRefOf, failureAdvice } from "./failure-messages.js";
+import { pause } from "../util/timeout.js";
 
 /** The resolver surface a turn needs (implemented by src/auth/resolver.ts). */
 export interface CredentialSource {
@@ -71,12 +72,6 @@ export interface TurnDeps {
   emit?: (event: AttemptEvent) => void;
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
 function isAbort(err: unknown, signal?: AbortSignal): boolean {
   return Boolean(signal?.aborted) || (err instanceof Error && (err.name === "AbortError" || err.name === "APIUserAbortError"));
 }
@@ -87,7 +82,7 @@ function isAbort(err: unknown, signal?: AbortSignal): boolean {
  * is the only one tried; its failure is reported, never silently replaced.
  */
 export async function executeTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnOutcome> {
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? pause;
   const attempts: AttemptRecord[] = [];
   const models = request.pinnedProfileId ? [request.model] : [request.model, ...request.fallbacks.filter((m) => m !== request.model)];
   let lastFailure: { message: string; failureClass?: FailureClass } | undefined;

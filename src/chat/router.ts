@@ -20,6 +20,7 @@ import { ChannelUnavailableError } from "./channel-supervisor.js";
 import { describeThrown } from "../util/log.js";
 import { fallbackNotice, withNotice } from "./fallback-notice.js";
 import { hideServerPaths } from "../util/redact.js";
+import { pause } from "../util/timeout.js";
 
 export interface RouterOptions {
   config: BatonConfig;
@@ -397,10 +398,7 @@ export class Router {
       } catch (err) {
         if (!(err instanceof StateUnavailableError) || attempt >= 2 || signal.aborted) throw err;
         this.options.log.warn("state backend out of reach; trying the message again shortly", { attempt: attempt + 1, error: describeThrown(err) });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000 * 2 ** attempt);
-          signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-        });
+        await pause(1000 * 2 ** attempt, signal);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { settledWithin, TimeoutError, withTimeout } from "./timeout.js";
+import { pause, settledWithin, TimeoutError, withTimeout } from "./timeout.js";
 
 const never = new Promise<never>(() => {});
 
@@ -35,5 +35,18 @@ describe("settledWithin", () => {
     expect(await settledWithin(Promise.reject(new Error("x")), 1000)).toBe(true);
     expect(await settledWithin(Promise.resolve(), 1000)).toBe(true);
     expect(await settledWithin(never, 5)).toBe(false);
+  });
+});
+
+describe("pause", () => {
+  it("resolves after the time, or as soon as the signal aborts (also when it already has)", async () => {
+    const start = Date.now();
+    await pause(20);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(15);
+    const controller = new AbortController();
+    const waiting = pause(60_000, controller.signal);
+    controller.abort();
+    await waiting;
+    await pause(60_000, controller.signal);
   });
 });

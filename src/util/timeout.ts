@@ -64,3 +64,12 @@ export function settledWithin(promise: PromiseLike<unknown>, ms: number): Promis
     (error: unknown) => !(error instanceof TimeoutError),
   );
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts (never rejects: the caller checks the signal). */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
