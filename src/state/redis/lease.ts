@@ -56,6 +56,24 @@ export class RedisLease {
   }
 }
 
+/**
+ * Waits until `lease` is free and takes it, asking again after a pause that doubles from 25 ms
+ * to `maxPollMs`; throws `busy()` once `waitMs` has passed, or when `signal` aborts.
+ */
+export async function acquireWhenFree(
+  lease: RedisLease,
+  options: { waitMs: number; maxPollMs: number; busy: () => Error; signal?: AbortSignal },
+): Promise<LeaseHold> {
+  const deadline = Date.now() + options.waitMs;
+  for (let pause = 25; ; pause = Math.min(pause * 2, options.maxPollMs)) {
+    const hold = await lease.acquire();
+    if (hold) return hold;
+    if (options.signal?.aborted) throw new Error("stopped while waiting for a lease");
+    if (Date.now() >= deadline) throw options.busy();
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
 export interface LeaseKeeperEvents {
   /** The role is ours: start it. */
   acquired(hold: LeaseHold): void;

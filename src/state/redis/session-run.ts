@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { RedisLease, type LeaseHold } from "./lease.js";
+import { acquireWhenFree, RedisLease } from "./lease.js";
 
 /**
  * One run at a time per session across processes: a fenced lease on
@@ -16,19 +16,12 @@ export async function acquireSessionRun(
 ): Promise<() => Promise<void>> {
   const ttlMs = options.ttlMs ?? 10_000;
   const lease = new RedisLease(redis, `lease:session:${agentId}:${sessionKey}`, owner, ttlMs);
-  const deadline = Date.now() + (options.waitMs ?? 60_000);
-  let hold: LeaseHold | undefined;
-  for (let pause = 25; !(hold = await lease.acquire()); pause = Math.min(pause * 2, 500)) {
-    if (options.signal?.aborted) throw new Error("stopped while waiting for the session");
-    if (Date.now() >= deadline) throw new SessionBusyError(sessionKey);
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
-  const held = hold;
-  const renew = setInterval(() => void lease.renew(held).catch(() => undefined), Math.floor(ttlMs / 3));
+  const hold = await acquireWhenFree(lease, { waitMs: options.waitMs ?? 60_000, maxPollMs: 500, busy: () => new SessionBusyError(sessionKey), signal: options.signal });
+  const renew = setInterval(() => void lease.renew(hold).catch(() => undefined), Math.floor(ttlMs / 3));
   renew.unref?.();
   return async () => {
     clearInterval(renew);
-    await lease.release(held).catch(() => undefined);
+    await lease.release(hold).catch(() => undefined);
   };
 }
 
