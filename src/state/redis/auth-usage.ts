@@ -3,6 +3,7 @@ import { freshStats } from "../../auth/cooldown.js";
 import type { ProfileUsageStats } from "../../auth/types.js";
 import type { AuthUsageRepository, UsageSnapshot } from "../auth-usage.js";
 import { ready } from "./connection.js";
+import { MAX_CONFLICT_RETRIES } from "./revisioned.js";
 
 /** Writes a profile's stats only on the revision the caller read, then tells every process. */
 const COMPARE_AND_SET = `
@@ -12,8 +13,6 @@ local next = tostring(tonumber(rev) + 1)
 redis.call('HSET', KEYS[1], 's:' .. ARGV[1], ARGV[3], 'r:' .. ARGV[1], next)
 redis.call('PUBLISH', KEYS[2], ARGV[1] .. '\\n' .. next .. '\\n' .. ARGV[3])
 return tonumber(next)`;
-
-const MAX_CONFLICT_RETRIES = 20;
 
 export interface RedisAuthUsageOptions {
   redis: Redis;

@@ -2,19 +2,10 @@ import type { Redis } from "ioredis";
 import { parsePairing, PairingStoreError } from "../../pairing/store.js";
 import { emptyPairing, type PairingData } from "../../pairing/requests.js";
 import type { PairingRepository } from "../pairing.js";
+import { MAX_CONFLICT_RETRIES, readRevisioned, writeIfUnchanged } from "./revisioned.js";
 
 /** Which channels have pairing data (for `baton pairing list`). */
 export const PAIRING_CHANNELS_KEY = "pairing:channels";
-
-/** Sets `data` and bumps `rev` only when `rev` is still what the caller read; records the channel. */
-const COMPARE_AND_SET = `
-local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
-if rev ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'data', ARGV[2], 'rev', tostring(tonumber(rev) + 1))
-redis.call('SADD', KEYS[2], ARGV[3])
-return 1`;
-
-const MAX_CONFLICT_RETRIES = 20;
 
 /**
  * Redis backend of {@link PairingRepository}: one hash per channel (`pairing:<channel>`: `data`
@@ -39,9 +30,8 @@ export class RedisPairing implements PairingRepository {
   }
 
   private async readRevision(): Promise<{ data: PairingData; rev: string }> {
-    const [text, rev] = await this.redis.hmget(this.key, "data", "rev");
-    if (text === null) return { data: emptyPairing(), rev: rev ?? "0" };
-    return { data: parsePairing(this.location, text), rev: rev ?? "0" };
+    const { text, rev } = await readRevisioned(this.redis, this.key);
+    return { data: text === null ? emptyPairing() : parsePairing(this.location, text), rev };
   }
 
   async update<T>(mutate: (data: PairingData) => T): Promise<T> {
@@ -51,7 +41,7 @@ export class RedisPairing implements PairingRepository {
       const result = mutate(data);
       const after = JSON.stringify(data);
       if (after === before) return result;
-      if ((await this.redis.eval(COMPARE_AND_SET, 2, this.key, PAIRING_CHANNELS_KEY, rev, after, this.channel)) === 1) return result;
+      if (await writeIfUnchanged(this.redis, this.key, rev, after, { set: PAIRING_CHANNELS_KEY, member: this.channel })) return result;
       if (attempt >= MAX_CONFLICT_RETRIES) throw new PairingStoreError(this.location, "too many concurrent writers");
     }
   }

@@ -1,14 +1,6 @@
 import type { Redis } from "ioredis";
+import { MAX_CONFLICT_RETRIES, readRevisioned, writeIfUnchanged } from "./revisioned.js";
 import { emptyUsage, newSession, SessionStoreError, type SessionData, type SessionRepository } from "../sessions.js";
-
-/** Sets `data` and bumps `rev` only when `rev` is still what the caller read (compare and set). */
-const COMPARE_AND_SET = `
-local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
-if rev ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'data', ARGV[2], 'rev', tostring(tonumber(rev) + 1))
-return 1`;
-
-const MAX_CONFLICT_RETRIES = 20;
 
 /**
  * Redis backend of {@link SessionRepository}: one hash per session (`data` JSON, `rev`
@@ -34,8 +26,8 @@ export class RedisSessionStore implements SessionRepository {
   }
 
   private async read(key: string): Promise<{ data: SessionData; rev: string }> {
-    const [text, rev] = await this.redis.hmget(this.keyFor(key), "data", "rev");
-    if (text === null) return { data: newSession(key, this.now()), rev: rev ?? "0" };
+    const { text, rev } = await readRevisioned(this.redis, this.keyFor(key));
+    if (text === null) return { data: newSession(key, this.now()), rev };
     let data: SessionData;
     try {
       data = JSON.parse(text);
@@ -44,7 +36,7 @@ export class RedisSessionStore implements SessionRepository {
     }
     if (!data || typeof data !== "object" || !Array.isArray(data.history)) throw new SessionStoreError(this.location(key), "not a session object");
     data.usage = { ...emptyUsage(), ...data.usage };
-    return { data, rev: rev ?? "0" };
+    return { data, rev };
   }
 
   private location(key: string): string {
@@ -59,8 +51,7 @@ export class RedisSessionStore implements SessionRepository {
         const session = structuredClone(data);
         const result = await mutate(session);
         session.updatedAt = this.now();
-        const stored = await this.redis.eval(COMPARE_AND_SET, 1, this.keyFor(key), rev, JSON.stringify(session));
-        if (stored === 1) return result;
+        if (await writeIfUnchanged(this.redis, this.keyFor(key), rev, JSON.stringify(session))) return result;
         if (attempt >= MAX_CONFLICT_RETRIES) throw new Error(`session ${key}: too many concurrent writers`);
       }
     });
