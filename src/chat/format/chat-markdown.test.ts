@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chatMarkdownTokens, lineStartEscape, outsideEscape } from "./chat-markdown.js";
+import { canCutChatMarkdown, chatMarkdownTokens, lineStartEscape, outsideEscape } from "./chat-markdown.js";
+import { renderReply } from "./render.js";
 import { renderReply } from "./render.js";
 
 describe("chatMarkdownTokens", () => {
@@ -85,3 +86,21 @@ describe("outsideEscape", () => {
     expect(outsideEscape("a\\\\b", 3)).toBe(true);
   });
 });
+
+describe("canCutChatMarkdown", () => {
+  it("refuses a cut that leaves a bare fence as the rest of the line, and one inside an escape", () => {
+    expect(canCutChatMarkdown("a```\nb", 1)).toBe(false);
+    expect(canCutChatMarkdown("a ```  ", 1)).toBe(false);
+    expect(canCutChatMarkdown("a```b\n", 1)).toBe(true);
+    expect(canCutChatMarkdown("a``\n", 1)).toBe(true);
+    expect(canCutChatMarkdown("a\\*b", 2)).toBe(false);
+  });
+
+  it("keeps a code block whole across parts when its text ends in backticks (fast-check seed -1543708106)", () => {
+    const family = "\u{1f468}\u200d\u{1f469}\u200d\u{1f467}\u200d\u{1f466}";
+    const markdown = `\n\`\`\`\n[x](tg://user?id=42)\u00c0a\u0627\u0627a\u0627\u{1d400}${family}a<aaa\u200b${family}\u0627a${"\u0300".repeat(6)}aa${"\u0300".repeat(6)}\u2764\ufe0faaa\u0391a\u0300aaa&amp\u4e00a${family}\u05d0\`\`\`\n\`\`\`\n`;
+    const parts = renderReply(markdown, "chat-markdown", 64);
+    for (const part of parts) expect(chatMarkdownTokens(part.text).endFrames).toEqual([]);
+  });
+});
+

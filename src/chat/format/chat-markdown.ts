@@ -101,6 +101,20 @@ export function outsideEscape(text: string, index: number): boolean {
   return backslashes % 2 === 0;
 }
 
+/** The rest of a line that is only a fence (bounded, so a pathological line costs no more than a short one). */
+const FENCE_LINE_FROM = /[ \t>]{0,64}(?:`{3,64}|~{3,64})[ \t]{0,64}(?:\n|$)/y;
+
+/**
+ * Where a chat-markdown chunk may end: not inside a backslash escape, and not where the rest of
+ * the line is a bare fence. Inside a code block no escape can help: the next chunk reopens the
+ * block and that line would close it at once (a reply's "x```" split before its backticks).
+ */
+export function canCutChatMarkdown(text: string, index: number): boolean {
+  if (!outsideEscape(text, index)) return false;
+  FENCE_LINE_FROM.lastIndex = index;
+  return !FENCE_LINE_FROM.test(text);
+}
+
 /**
  * A chunk that starts mid-line with `# `, `> `, `- `, `1. ` or a fence would turn into a heading,
  * quote, list item or code block; returns where a backslash keeps it literal, or -1.

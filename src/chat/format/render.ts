@@ -1,7 +1,7 @@
 import type { OutboundMessage } from "../../plugin-api.js";
 import { lastCutIndex, type CutFilter } from "./boundaries.js";
 import { chunkStream, chunkTokens, type ChunkOptions } from "./chunker.js";
-import { chatMarkdownTokens, lineStartEscape, outsideEscape } from "./chat-markdown.js";
+import { canCutChatMarkdown, chatMarkdownTokens, lineStartEscape } from "./chat-markdown.js";
 import { markdownToPlain, plainTokens } from "./plain.js";
 import { escapeHtml, outsideEntity, htmlToPlain, htmlTokens } from "./html.js";
 import type { TokenStream } from "./tokens.js";
@@ -81,7 +81,7 @@ function formattedParts(markdown: string, format: ReplyFormat, limit: number, ma
       return chunkTokens(plainTokens(markdown), { limit, maxChunks }).map((text) => ({ text, plainText: text }));
     case "chat-markdown": {
       // A bare Discord piece is Markdown out of its context (code read as markup): not formatted.
-      const { chunks, bare } = chunkStream(chatMarkdownTokens(markdown), { limit, maxChunks, canCutAt: outsideEscape, escapeLineStart: lineStartEscape });
+      const { chunks, bare } = chunkStream(chatMarkdownTokens(markdown), { limit, maxChunks, canCutAt: canCutChatMarkdown, escapeLineStart: lineStartEscape });
       return bare ? undefined : chunks.map((text) => ({ text, plainText: chatMarkdownPlainText(text, limit) }));
     }
   }
@@ -103,7 +103,7 @@ function literalParts(markdown: string, format: ReplyFormat, limit: number, maxC
   const text = html ? escapeHtml(source) : source;
   const options: ChunkOptions =
     format === "chat-markdown"
-      ? { limit, maxChunks, canCutAt: outsideEscape, escapeLineStart: lineStartEscape }
+      ? { limit, maxChunks, canCutAt: canCutChatMarkdown, escapeLineStart: lineStartEscape }
       : { limit, maxChunks, html, canCutAt: html ? outsideEntity : undefined };
   const stream: TokenStream = { tokens: [{ kind: "content", text, frames: [], breakable: true }], endFrames: [] };
   const chunks = chunkTokens(stream, options);
