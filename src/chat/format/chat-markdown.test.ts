@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canCutChatMarkdown, chatMarkdownTokens, lineStartEscape, outsideEscape } from "./chat-markdown.js";
 import { renderReply } from "./render.js";
-import { renderReply } from "./render.js";
 
 describe("chatMarkdownTokens", () => {
   it.each([
